@@ -1,0 +1,11 @@
+import { join } from "node:path";
+
+/** Where a server keeps its state under --data-dir, mirroring k3s's server/db layout. */
+export function serverPaths(dataDir: string) {
+  const db = join(dataDir, "server", "db");
+  return {
+    dbDir: db,
+    database: join(db, "state.db"),
+    snapshots: join(db, "snapshots"),
+  };
+}

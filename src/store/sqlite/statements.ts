@@ -1,0 +1,123 @@
+import type { Database, Statement } from "bun:sqlite";
+import type { KeyValue } from "../types.ts";
+import { META_COMPACT_REV } from "./schema.ts";
+
+/** Column order of every statement that returns key-values: see `toKeyValue`. */
+const KV_COLUMNS = "l.key, l.create_rev, l.rev, l.version, l.lease, l.value";
+const KV_COLUMNS_NO_VALUE = "l.key, l.create_rev, l.rev, l.version, l.lease, X''";
+
+export type KvRow = [key: string, createRev: number, rev: number, version: number, lease: number, value: Uint8Array];
+/** A log row with its position, as read by watch catch-up: [...KvRow, sub]. */
+export type EventRow = [...KvRow, sub: number];
+
+const EMPTY = new Uint8Array(0);
+
+export function toKeyValue(r: KvRow): KeyValue {
+  return { key: r[0], createRevision: r[1], modRevision: r[2], version: r[3], lease: r[4], value: r[5] ?? EMPTY };
+}
+
+/**
+ * Every SQL statement the store runs, prepared once. Range statements come in pairs for a bounded
+ * range ([start, end)) and an open one (>= start), because etcd's "\0" range end means "no bound".
+ */
+export class Statements {
+  // --- current state (kv -> log) ---
+  readonly getCurrent: Statement<KvRow, [string]>;
+  readonly rangeCurrent: Statement<KvRow, [string, string, number]>;
+  readonly rangeCurrentOpen: Statement<KvRow, [string, number]>;
+  readonly rangeCurrentKeys: Statement<KvRow, [string, string, number]>;
+  readonly rangeCurrentKeysOpen: Statement<KvRow, [string, number]>;
+  readonly countCurrent: Statement<{ n: number }, [string, string]>;
+  readonly countCurrentOpen: Statement<{ n: number }, [string]>;
+  readonly countAll: Statement<{ n: number }, []>;
+
+  // --- history (log at a revision) ---
+  readonly getAt: Statement<KvRow, [string, number]>;
+  readonly rangeAt: Statement<KvRow, [string, string, number, number]>;
+  readonly rangeAtOpen: Statement<KvRow, [string, number, number]>;
+  readonly countAt: Statement<{ n: number }, [string, string, number]>;
+  readonly countAtOpen: Statement<{ n: number }, [string, number]>;
+  readonly eventsFrom: Statement<EventRow, [number, number, string, string, number]>;
+  readonly eventsFromOpen: Statement<EventRow, [number, number, string, number]>;
+  readonly previousOf: Statement<KvRow, [string, number]>;
+  readonly maxRevision: Statement<{ rev: number | null }, []>;
+
+  // --- writes ---
+  readonly insertLog: Statement<unknown, [number, number, string, number, number, number, Uint8Array]>;
+  readonly upsertKv: Statement<unknown, [string, number, number, number]>;
+  readonly deleteKv: Statement<unknown, [string]>;
+  readonly keysWithLease: Statement<{ key: string }, [number]>;
+
+  // --- leases ---
+  readonly allLeases: Statement<{ id: number; ttl: number; expires_at: number }, []>;
+  readonly upsertLease: Statement<unknown, [number, number, number]>;
+  readonly deleteLease: Statement<unknown, [number]>;
+  readonly leaseById: Statement<{ id: number }, [number]>;
+
+  // --- compaction and meta ---
+  readonly compactBatch: Statement<unknown, [number, number, number]>;
+  readonly minRevision: Statement<{ rev: number | null }, []>;
+  readonly revisionAfterRows: Statement<{ rev: number }, [number, number, number]>;
+  readonly getMeta: Statement<{ value: number }, [string]>;
+  readonly setMeta: Statement<unknown, [string, number]>;
+
+  constructor(db: Database) {
+    const current = `FROM kv JOIN log l ON l.rev = kv.rev AND l.sub = kv.sub`;
+    this.getCurrent = db.prepare(`SELECT ${KV_COLUMNS} ${current} WHERE kv.key = ?`);
+    this.rangeCurrent = db.prepare(`SELECT ${KV_COLUMNS} ${current} WHERE kv.key >= ? AND kv.key < ? ORDER BY kv.key LIMIT ?`);
+    this.rangeCurrentOpen = db.prepare(`SELECT ${KV_COLUMNS} ${current} WHERE kv.key >= ? ORDER BY kv.key LIMIT ?`);
+    this.rangeCurrentKeys = db.prepare(`SELECT ${KV_COLUMNS_NO_VALUE} ${current} WHERE kv.key >= ? AND kv.key < ? ORDER BY kv.key LIMIT ?`);
+    this.rangeCurrentKeysOpen = db.prepare(`SELECT ${KV_COLUMNS_NO_VALUE} ${current} WHERE kv.key >= ? ORDER BY kv.key LIMIT ?`);
+    this.countCurrent = db.prepare(`SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?`);
+    this.countCurrentOpen = db.prepare(`SELECT count(*) AS n FROM kv WHERE key >= ?`);
+    this.countAll = db.prepare(`SELECT count(*) AS n FROM kv`);
+
+    // The newest row of each key at or below a revision, unless it is a tombstone.
+    const latestAt = (rev: string) => `l.version > 0 AND l.rev = (SELECT max(m.rev) FROM log m WHERE m.key = l.key AND m.rev <= ${rev})`;
+    this.getAt = db.prepare(`SELECT ${KV_COLUMNS} FROM log l WHERE l.key = ?1 AND l.rev <= ?2 ORDER BY l.rev DESC LIMIT 1`);
+    this.rangeAt = db.prepare(
+      `SELECT ${KV_COLUMNS} FROM log l WHERE l.key >= ?1 AND l.key < ?2 AND l.rev <= ?3 AND ${latestAt("?3")} ORDER BY l.key LIMIT ?4`,
+    );
+    this.rangeAtOpen = db.prepare(
+      `SELECT ${KV_COLUMNS} FROM log l WHERE l.key >= ?1 AND l.rev <= ?2 AND ${latestAt("?2")} ORDER BY l.key LIMIT ?3`,
+    );
+    this.countAt = db.prepare(`SELECT count(*) AS n FROM log l WHERE l.key >= ?1 AND l.key < ?2 AND l.rev <= ?3 AND ${latestAt("?3")}`);
+    this.countAtOpen = db.prepare(`SELECT count(*) AS n FROM log l WHERE l.key >= ?1 AND l.rev <= ?2 AND ${latestAt("?2")}`);
+    this.eventsFrom = db.prepare(
+      `SELECT ${KV_COLUMNS}, l.sub FROM log l WHERE l.rev >= ?1 AND l.rev <= ?2 AND l.key >= ?3 AND l.key < ?4 ORDER BY l.rev, l.sub LIMIT ?5`,
+    );
+    this.eventsFromOpen = db.prepare(
+      `SELECT ${KV_COLUMNS}, l.sub FROM log l WHERE l.rev >= ?1 AND l.rev <= ?2 AND l.key >= ?3 ORDER BY l.rev, l.sub LIMIT ?4`,
+    );
+    this.previousOf = db.prepare(`SELECT ${KV_COLUMNS} FROM log l WHERE l.key = ?1 AND l.rev < ?2 ORDER BY l.rev DESC LIMIT 1`);
+    this.maxRevision = db.prepare(`SELECT max(rev) AS rev FROM log`);
+
+    this.insertLog = db.prepare(`INSERT INTO log (rev, sub, key, create_rev, version, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.upsertKv = db.prepare(`INSERT OR REPLACE INTO kv (key, rev, sub, lease) VALUES (?, ?, ?, ?)`);
+    this.deleteKv = db.prepare(`DELETE FROM kv WHERE key = ?`);
+    this.keysWithLease = db.prepare(`SELECT key FROM kv WHERE lease = ? ORDER BY key`);
+
+    this.allLeases = db.prepare(`SELECT id, ttl, expires_at FROM lease`);
+    this.upsertLease = db.prepare(`INSERT OR REPLACE INTO lease (id, ttl, expires_at) VALUES (?, ?, ?)`);
+    this.deleteLease = db.prepare(`DELETE FROM lease WHERE id = ?`);
+    this.leaseById = db.prepare(`SELECT id FROM lease WHERE id = ?`);
+
+    // Within revisions [?1, ?2] of a compaction to ?3: drop rows superseded at or below ?3, and
+    // tombstones below it (a tombstone exactly at the compact revision is kept so that a watch
+    // starting there still sees the deletion).
+    this.compactBatch = db.prepare(
+      `DELETE FROM log WHERE rev >= ?1 AND rev <= ?2 AND (
+         (version = 0 AND rev < ?3)
+         OR EXISTS (SELECT 1 FROM log n WHERE n.key = log.key AND n.rev > log.rev AND n.rev <= ?3))`,
+    );
+    this.minRevision = db.prepare(`SELECT min(rev) AS rev FROM log`);
+    // The revision of the row `?3` rows past revision ?1 (bounded by ?2): the end of one compaction step.
+    this.revisionAfterRows = db.prepare(`SELECT rev FROM log WHERE rev >= ?1 AND rev <= ?2 ORDER BY rev, sub LIMIT 1 OFFSET ?3`);
+    this.getMeta = db.prepare(`SELECT value FROM meta WHERE name = ?`);
+    this.setMeta = db.prepare(`INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)`);
+  }
+
+  compactRevision(): number {
+    return this.getMeta.get(META_COMPACT_REV)?.value ?? 0;
+  }
+}

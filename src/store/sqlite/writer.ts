@@ -1,0 +1,149 @@
+import type { Database } from "bun:sqlite";
+import type { KeyValue, WatchEvent } from "../types.ts";
+import type { Statements } from "./statements.ts";
+import { StoreClosedError } from "../errors.ts";
+import { toKeyValue } from "./statements.ts";
+
+/**
+ * What a write job sees: the store inside the open write transaction (including the writes of
+ * jobs before it in the same batch), and the means to take a revision and announce changes.
+ */
+export class JobContext {
+  private writeRev = 0;
+  private sub = 0;
+  readonly events: WatchEvent[] = [];
+
+  constructor(
+    readonly st: Statements,
+    private readonly baseRevision: number,
+    readonly compactRevision: number,
+  ) {}
+
+  /** Seen inside the write transaction, so a lease granted earlier in the same batch counts. */
+  leaseExists(id: number): boolean {
+    return this.st.leaseById.get(id) !== null;
+  }
+
+  /** Store revision as this job sees it: its own write revision once it has written. */
+  revision(): number {
+    return this.writeRev || this.baseRevision;
+  }
+
+  /** Position of the job's next change: one revision per job, numbered sub-positions within it. */
+  nextWrite(): { rev: number; sub: number } {
+    if (this.writeRev === 0) this.writeRev = this.baseRevision + 1;
+    return { rev: this.writeRev, sub: this.sub++ };
+  }
+
+  current(key: string): KeyValue | undefined {
+    const row = this.st.getCurrent.values(key)[0] as Parameters<typeof toKeyValue>[0] | undefined;
+    return row ? toKeyValue(row) : undefined;
+  }
+
+  emit(event: WatchEvent): void {
+    this.events.push(event);
+  }
+}
+
+type Job = {
+  run: (ctx: JobContext) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+};
+
+export interface WriterHooks {
+  compactRevision(): number;
+  /** Called after each successful commit, before any caller's promise resolves. */
+  committed(events: WatchEvent[], revision: number): void;
+  /** Maps SQLite failures (corruption, I/O) to store errors. */
+  translateError(err: unknown): unknown;
+}
+
+/**
+ * The single writer. Jobs submitted during one turn of the event loop are run back to back in
+ * one SQLite transaction and made durable by one commit (group commit), so concurrent writers
+ * never meet "database is locked" and share the cost of each fsync. Each job runs under its own
+ * savepoint: a job that throws is rolled back alone and its caller gets the error; the others
+ * commit. Callers are answered only after the commit, so an acknowledged write is on disk.
+ */
+export class Writer {
+  private queue: Job[] = [];
+  private scheduled = false;
+  private closed = false;
+  /** Revision of the last committed write. */
+  revision: number;
+  batches = 0;
+  jobs = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly st: Statements,
+    initialRevision: number,
+    private readonly hooks: WriterHooks,
+  ) {
+    this.revision = initialRevision;
+  }
+
+  submit<T>(run: (ctx: JobContext) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Runs everything queued now; used by the scheduler and by close(). */
+  flush(): void {
+    this.scheduled = false;
+    const jobs = this.queue;
+    if (jobs.length === 0) return;
+    this.queue = [];
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+    const events: WatchEvent[] = [];
+    let revision = this.revision;
+    const compactRevision = this.hooks.compactRevision();
+    try {
+      this.db.run("BEGIN IMMEDIATE");
+      for (const job of jobs) {
+        const ctx = new JobContext(this.st, revision, compactRevision);
+        this.db.run("SAVEPOINT job");
+        try {
+          const value = job.run(ctx);
+          this.db.run("RELEASE job");
+          revision = ctx.revision();
+          for (const ev of ctx.events) events.push(ev);
+          outcomes.push({ ok: true, value });
+        } catch (err) {
+          this.db.run("ROLLBACK TO job");
+          this.db.run("RELEASE job");
+          outcomes.push({ ok: false, err: this.hooks.translateError(err) });
+        }
+      }
+      this.db.run("COMMIT");
+    } catch (err) {
+      // The transaction itself failed (disk full, I/O error): nothing of this batch happened.
+      if (this.db.inTransaction) this.db.run("ROLLBACK");
+      const failure = this.hooks.translateError(err);
+      for (const job of jobs) job.reject(failure);
+      return;
+    }
+    this.revision = revision;
+    this.batches++;
+    this.jobs += jobs.length;
+    if (events.length > 0) this.hooks.committed(events, revision);
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.err);
+    });
+  }
+
+  /** Finish queued work, then refuse new work. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}
