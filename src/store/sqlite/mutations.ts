@@ -13,7 +13,7 @@ export function putKey(ctx: JobContext, req: PutRequest): { kv: KeyValue; prevKv
   const lease = req.ignoreLease ? prev!.lease : (req.lease ?? 0);
   if (lease !== 0 && !ctx.leaseExists(lease)) throw new LeaseNotFoundError(lease);
   const value = req.ignoreValue ? prev!.value : req.value;
-  const { rev, sub } = ctx.nextWrite();
+  const rev = ctx.writeRevision();
   const kv: KeyValue = {
     key: req.key,
     value,
@@ -22,16 +22,16 @@ export function putKey(ctx: JobContext, req: PutRequest): { kv: KeyValue; prevKv
     version: prev ? prev.version + 1 : 1,
     lease,
   };
-  ctx.st.insertLog.run(rev, sub, kv.key, kv.createRevision, kv.version, lease, value);
-  ctx.st.upsertKv.run(kv.key, rev, sub, lease);
+  const { lastInsertRowid } = ctx.st.insertLog.run(rev, kv.key, kv.createRevision, kv.version, lease, value);
+  ctx.st.upsertKv.run(kv.key, Number(lastInsertRowid), lease);
   ctx.emit(prev ? { type: "put", kv, prevKv: prev } : { type: "put", kv });
   return prev ? { kv, prevKv: prev } : { kv };
 }
 
 /** Deletes a live key inside a write job, leaving a tombstone in the log. */
 export function deleteKey(ctx: JobContext, prev: KeyValue): KeyValue {
-  const { rev, sub } = ctx.nextWrite();
-  ctx.st.insertLog.run(rev, sub, prev.key, 0, 0, 0, EMPTY);
+  const rev = ctx.writeRevision();
+  ctx.st.insertLog.run(rev, prev.key, 0, 0, 0, EMPTY);
   ctx.st.deleteKv.run(prev.key);
   const tombstone: KeyValue = { key: prev.key, value: EMPTY, createRevision: 0, modRevision: rev, version: 0, lease: 0 };
   ctx.emit({ type: "delete", kv: tombstone, prevKv: prev });

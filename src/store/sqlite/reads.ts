@@ -1,6 +1,6 @@
 import type { SQLQueryBindings, Statement } from "bun:sqlite";
 import type { KeyValue, RangeRequest, RangeResult, WatchEvent } from "../types.ts";
-import type { EventRow, KvRow, Statements } from "./statements.ts";
+import type { KvRow, Statements } from "./statements.ts";
 import { CompactedError, FutureRevisionError } from "../errors.ts";
 import { RANGE_ALL } from "../keys.ts";
 import { toKeyValue } from "./statements.ts";
@@ -79,7 +79,7 @@ export function readEvents(
 ): { events: WatchEvent[]; through: number } {
   const single = isSingleKey(range.end);
   const start = range.key;
-  const found: EventRow[] = single
+  const found: KvRow[] = single
     ? rows(st.eventsFrom, fromRev, toRev, start, start + "\0", max + 1)
     : range.end === RANGE_ALL
       ? rows(st.eventsFromOpen, fromRev, toRev, start, max + 1)
@@ -108,8 +108,8 @@ export function readEvents(
   return { events, through };
 }
 
-function toEvent(st: Statements, r: EventRow, withPrev: boolean): WatchEvent {
-  const kv = toKeyValue(r as unknown as KvRow);
+function toEvent(st: Statements, r: KvRow, withPrev: boolean): WatchEvent {
+  const kv = toKeyValue(r);
   const type = kv.version === 0 ? "delete" : "put";
   if (!withPrev) return { type, kv };
   const prev = rows(st.previousOf, kv.key, kv.modRevision)[0];

@@ -3,9 +3,11 @@ import type { Database } from "bun:sqlite";
 /**
  * On-disk layout.
  *
- * - `log` is the append-only revision log: one row per key change, ordered by (rev, sub). A
- *   transaction that writes takes one revision; its writes are numbered by `sub`. A deletion is a
- *   tombstone row (version 0, empty value). Compaction deletes superseded rows and tombstones.
+ * - `log` is the append-only revision log: one row per key change, in `id` order. A transaction
+ *   that writes takes one revision (`rev`), shared by all its rows. A deletion is a tombstone row
+ *   (version 0, empty value). Compaction deletes superseded rows and tombstones. It is a rowid
+ *   table so that values up to a page long are stored inline (a WITHOUT ROWID table spills any
+ *   row over ~1 KB to an overflow page, quadrupling the file for typical objects).
  * - `kv` points each live key at its newest log row, so current reads never scan history
  *   (kine's MAX(id)/GROUP BY plans degrade as history grows; this index does not).
  * - `lease` holds etcd leases; keys name their lease in `kv.lease`.
@@ -16,20 +18,19 @@ export const SCHEMA_VERSION = 1;
 const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS log (
+     id INTEGER PRIMARY KEY,
      rev INTEGER NOT NULL,
-     sub INTEGER NOT NULL,
      key TEXT NOT NULL,
      create_rev INTEGER NOT NULL,
      version INTEGER NOT NULL,
      lease INTEGER NOT NULL,
-     value BLOB NOT NULL,
-     PRIMARY KEY (rev, sub)
-   ) WITHOUT ROWID`,
+     value BLOB NOT NULL
+   )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS log_key_rev ON log (key, rev)`,
+  `CREATE INDEX IF NOT EXISTS log_rev ON log (rev)`,
   `CREATE TABLE IF NOT EXISTS kv (
      key TEXT PRIMARY KEY,
-     rev INTEGER NOT NULL,
-     sub INTEGER NOT NULL,
+     id INTEGER NOT NULL,
      lease INTEGER NOT NULL
    ) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS kv_lease ON kv (lease) WHERE lease != 0`,

@@ -15,8 +15,8 @@ export const SNAPSHOT_HASH_BYTES = 32;
 const TABLES: Array<{ name: string; columns: string[]; order: string[] }> = [
   { name: "meta", columns: ["name", "value"], order: ["name"] },
   { name: "lease", columns: ["id", "ttl", "expires_at"], order: ["id"] },
-  { name: "kv", columns: ["key", "rev", "sub", "lease"], order: ["key"] },
-  { name: "log", columns: ["rev", "sub", "key", "create_rev", "version", "lease", "value"], order: ["rev", "sub"] },
+  { name: "kv", columns: ["key", "id", "lease"], order: ["key"] },
+  { name: "log", columns: ["id", "rev", "key", "create_rev", "version", "lease", "value"], order: ["id"] },
 ];
 
 /**

@@ -7,8 +7,6 @@ const KV_COLUMNS = "l.key, l.create_rev, l.rev, l.version, l.lease, l.value";
 const KV_COLUMNS_NO_VALUE = "l.key, l.create_rev, l.rev, l.version, l.lease, X''";
 
 export type KvRow = [key: string, createRev: number, rev: number, version: number, lease: number, value: Uint8Array];
-/** A log row with its position, as read by watch catch-up: [...KvRow, sub]. */
-export type EventRow = [...KvRow, sub: number];
 
 const EMPTY = new Uint8Array(0);
 
@@ -37,14 +35,14 @@ export class Statements {
   readonly rangeAtOpen: Statement<KvRow, [string, number, number]>;
   readonly countAt: Statement<{ n: number }, [string, string, number]>;
   readonly countAtOpen: Statement<{ n: number }, [string, number]>;
-  readonly eventsFrom: Statement<EventRow, [number, number, string, string, number]>;
-  readonly eventsFromOpen: Statement<EventRow, [number, number, string, number]>;
+  readonly eventsFrom: Statement<KvRow, [number, number, string, string, number]>;
+  readonly eventsFromOpen: Statement<KvRow, [number, number, string, number]>;
   readonly previousOf: Statement<KvRow, [string, number]>;
   readonly maxRevision: Statement<{ rev: number | null }, []>;
 
   // --- writes ---
-  readonly insertLog: Statement<unknown, [number, number, string, number, number, number, Uint8Array]>;
-  readonly upsertKv: Statement<unknown, [string, number, number, number]>;
+  readonly insertLog: Statement<unknown, [number, string, number, number, number, Uint8Array]>;
+  readonly upsertKv: Statement<unknown, [string, number, number]>;
   readonly deleteKv: Statement<unknown, [string]>;
   readonly keysWithLease: Statement<{ key: string }, [number]>;
 
@@ -62,7 +60,7 @@ export class Statements {
   readonly setMeta: Statement<unknown, [string, number]>;
 
   constructor(db: Database) {
-    const current = `FROM kv JOIN log l ON l.rev = kv.rev AND l.sub = kv.sub`;
+    const current = `FROM kv JOIN log l ON l.id = kv.id`;
     this.getCurrent = db.prepare(`SELECT ${KV_COLUMNS} ${current} WHERE kv.key = ?`);
     this.rangeCurrent = db.prepare(`SELECT ${KV_COLUMNS} ${current} WHERE kv.key >= ? AND kv.key < ? ORDER BY kv.key LIMIT ?`);
     this.rangeCurrentOpen = db.prepare(`SELECT ${KV_COLUMNS} ${current} WHERE kv.key >= ? ORDER BY kv.key LIMIT ?`);
@@ -84,16 +82,16 @@ export class Statements {
     this.countAt = db.prepare(`SELECT count(*) AS n FROM log l WHERE l.key >= ?1 AND l.key < ?2 AND l.rev <= ?3 AND ${latestAt("?3")}`);
     this.countAtOpen = db.prepare(`SELECT count(*) AS n FROM log l WHERE l.key >= ?1 AND l.rev <= ?2 AND ${latestAt("?2")}`);
     this.eventsFrom = db.prepare(
-      `SELECT ${KV_COLUMNS}, l.sub FROM log l WHERE l.rev >= ?1 AND l.rev <= ?2 AND l.key >= ?3 AND l.key < ?4 ORDER BY l.rev, l.sub LIMIT ?5`,
+      `SELECT ${KV_COLUMNS} FROM log l WHERE l.rev >= ?1 AND l.rev <= ?2 AND l.key >= ?3 AND l.key < ?4 ORDER BY l.id LIMIT ?5`,
     );
     this.eventsFromOpen = db.prepare(
-      `SELECT ${KV_COLUMNS}, l.sub FROM log l WHERE l.rev >= ?1 AND l.rev <= ?2 AND l.key >= ?3 ORDER BY l.rev, l.sub LIMIT ?4`,
+      `SELECT ${KV_COLUMNS} FROM log l WHERE l.rev >= ?1 AND l.rev <= ?2 AND l.key >= ?3 ORDER BY l.id LIMIT ?4`,
     );
     this.previousOf = db.prepare(`SELECT ${KV_COLUMNS} FROM log l WHERE l.key = ?1 AND l.rev < ?2 ORDER BY l.rev DESC LIMIT 1`);
     this.maxRevision = db.prepare(`SELECT max(rev) AS rev FROM log`);
 
-    this.insertLog = db.prepare(`INSERT INTO log (rev, sub, key, create_rev, version, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    this.upsertKv = db.prepare(`INSERT OR REPLACE INTO kv (key, rev, sub, lease) VALUES (?, ?, ?, ?)`);
+    this.insertLog = db.prepare(`INSERT INTO log (rev, key, create_rev, version, lease, value) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.upsertKv = db.prepare(`INSERT OR REPLACE INTO kv (key, id, lease) VALUES (?, ?, ?)`);
     this.deleteKv = db.prepare(`DELETE FROM kv WHERE key = ?`);
     this.keysWithLease = db.prepare(`SELECT key FROM kv WHERE lease = ? ORDER BY key`);
 
@@ -112,7 +110,7 @@ export class Statements {
     );
     this.minRevision = db.prepare(`SELECT min(rev) AS rev FROM log`);
     // The revision of the row `?3` rows past revision ?1 (bounded by ?2): the end of one compaction step.
-    this.revisionAfterRows = db.prepare(`SELECT rev FROM log WHERE rev >= ?1 AND rev <= ?2 ORDER BY rev, sub LIMIT 1 OFFSET ?3`);
+    this.revisionAfterRows = db.prepare(`SELECT rev FROM log WHERE rev >= ?1 AND rev <= ?2 ORDER BY rev LIMIT 1 OFFSET ?3`);
     this.getMeta = db.prepare(`SELECT value FROM meta WHERE name = ?`);
     this.setMeta = db.prepare(`INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)`);
   }

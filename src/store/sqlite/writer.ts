@@ -10,7 +10,6 @@ import { toKeyValue } from "./statements.ts";
  */
 export class JobContext {
   private writeRev = 0;
-  private sub = 0;
   readonly events: WatchEvent[] = [];
 
   constructor(
@@ -29,10 +28,10 @@ export class JobContext {
     return this.writeRev || this.baseRevision;
   }
 
-  /** Position of the job's next change: one revision per job, numbered sub-positions within it. */
-  nextWrite(): { rev: number; sub: number } {
+  /** Revision for the job's changes: the first write takes the next revision, later ones share it. */
+  writeRevision(): number {
     if (this.writeRev === 0) this.writeRev = this.baseRevision + 1;
-    return { rev: this.writeRev, sub: this.sub++ };
+    return this.writeRev;
   }
 
   current(key: string): KeyValue | undefined {
