@@ -81,7 +81,7 @@ test("etcd-snapshot save while the server runs, ls, restore after it stops", asy
   const pruned = await kts("etcd-snapshot", "prune", "--data-dir", dataDir, "--snapshot-retention", "0");
   expect(pruned.stdout).toContain("Deleted nightly-");
   expect(readdirSync(serverPaths(dataDir).snapshots)).toEqual([]);
-});
+}, 30_000);
 
 test("bad flags and a damaged data dir give clear errors", async () => {
   const bad = await kts("server", "--compaction-retention", "soon");

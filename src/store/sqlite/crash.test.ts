@@ -60,4 +60,4 @@ test("every acknowledged write survives SIGKILL at random moments; revisions sta
   expect(lo).toBe(2);
   expect(n).toBe(hi - lo + 1);
   expect(n).toBeGreaterThanOrEqual(allAcks.size);
-});
+}, 60_000);

@@ -27,7 +27,7 @@ export function readRange(st: Statements, req: RangeRequest, current: number, co
   const rev = resolveReadRevision(req.revision, current, compacted);
   const atHead = rev === current;
   if (isSingleKey(req.end)) {
-    const row = atHead ? rows(st.getCurrent, req.key)[0] : rows(st.getAt, req.key, rev).find((r) => r[3] > 0);
+    const row = atHead ? st.current(req.key) : rows(st.getAt, req.key, rev).find((r) => r[3] > 0);
     const kvs = row && !req.countOnly ? [shape(toKeyValue(row), req.keysOnly)] : [];
     return { revision: current, kvs, more: false, count: row ? 1 : 0 };
   }
@@ -79,11 +79,13 @@ export function readEvents(
 ): { events: WatchEvent[]; through: number } {
   const single = isSingleKey(range.end);
   const start = range.key;
-  const found: KvRow[] = single
-    ? rows(st.eventsFrom, fromRev, toRev, start, start + "\0", max + 1)
-    : range.end === RANGE_ALL
-      ? rows(st.eventsFromOpen, fromRev, toRev, start, max + 1)
-      : rows(st.eventsFrom, fromRev, toRev, start, range.end as string, max + 1);
+  const read = (from: number, to: number, limit: number): KvRow[] =>
+    single
+      ? rows(st.eventsOfKey, from, to, start, limit)
+      : range.end === RANGE_ALL
+        ? rows(st.eventsFromOpen, from, to, start, limit)
+        : rows(st.eventsFrom, from, to, start, range.end as string, limit);
+  const found = read(fromRev, toRev, max + 1);
   let through = toRev;
   if (found.length > max) {
     // Stop before the last revision seen so that a revision is never split between two reads;
@@ -94,13 +96,7 @@ export function readEvents(
       found.length = cut;
       through = lastRev - 1;
     } else {
-      const all = single
-        ? rows(st.eventsFrom, lastRev, lastRev, start, start + "\0", -1)
-        : range.end === RANGE_ALL
-          ? rows(st.eventsFromOpen, lastRev, lastRev, start, -1)
-          : rows(st.eventsFrom, lastRev, lastRev, start, range.end as string, -1);
-      found.length = 0;
-      found.push(...all);
+      found.splice(0, found.length, ...read(lastRev, lastRev, -1));
       through = lastRev;
     }
   }

@@ -35,7 +35,7 @@ export class JobContext {
   }
 
   current(key: string): KeyValue | undefined {
-    const row = this.st.getCurrent.values(key)[0] as Parameters<typeof toKeyValue>[0] | undefined;
+    const row = this.st.current(key);
     return row ? toKeyValue(row) : undefined;
   }
 
