@@ -27,6 +27,7 @@ export class Compactor {
   private samples: Array<{ at: number; rev: number }> = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
+  private lastRun = 0;
   compacted: number;
   lastError: unknown;
 
@@ -60,7 +61,6 @@ export class Compactor {
     await this.running?.catch(() => {});
   }
 
-  private lastRun = 0;
   private tick(): void {
     this.sample();
     if (this.running || this.now() - this.lastRun < this.policy.intervalMs) return;
