@@ -43,14 +43,18 @@ export class EtcdClient {
     this.session.on("error", () => {});
   }
 
+  /** Closes the connection: calls still open (watch streams) are cut after a short grace period. */
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (this.session.closed || this.session.destroyed) return resolve();
-      this.session.close(() => resolve());
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         this.session.destroy();
         resolve();
-      }, 1000).unref?.();
+      }, 100);
+      this.session.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -162,6 +166,15 @@ export class WatchStream implements AsyncIterable<M.WatchResponse> {
   /** Whether the server ended the stream. */
   get closed(): boolean {
     return this.ended;
+  }
+
+  /** Stops reading: HTTP/2 flow control then holds the server back (tests of slow readers). */
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
   }
 
   /** Cancels the call (RST_STREAM), as a client going away does. */

@@ -96,14 +96,14 @@ function sortKvs(kvs: RangeResult["kvs"], target: number, descending: boolean): 
   return [...kvs].sort(descending ? (a, b) => cmp(b, a) : cmp);
 }
 
-function rangeResponse(ctx: EtcdContext, res: RangeResult, header = ctx.header(res.revision)): Wire<M.RangeResponse> {
+function rangeResponse(header: Wire<M.ResponseHeader>, res: RangeResult): Wire<M.RangeResponse> {
   return { header, kvs: res.kvs.map(kvToPb), more: res.more, count: res.count };
 }
 
 async function range(ctx: EtcdContext, req: M.RangeRequest): Promise<Wire<M.RangeResponse>> {
   const plan = planRange(req);
   const res = plan.finish(await ctx.backend.range(plan.store));
-  return rangeResponse(ctx, res);
+  return rangeResponse(ctx.header(res.revision), res);
 }
 
 // ---- Put, DeleteRange ----
@@ -195,33 +195,35 @@ function planTxn(req: M.TxnRequest): TxnPlan {
   };
 }
 
-function txnResponse(ctx: EtcdContext, plan: TxnPlan, res: TxnResult, header: Wire<M.ResponseHeader> = ctx.header(res.revision)): Wire<M.TxnResponse> {
+/** The response to a (possibly nested) transaction; nested responses carry only the revision in their header. */
+function txnResponse(plan: TxnPlan, res: TxnResult, header: Wire<M.ResponseHeader>): Wire<M.TxnResponse> {
   const plans = res.succeeded ? plan.success : plan.failure;
   const nestedHeader = { revision: res.revision };
   return {
     header,
     succeeded: res.succeeded,
-    responses: res.responses.map((r, i) => responseOp(ctx, plans[i]!, r, nestedHeader)),
+    responses: res.responses.map((r, i) => responseOp(plans[i]!, r, nestedHeader)),
   };
 }
 
-function responseOp(ctx: EtcdContext, plan: OpPlan, r: TxnOpResponse, header: Wire<M.ResponseHeader>): Wire<M.ResponseOp> {
+function responseOp(plan: OpPlan, r: TxnOpResponse, header: Wire<M.ResponseHeader>): Wire<M.ResponseOp> {
   if ("range" in r) {
     const finished = "range" in plan ? plan.range.finish(r.range) : r.range;
-    return { response_range: { header: { revision: finished.revision }, kvs: finished.kvs.map(kvToPb), more: finished.more, count: finished.count } };
+    return { response_range: rangeResponse({ revision: finished.revision }, finished) };
   }
   if ("put" in r) return { response_put: { header, prev_kv: r.put.prevKv ? kvToPb(r.put.prevKv) : null } };
   if ("deleteRange" in r) {
     return { response_delete_range: { header, deleted: r.deleteRange.deleted, prev_kvs: r.deleteRange.prevKvs.map(kvToPb) } };
   }
   const nested = "nested" in plan ? plan.nested : { txn: { compare: [], success: [], failure: [] }, success: [], failure: [] };
-  return { response_txn: txnResponse(ctx, nested, r.txn, header) };
+  return { response_txn: txnResponse(nested, r.txn, header) };
 }
 
 async function txn(ctx: EtcdContext, req: M.TxnRequest, call: UnaryContext): Promise<Wire<M.TxnResponse>> {
   checkWriteSize(call);
   const plan = planTxn(req);
-  return txnResponse(ctx, plan, await ctx.backend.txn(plan.txn));
+  const res = await ctx.backend.txn(plan.txn);
+  return txnResponse(plan, res, ctx.header(res.revision));
 }
 
 // ---- Compact ----

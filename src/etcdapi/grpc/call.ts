@@ -55,7 +55,7 @@ export class ServerCall<Res> implements StreamCall<Res> {
   }
 
   get active(): boolean {
-    return !this.finished && !this.closed;
+    return !this.finished && !this.closed && !this.stream.destroyed;
   }
 
   onClose(fn: () => void): void {
@@ -66,8 +66,13 @@ export class ServerCall<Res> implements StreamCall<Res> {
   send(msg: Res): boolean {
     if (!this.active) return false;
     const frame = encodeFrame(this.encode(msg));
-    this.sendHeaders();
-    return this.stream.write(frame);
+    try {
+      this.sendHeaders();
+      return this.stream.write(frame);
+    } catch {
+      // The stream died under us (its 'close' has not been emitted yet): the call is over.
+      return false;
+    }
   }
 
   drained(): Promise<void> {

@@ -134,6 +134,7 @@ export class GrpcServer {
   private readonly sessions = new Set<ServerHttp2Session>();
   private readonly calls = new Set<RawCall>();
   private closing = false;
+  private closed: Promise<void> | undefined;
 
   constructor(private readonly opts: GrpcServerOptions) {
     this.server = http2.createServer({ settings: { initialWindowSize: WINDOW_BYTES, maxConcurrentStreams: 10_000 } });
@@ -155,8 +156,12 @@ export class GrpcServer {
   }
 
   /** Ends every call with UNAVAILABLE, closes every connection, stops listening. */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closing = true;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const call of [...this.calls]) call.end({ code: Status.UNAVAILABLE, message: "etcdserver: server stopped" });

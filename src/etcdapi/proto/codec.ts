@@ -44,10 +44,23 @@ function readVarint64(r: { buf: Uint8Array; pos: number; len: number }, signed: 
   return Number(signed ? BigInt.asIntN(64, big) : BigInt.asUintN(64, big));
 }
 
+/**
+ * protobufjs' generated decoders call reader.int64()/uint64(); this reader answers with numbers.
+ * The overrides are installed on the prototype because protobufjs' typings declare them as
+ * returning Long, which a class method returning number could not override.
+ */
 class NumberReader extends protobuf.BufferReader {}
 Object.defineProperties(NumberReader.prototype, {
-  int64: { value: function (this: NumberReader) { return readVarint64(this, true); } },
-  uint64: { value: function (this: NumberReader) { return readVarint64(this, false); } },
+  int64: {
+    value(this: NumberReader) {
+      return readVarint64(this, true);
+    },
+  },
+  uint64: {
+    value(this: NumberReader) {
+      return readVarint64(this, false);
+    },
+  },
 });
 
 function toBuffer(buf: Uint8Array): Buffer {
