@@ -43,8 +43,11 @@ function toGrpcError(err: unknown): GrpcError | undefined {
   if (err instanceof ValueTooLargeError) return EtcdErrors.requestTooLarge();
   if (err instanceof LeaseNotFoundError) return EtcdErrors.leaseNotFound();
   if (err instanceof KeyNotFoundError) return new GrpcError(Status.INVALID_ARGUMENT, "etcdserver: key not found");
-  if (err instanceof InvalidArgumentError) return new GrpcError(Status.INVALID_ARGUMENT, withPrefix(err.message));
+  // The store words these as etcd does ("etcdserver: too many operations in txn request").
+  if (err instanceof InvalidArgumentError) return new GrpcError(Status.INVALID_ARGUMENT, err.message);
   switch (err.code) {
+    case "invalid-argument":
+      return new GrpcError(Status.INVALID_ARGUMENT, err.message);
     case "lease-exists":
       return new GrpcError(Status.FAILED_PRECONDITION, "etcdserver: lease already exists");
     case "closed":
@@ -54,9 +57,4 @@ function toGrpcError(err: unknown): GrpcError | undefined {
     default:
       return new GrpcError(Status.UNKNOWN, err.message);
   }
-}
-
-/** etcd's messages all start with "etcdserver: "; the store's own texts get the prefix too. */
-function withPrefix(message: string): string {
-  return message.startsWith("etcdserver: ") ? message : `etcdserver: ${message}`;
 }
