@@ -36,7 +36,8 @@ export class ServerCall<Res> implements StreamCall<Res> {
   private finished = false;
   private closed = false;
   private trailers: Record<string, string> = { "grpc-status": "0" };
-  private readonly aborter = new AbortController();
+  /** Created on first use: most unary calls never look at their signal, and aborting costs. */
+  private aborter: AbortController | undefined;
   private readonly closeHandlers: Array<() => void> = [];
 
   constructor(
@@ -51,6 +52,10 @@ export class ServerCall<Res> implements StreamCall<Res> {
   }
 
   get signal(): AbortSignal {
+    if (!this.aborter) {
+      this.aborter = new AbortController();
+      if (!this.active) this.aborter.abort();
+    }
     return this.aborter.signal;
   }
 
@@ -86,6 +91,22 @@ export class ServerCall<Res> implements StreamCall<Res> {
       this.stream.on("drain", done);
       this.stream.on("close", done);
     });
+  }
+
+  /**
+   * Sends a unary call's only message and ends it OK, in one write: headers, the message and
+   * (after it) the trailers leave together instead of as separate stream writes.
+   */
+  reply(msg: Res): void {
+    if (!this.active) return;
+    this.finished = true;
+    try {
+      this.sendHeaders();
+      this.stream.end(encodeFrame(this.encode(msg)));
+    } catch {
+      // The stream went away while we answered.
+    }
+    this.runCloseHandlers();
   }
 
   finish(err?: unknown): void {
@@ -126,7 +147,7 @@ export class ServerCall<Res> implements StreamCall<Res> {
   }
 
   private runCloseHandlers(): void {
-    if (!this.aborter.signal.aborted) this.aborter.abort();
+    if (this.aborter && !this.aborter.signal.aborted) this.aborter.abort();
     for (const fn of this.closeHandlers.splice(0)) {
       try {
         fn();

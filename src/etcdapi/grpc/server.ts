@@ -242,10 +242,9 @@ export class GrpcServer {
         method.start(message, call);
         return;
       }
-      method.run(message, { requestBytes: message.length, signal: call.signal }).then(
+      method.run(message, { requestBytes: message.length, get signal() { return call.signal; } }).then(
         (res) => {
-          call.send(res);
-          call.finish();
+          call.reply(res);
         },
         (err: unknown) => call.finish(err),
       );

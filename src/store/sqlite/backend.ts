@@ -65,7 +65,7 @@ export class SqliteBackend implements Backend {
   ) {
     const report = opts.onBackgroundError ?? (() => {});
     this.st = new Statements(db);
-    const initialRevision = Math.max(1, this.st.maxRevision.get()?.rev ?? 0, this.st.compactRevision());
+    const initialRevision = Math.max(1, this.st.lastRevision.get()?.rev ?? 0, this.st.compactRevision());
     this.writer = new Writer(db, this.st, initialRevision, {
       compactRevision: () => this.compactor.compacted,
       committed: (events) => this.hub.publish(events),

@@ -106,11 +106,14 @@ export class Compactor {
    */
   private async run(to: number): Promise<void> {
     await this.writer.submit((ctx) => ctx.st.setMeta.run(META_COMPACT_REV, to));
-    let lo = this.st.minRevision.get()?.rev ?? to + 1;
-    while (lo <= to) {
-      const hi = Math.min(to, this.st.revisionAfterRows.get(lo, to, ROWS_PER_STEP)?.rev ?? to);
+    const end = this.st.firstIdAtOrAfter(to + 1);
+    let lo = this.st.firstIdAtOrAfter(0) ?? 0;
+    const last = end === undefined ? Number.MAX_SAFE_INTEGER : end - 1;
+    while (lo <= last) {
+      const hi = Math.min(last, this.st.idAfterRows.get(lo, ROWS_PER_STEP)?.id ?? last);
       const from = lo;
       await this.writer.submit((ctx) => ctx.st.compactBatch.run(from, hi, to));
+      if (hi === last) break;
       lo = hi + 1;
     }
     await this.reclaim();

@@ -79,12 +79,14 @@ export function readEvents(
 ): { events: WatchEvent[]; through: number } {
   const single = isSingleKey(range.end);
   const start = range.key;
-  const read = (from: number, to: number, limit: number): KvRow[] =>
-    single
-      ? rows(st.eventsOfKey, from, to, start, limit)
-      : range.end === RANGE_ALL
-        ? rows(st.eventsFromOpen, from, to, start, limit)
-        : rows(st.eventsFrom, from, to, start, range.end as string, limit);
+  const read = (from: number, to: number, limit: number): KvRow[] => {
+    if (single) return rows(st.eventsOfKey, from, to, start, limit);
+    const firstId = st.firstIdAtOrAfter(from);
+    if (firstId === undefined) return [];
+    return range.end === RANGE_ALL
+      ? rows(st.eventsFromOpen, firstId, to, start, limit)
+      : rows(st.eventsFrom, firstId, to, start, range.end as string, limit);
+  };
   const found = read(fromRev, toRev, max + 1);
   let through = toRev;
   if (found.length > max) {

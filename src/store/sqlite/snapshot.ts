@@ -44,7 +44,7 @@ export async function snapshotDatabase(
     const total = TABLES.reduce((n, t) => n + (src.query<{ n: number }, []>(`SELECT count(*) AS n FROM ${t.name}`).get()?.n ?? 0), 0);
     const revision = Math.max(
       1,
-      src.query<{ r: number | null }, []>("SELECT max(rev) AS r FROM log").get()?.r ?? 0,
+      src.query<{ r: number }, []>("SELECT rev AS r FROM log ORDER BY id DESC LIMIT 1").get()?.r ?? 0,
       src.query<{ value: number }, [string]>("SELECT value FROM meta WHERE name = ?").get(META_COMPACT_REV)?.value ?? 0,
     );
     const schema = ensureSchema(dest);
@@ -161,7 +161,7 @@ function verifySnapshot(staged: string, shownAs: string): number {
   try {
     const problems = quickCheck(db);
     if (problems.length > 0) throw new CorruptDatabaseError(shownAs, problems.slice(0, 3).join("; "));
-    return Math.max(1, db.query<{ r: number | null }, []>("SELECT max(rev) AS r FROM log").get()?.r ?? 0);
+    return Math.max(1, db.query<{ r: number }, []>("SELECT rev AS r FROM log ORDER BY id DESC LIMIT 1").get()?.r ?? 0);
   } finally {
     db.close();
   }

@@ -40,7 +40,9 @@ export class Statements {
   readonly eventsOfKey: Statement<KvRow, [number, number, string, number]>;
   readonly eventsFromOpen: Statement<KvRow, [number, number, string, number]>;
   readonly previousOf: Statement<KvRow, [string, number]>;
-  readonly maxRevision: Statement<{ rev: number | null }, []>;
+  readonly lastRevision: Statement<{ rev: number }, []>;
+  private readonly firstRowFrom: Statement<{ id: number; rev: number }, [number]>;
+  private readonly idBounds: Statement<{ lo: number | null; hi: number | null }, []>;
 
   // --- writes ---
   readonly insertLog: Statement<unknown, [number, string, number, number, number, Uint8Array]>;
@@ -56,8 +58,7 @@ export class Statements {
 
   // --- compaction and meta ---
   readonly compactBatch: Statement<unknown, [number, number, number]>;
-  readonly minRevision: Statement<{ rev: number | null }, []>;
-  readonly revisionAfterRows: Statement<{ rev: number }, [number, number, number]>;
+  readonly idAfterRows: Statement<{ id: number }, [number, number]>;
   readonly getMeta: Statement<{ value: number }, [string]>;
   readonly setMeta: Statement<unknown, [string, number]>;
 
@@ -84,18 +85,21 @@ export class Statements {
     );
     this.countAt = db.prepare(`SELECT count(*) AS n FROM log l WHERE l.key >= ?1 AND l.key < ?2 AND l.rev <= ?3 AND ${latestAt("?3")}`);
     this.countAtOpen = db.prepare(`SELECT count(*) AS n FROM log l WHERE l.key >= ?1 AND l.rev <= ?2 AND ${latestAt("?2")}`);
-    // Catch-up reads walk the revision index: "+l.key" keeps the planner off the key index, which
-    // would visit the whole history of every key in the range and then sort it.
+    // Catch-up reads walk the log from a row id (?1, see firstIdAtOrAfter) up to revision ?2:
+    // "+l.key" keeps the planner off the key index, which would visit the whole history of every
+    // key in the range and then sort it.
     this.eventsFrom = db.prepare(
-      `SELECT ${KV_COLUMNS} FROM log l WHERE l.rev >= ?1 AND l.rev <= ?2 AND +l.key >= ?3 AND +l.key < ?4 ORDER BY l.id LIMIT ?5`,
+      `SELECT ${KV_COLUMNS} FROM log l WHERE l.id >= ?1 AND l.rev <= ?2 AND +l.key >= ?3 AND +l.key < ?4 ORDER BY l.id LIMIT ?5`,
     );
     this.eventsFromOpen = db.prepare(
-      `SELECT ${KV_COLUMNS} FROM log l WHERE l.rev >= ?1 AND l.rev <= ?2 AND +l.key >= ?3 ORDER BY l.id LIMIT ?4`,
+      `SELECT ${KV_COLUMNS} FROM log l WHERE l.id >= ?1 AND l.rev <= ?2 AND +l.key >= ?3 ORDER BY l.id LIMIT ?4`,
     );
     // A single key's history is best read from the key index.
     this.eventsOfKey = db.prepare(`SELECT ${KV_COLUMNS} FROM log l WHERE l.key = ?3 AND l.rev >= ?1 AND l.rev <= ?2 ORDER BY l.rev LIMIT ?4`);
     this.previousOf = db.prepare(`SELECT ${KV_COLUMNS} FROM log l WHERE l.key = ?1 AND l.rev < ?2 ORDER BY l.rev DESC LIMIT 1`);
-    this.maxRevision = db.prepare(`SELECT max(rev) AS rev FROM log`);
+    this.lastRevision = db.prepare(`SELECT rev FROM log ORDER BY id DESC LIMIT 1`);
+    this.firstRowFrom = db.prepare(`SELECT id, rev FROM log WHERE id >= ? ORDER BY id LIMIT 1`);
+    this.idBounds = db.prepare(`SELECT min(id) AS lo, max(id) AS hi FROM log`);
 
     this.insertLog = db.prepare(`INSERT INTO log (rev, key, create_rev, version, lease, value) VALUES (?, ?, ?, ?, ?, ?)`);
     this.upsertKv = db.prepare(`INSERT OR REPLACE INTO kv (key, id, lease) VALUES (?, ?, ?)`);
@@ -107,17 +111,16 @@ export class Statements {
     this.deleteLease = db.prepare(`DELETE FROM lease WHERE id = ?`);
     this.leaseById = db.prepare(`SELECT id FROM lease WHERE id = ?`);
 
-    // Within revisions [?1, ?2] of a compaction to ?3: drop rows superseded at or below ?3, and
-    // tombstones below it (a tombstone exactly at the compact revision is kept so that a watch
-    // starting there still sees the deletion).
+    // Within row ids [?1, ?2] of a compaction to revision ?3: drop rows superseded at or below ?3,
+    // and tombstones below it (a tombstone exactly at the compact revision is kept so that a
+    // watch starting there still sees the deletion).
     this.compactBatch = db.prepare(
-      `DELETE FROM log WHERE rev >= ?1 AND rev <= ?2 AND (
+      `DELETE FROM log WHERE id >= ?1 AND id <= ?2 AND rev <= ?3 AND (
          (version = 0 AND rev < ?3)
          OR EXISTS (SELECT 1 FROM log n WHERE n.key = log.key AND n.rev > log.rev AND n.rev <= ?3))`,
     );
-    this.minRevision = db.prepare(`SELECT min(rev) AS rev FROM log`);
-    // The revision of the row `?3` rows past revision ?1 (bounded by ?2): the end of one compaction step.
-    this.revisionAfterRows = db.prepare(`SELECT rev FROM log WHERE rev >= ?1 AND rev <= ?2 ORDER BY rev LIMIT 1 OFFSET ?3`);
+    // The id `?2` rows past id ?1: the end of one compaction step.
+    this.idAfterRows = db.prepare(`SELECT id FROM log WHERE id >= ?1 ORDER BY id LIMIT 1 OFFSET ?2`);
     this.getMeta = db.prepare(`SELECT value FROM meta WHERE name = ?`);
     this.setMeta = db.prepare(`INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)`);
   }
@@ -129,6 +132,25 @@ export class Statements {
   current(key: string): KvRow | undefined {
     const id = (this.kvId.values(key) as unknown as Array<[number]>)[0];
     return id ? (this.logById.values(id[0]) as unknown as KvRow[])[0] : undefined;
+  }
+
+  /**
+   * The id of the first log row at or after revision `rev` (undefined if none): a binary search
+   * over row ids, valid because revisions never decrease as ids grow. Ids may have holes where
+   * compaction deleted rows, so each probe asks for the first row at or after an id.
+   */
+  firstIdAtOrAfter(rev: number): number | undefined {
+    const { lo, hi } = this.idBounds.get() ?? { lo: null, hi: null };
+    if (lo === null || hi === null) return undefined;
+    let low = lo;
+    let high = hi + 1; // invariant: the answer is in [low, high]; high = none
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      const row = this.firstRowFrom.get(mid);
+      if (!row || row.rev >= rev) high = mid;
+      else low = row.id + 1;
+    }
+    return this.firstRowFrom.get(low)?.id;
   }
 
   compactRevision(): number {
