@@ -102,7 +102,8 @@ export class Statements {
     this.idBounds = db.prepare(`SELECT min(id) AS lo, max(id) AS hi FROM log`);
 
     this.insertLog = db.prepare(`INSERT INTO log (rev, key, create_rev, version, lease, value) VALUES (?, ?, ?, ?, ?, ?)`);
-    this.upsertKv = db.prepare(`INSERT OR REPLACE INTO kv (key, id, lease) VALUES (?, ?, ?)`);
+    // An upsert updates the row in place; INSERT OR REPLACE would delete and re-insert it.
+    this.upsertKv = db.prepare(`INSERT INTO kv (key, id, lease) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET id = excluded.id, lease = excluded.lease`);
     this.deleteKv = db.prepare(`DELETE FROM kv WHERE key = ?`);
     this.keysWithLease = db.prepare(`SELECT key FROM kv WHERE lease = ? ORDER BY key`);
 

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database, Statement } from "bun:sqlite";
 import type { KeyValue, WatchEvent } from "../types.ts";
 import type { Statements } from "./statements.ts";
 import { StoreClosedError } from "../errors.ts";
@@ -44,6 +44,24 @@ export class JobContext {
   }
 }
 
+/** Transaction control, prepared once: re-parsing "SAVEPOINT job" on every job costs more than the job's own bookkeeping. */
+class TxnControl {
+  readonly begin: Statement;
+  readonly commit: Statement;
+  readonly rollback: Statement;
+  readonly savepoint: Statement;
+  readonly release: Statement;
+  readonly rollbackTo: Statement;
+  constructor(db: Database) {
+    this.begin = db.prepare("BEGIN IMMEDIATE");
+    this.commit = db.prepare("COMMIT");
+    this.rollback = db.prepare("ROLLBACK");
+    this.savepoint = db.prepare("SAVEPOINT job");
+    this.release = db.prepare("RELEASE job");
+    this.rollbackTo = db.prepare("ROLLBACK TO job");
+  }
+}
+
 type Job = {
   run: (ctx: JobContext) => unknown;
   resolve: (value: unknown) => void;
@@ -67,6 +85,7 @@ export interface WriterHooks {
  */
 export class Writer {
   private queue: Job[] = [];
+  private readonly tx: TxnControl;
   private scheduled = false;
   private closed = false;
   /** Revision of the last committed write. */
@@ -81,6 +100,7 @@ export class Writer {
     private readonly hooks: WriterHooks,
   ) {
     this.revision = initialRevision;
+    this.tx = new TxnControl(db);
   }
 
   submit<T>(run: (ctx: JobContext) => T): Promise<T> {
@@ -105,26 +125,26 @@ export class Writer {
     let revision = this.revision;
     const compactRevision = this.hooks.compactRevision();
     try {
-      this.db.run("BEGIN IMMEDIATE");
+      this.tx.begin.run();
       for (const job of jobs) {
         const ctx = new JobContext(this.st, revision, compactRevision);
-        this.db.run("SAVEPOINT job");
+        this.tx.savepoint.run();
         try {
           const value = job.run(ctx);
-          this.db.run("RELEASE job");
+          this.tx.release.run();
           revision = ctx.revision();
           for (const ev of ctx.events) events.push(ev);
           outcomes.push({ ok: true, value });
         } catch (err) {
-          this.db.run("ROLLBACK TO job");
-          this.db.run("RELEASE job");
+          this.tx.rollbackTo.run();
+          this.tx.release.run();
           outcomes.push({ ok: false, err: this.hooks.translateError(err) });
         }
       }
-      this.db.run("COMMIT");
+      this.tx.commit.run();
     } catch (err) {
       // The transaction itself failed (disk full, I/O error): nothing of this batch happened.
-      if (this.db.inTransaction) this.db.run("ROLLBACK");
+      if (this.db.inTransaction) this.tx.rollback.run();
       const failure = this.hooks.translateError(err);
       for (const job of jobs) job.reject(failure);
       return;
