@@ -1,0 +1,105 @@
+/**
+ * A resource is described once, as data plus a few hooks, and served by the one generic store
+ * (registry/store.ts), as upstream's apiserver does with its generic registry and per-type
+ * strategies. Built-in types and CRDs both become ResourceDefinitions.
+ */
+import type { FieldError } from "../api/errors.ts";
+import type { KubeObject } from "../api/types.ts";
+
+export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
+export const ALL_VERBS: Verb[] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+/** Who is asking, as authentication established it. */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** What a strategy hook may know about the request. */
+export interface RequestContext {
+  user: UserInfo;
+  /** Namespace of the request path ("" for cluster-scoped requests). */
+  namespace: string;
+  dryRun: boolean;
+  fieldManager?: string;
+  /** Milliseconds since the epoch, fixed for the whole request. */
+  now: number;
+}
+
+/** A column of `kubectl get` output (meta.k8s.io Table). */
+export interface PrinterColumn {
+  name: string;
+  type: "string" | "integer" | "number" | "boolean" | "date";
+  /** "name" marks the object's name column; otherwise an OpenAPI format hint, or "". */
+  format: string;
+  description: string;
+  /** 0: always shown; > 0: only with -o wide. */
+  priority: number;
+  /** The cell for one object; `now` is for ages. Return undefined for an empty cell ("<none>" is the caller's choice). */
+  cell(obj: KubeObject, now: number): unknown;
+}
+
+/**
+ * Per-type behaviour, called by the generic store in a fixed order (like upstream's
+ * rest.BeforeCreate / BeforeUpdate): default -> prepare -> validate. Every hook is optional.
+ */
+export interface Strategy {
+  /** Fills defaulted fields (upstream's SetDefaults_*). Runs on every create and update body. */
+  defaults?(obj: KubeObject): void;
+  /** Normalises a new object (clear status, ...). The store already sets uid, timestamps, generation. */
+  prepareForCreate?(obj: KubeObject, ctx: RequestContext): void;
+  /** Normalises an update against the stored object. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
+  /** Must not change the object. ObjectMeta (names, labels, annotations) is validated generically. */
+  validate?(obj: KubeObject, ctx: RequestContext): FieldError[];
+  /** Update rules (immutable fields, ...), after `validate` of the new object. */
+  validateUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): FieldError[];
+  /** Non-fatal advice, sent as `Warning:` headers. */
+  warnings?(obj: KubeObject, old?: KubeObject): string[];
+  /**
+   * Runs inside create/update just before the write (allocate a ClusterIP, ...). May throw ApiError.
+   * `release` is called if the write then fails, so allocations can be given back.
+   */
+  beforeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext): Promise<void | (() => Promise<void>)>;
+  /** Runs after an object is gone for good (release a ClusterIP, ...). */
+  afterDelete?(obj: KubeObject): Promise<void>;
+}
+
+/** Where the scale subresource finds replicas and the selector (paths without the leading dot). */
+export interface ScaleSpec {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  /** Path of a label selector object (spec.selector) or of a selector string (status.selector). */
+  labelSelectorPath?: string;
+}
+
+export interface ResourceDefinition {
+  group: string;
+  version: string;
+  kind: string;
+  /** Lower-case plural, the URL segment: "pods". */
+  plural: string;
+  singular: string;
+  shortNames?: string[];
+  categories?: string[];
+  namespaced: boolean;
+  verbs?: Verb[];
+  /** Storage key segment when it differs from the plural (upstream: nodes are "minions", services "services/specs"). */
+  storagePath?: string;
+  /** The type has a /status subresource: the main endpoint ignores status, /status ignores the rest. */
+  statusSubresource?: boolean;
+  scale?: ScaleSpec;
+  /** metadata.generation starts at 1 and grows on every change outside metadata and status. */
+  tracksGeneration?: boolean;
+  /** Objects expire after this many seconds (events: 3600, as kube-apiserver's --event-ttl). */
+  ttlSeconds?: number;
+  /** Table columns for `kubectl get`; NAME and AGE are used when absent. */
+  printerColumns?: PrinterColumn[];
+  /** Extra field selectors beyond metadata.name and metadata.namespace: label -> value of an object. */
+  fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
+  strategy?: Strategy;
+  /** Named sub-resources served by custom handlers (pods/log, pods/exec, ...), listed in discovery. */
+  extraSubresources?: Array<{ name: string; kind: string; group?: string; version?: string; verbs: Verb[] }>;
+}
