@@ -7,7 +7,7 @@ import type { PrinterColumn } from "../registry/definition.ts";
 
 /** "5s", "3m2s", "4h5m", "2d3h", "45d", "3y20d" — upstream's HumanDuration. */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return "<invalid>";
   if (seconds < 0) return "0s";
   if (seconds < 60 * 2) return `${seconds}s`;
