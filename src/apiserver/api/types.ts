@@ -14,7 +14,8 @@ export type Wire<T> = T extends Date
       : T;
 
 export type ObjectMeta = Wire<V1ObjectMeta>;
-export type ListMeta = Wire<V1ListMeta>;
+/** client-node names the `continue` field `_continue` (a reserved word in its generator); the wire says `continue`. */
+export type ListMeta = Omit<Wire<V1ListMeta>, "_continue"> & { continue?: string };
 
 /** Any API object: apiVersion, kind, metadata, and whatever else its type carries. */
 export interface KubeObject extends Wire<KubernetesObject> {

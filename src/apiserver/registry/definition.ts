@@ -100,6 +100,15 @@ export interface ResourceDefinition {
   /** Extra field selectors beyond metadata.name and metadata.namespace: label -> value of an object. */
   fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
   strategy?: Strategy;
+  /** Name syntax: DNS subdomain (default), single DNS-1123 label, DNS-1035 label, or any path segment. */
+  nameRule?: "subdomain" | "label" | "dns1035" | "path-segment";
+  /** PUT of a missing object creates it (upstream: endpoints, leases, events, ...). */
+  allowCreateOnUpdate?: boolean;
+  /**
+   * Graceful deletion (pods): seconds to wait before the object may go, given the requested grace
+   * period. 0 deletes at once. Types without it are deleted at once (finalizers aside).
+   */
+  gracefulDeletion?(obj: KubeObject, requestedSeconds: number | undefined): number;
   /** Named sub-resources served by custom handlers (pods/log, pods/exec, ...), listed in discovery. */
   extraSubresources?: Array<{ name: string; kind: string; group?: string; version?: string; verbs: Verb[] }>;
 }

@@ -1,0 +1,492 @@
+/**
+ * The generic store: one implementation of get, list, watch, create, update, delete and
+ * deletecollection that serves every resource from its ResourceDefinition, over the storage
+ * Backend — upstream's genericregistry.Store. Per-type behaviour comes from the definition's
+ * strategy; the order of the steps is fixed here.
+ */
+import type { Backend, KeyValue, WatchEvent as StoreEvent } from "../../store/index.ts";
+import type { KubeList, KubeObject } from "../api/types.ts";
+import type { RequestContext, ResourceDefinition } from "./definition.ts";
+import { CompactedError, FutureRevisionError, prefixEnd, registryKey, registryPrefix } from "../../store/index.ts";
+import { ApiError, errors, type ErrorTarget, type FieldError } from "../api/errors.ts";
+import { apiVersionOf } from "../api/types.ts";
+import { decodeContinue, encodeContinue, continueExpired } from "./continue-token.ts";
+import { decodeFromStorage, encodeForStorage } from "./codec.ts";
+import { prepareMetaForCreate, prepareMetaForUpdate, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts";
+import { mergeStatusUpdate, keepStatus, semanticallyEqual, specChanged } from "./object-diff.ts";
+
+/** Admission: mutating plugins may change the object, validating plugins may only refuse. */
+export interface Admission {
+  mutate(op: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject, old: KubeObject | undefined, def: ResourceDefinition, ctx: RequestContext): Promise<void>;
+  validate(op: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject, old: KubeObject | undefined, def: ResourceDefinition, ctx: RequestContext): Promise<void>;
+}
+
+export const NO_ADMISSION: Admission = { mutate: async () => {}, validate: async () => {} };
+
+/** Which objects a list or watch wants; built by the HTTP layer from label and field selectors. */
+export type ObjectFilter = (obj: KubeObject) => boolean;
+
+export interface ListOptions {
+  filter?: ObjectFilter;
+  /** Only this name (fieldSelector metadata.name=x): a point lookup instead of a scan. */
+  name?: string;
+  limit?: number;
+  continue?: string;
+  /** "" = latest; "0" = any; "N" = not older than N (or exactly N with `exact`). */
+  resourceVersion?: string;
+  exact?: boolean;
+}
+
+export interface WatchOptions {
+  filter?: ObjectFilter;
+  name?: string;
+  /** "" or "0": send the current objects as ADDED first; "N": changes after N. */
+  resourceVersion?: string;
+  /** Emit a BOOKMARK at least this often (ms) when the client allows bookmarks. */
+  bookmarkEveryMs?: number;
+}
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+export interface ApiWatchEvent {
+  type: WatchEventType;
+  object: KubeObject;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+/** How many times a conflicting read-modify-write (patch, unconditional update) is retried. */
+const MAX_CONFLICT_RETRIES = 5;
+/** Keys read per round while filling a filtered, limited list. */
+const LIST_CHUNK = 500;
+
+export class GenericStore {
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly listKind: string;
+  private readonly storagePath: string;
+
+  constructor(
+    readonly def: ResourceDefinition,
+    private readonly backend: Backend,
+    private readonly admission: Admission = NO_ADMISSION,
+  ) {
+    this.kind = def.kind;
+    this.apiVersion = apiVersionOf(def);
+    this.listKind = `${def.kind}List`;
+    this.storagePath = def.storagePath ?? def.plural;
+  }
+
+  target(name?: string): ErrorTarget {
+    return { group: this.def.group, resource: this.def.plural, kind: this.def.kind, name };
+  }
+
+  key(namespace: string, name: string): string {
+    return registryKey(this.storagePath, this.def.namespaced ? namespace : undefined, name);
+  }
+
+  prefix(namespace?: string): string {
+    return registryPrefix(this.storagePath, this.def.namespaced && namespace ? namespace : undefined);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get(namespace: string, name: string, resourceVersion?: string): Promise<KubeObject> {
+    const revision = resourceVersion && resourceVersion !== "0" ? this.parseRv(resourceVersion) : undefined;
+    const { kv } = await this.read(() => this.backend.get(this.key(namespace, name), revision ? { revision } : {}));
+    if (!kv) throw errors.notFound(this.target(name));
+    return decodeFromStorage(kv);
+  }
+
+  async list(namespace: string, opts: ListOptions = {}): Promise<KubeList> {
+    const prefix = this.prefix(namespace);
+    let start = prefix;
+    let revision: number | undefined;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      start = prefix + token.start;
+      revision = token.rv;
+    } else if (opts.resourceVersion && opts.resourceVersion !== "0") {
+      const rv = this.parseRv(opts.resourceVersion);
+      if (opts.exact) revision = rv;
+      else if (rv > this.backend.currentRevision()) throw tooLargeRv(rv);
+    }
+    if (opts.name !== undefined) return this.listOne(namespace, opts, revision);
+
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KubeObject[] = [];
+    let next: string | undefined = start;
+    let listRevision = revision ?? 0;
+    let remaining = 0;
+    while (next !== undefined) {
+      const chunk = limit ? Math.max(limit - items.length, opts.filter ? LIST_CHUNK : 0) : 0;
+      const page = await this.read(
+        () => this.backend.list(prefix, { from: next, limit: chunk, revision: listRevision || undefined }),
+        opts.continue !== undefined,
+      );
+      listRevision = page.revision;
+      next = page.continueFrom;
+      remaining = page.remaining;
+      for (const kv of page.kvs) {
+        const obj = decodeFromStorage(kv);
+        if (opts.filter && !opts.filter(obj)) continue;
+        items.push(obj);
+        if (limit && items.length === limit) {
+          // Continue right after this key, whatever else the page held.
+          next = page.kvs[page.kvs.length - 1] !== kv ? kv.key + "\0" : next;
+          break;
+        }
+      }
+      if (limit && items.length >= limit) break;
+    }
+    const metadata: KubeList["metadata"] = { resourceVersion: String(listRevision) };
+    if (next !== undefined) {
+      metadata.continue = encodeContinue({ rv: listRevision, start: next.slice(prefix.length) });
+      if (!opts.filter) metadata.remainingItemCount = remaining;
+    }
+    return { apiVersion: this.apiVersion, kind: this.listKind, metadata, items };
+  }
+
+  private async listOne(namespace: string, opts: ListOptions, revision: number | undefined): Promise<KubeList> {
+    const { kv, revision: at } = await this.read(() => this.backend.get(this.key(namespace, opts.name!), revision ? { revision } : {}));
+    const obj = kv ? decodeFromStorage(kv) : undefined;
+    const items = obj && (!opts.filter || opts.filter(obj)) ? [obj] : [];
+    return { apiVersion: this.apiVersion, kind: this.listKind, metadata: { resourceVersion: String(revision ?? at) }, items };
+  }
+
+  /**
+   * A watch as upstream serves it: optional initial ADDED events, then changes in order. Objects
+   * moving into or out of the filter arrive as ADDED / DELETED. Compaction ends the stream with an
+   * ERROR event carrying 410 Expired, which clients answer by re-listing.
+   */
+  async *watch(namespace: string, opts: WatchOptions = {}, signal?: AbortSignal): AsyncGenerator<ApiWatchEvent> {
+    const prefix = this.prefix(namespace);
+    const key = opts.name !== undefined ? this.key(namespace, opts.name) : prefix;
+    const end = opts.name !== undefined ? undefined : prefixEnd(prefix);
+    let startRevision: number;
+    if (!opts.resourceVersion || opts.resourceVersion === "0") {
+      const initial = await this.list(namespace, { filter: opts.filter, name: opts.name });
+      for (const obj of initial.items) yield { type: "ADDED", object: obj };
+      startRevision = Number(initial.metadata.resourceVersion) + 1;
+    } else {
+      startRevision = this.parseRv(opts.resourceVersion) + 1;
+      if (startRevision - 1 > this.backend.currentRevision()) {
+        yield { type: "ERROR", object: tooLargeRv(startRevision - 1).toStatus() as KubeObject };
+        return;
+      }
+    }
+    const watch = this.backend.watch({ key, end, startRevision, prevKv: true });
+    const onAbort = () => watch.close();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let bookmarkTimer: ReturnType<typeof setInterval> | undefined;
+    if (opts.bookmarkEveryMs) bookmarkTimer = setInterval(() => watch.requestProgress(), opts.bookmarkEveryMs);
+    try {
+      for await (const batch of watch) {
+        if (batch.events.length === 0) {
+          yield { type: "BOOKMARK", object: { kind: this.kind, apiVersion: this.apiVersion, metadata: { resourceVersion: String(batch.revision) } } };
+          continue;
+        }
+        for (const ev of batch.events) {
+          const out = this.toApiEvent(ev, opts.filter);
+          if (out) yield out;
+        }
+      }
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        yield { type: "ERROR", object: errors.resourceExpired(`too old resource version: ${startRevision - 1} (${err.compactRevision})`).toStatus() as KubeObject };
+        return;
+      }
+      throw err;
+    } finally {
+      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      signal?.removeEventListener("abort", onAbort);
+      watch.close();
+    }
+  }
+
+  private toApiEvent(ev: StoreEvent, filter: ObjectFilter | undefined): ApiWatchEvent | undefined {
+    if (ev.type === "delete") {
+      if (!ev.prevKv) return undefined;
+      const last = { ...decodeFromStorage(ev.prevKv) };
+      last.metadata = { ...last.metadata, resourceVersion: String(ev.kv.modRevision) };
+      return !filter || filter(last) ? { type: "DELETED", object: last } : undefined;
+    }
+    const obj = decodeFromStorage(ev.kv);
+    const created = ev.kv.createRevision === ev.kv.modRevision;
+    if (!filter) return { type: created ? "ADDED" : "MODIFIED", object: obj };
+    const matches = filter(obj);
+    const matched = !created && ev.prevKv ? filter(decodeFromStorage(ev.prevKv)) : false;
+    if (matches) return { type: matched ? "MODIFIED" : "ADDED", object: obj };
+    if (matched) return { type: "DELETED", object: obj };
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  async create(namespace: string, input: KubeObject, ctx: RequestContext, opts: WriteOptions = {}): Promise<KubeObject> {
+    const obj = input;
+    this.checkTypeMeta(obj);
+    const meta = obj.metadata ?? {};
+    if (this.def.namespaced && meta.namespace && meta.namespace !== namespace) {
+      throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    prepareMetaForCreate(obj, this.def, namespace, ctx.now);
+    const strategy = this.def.strategy;
+    strategy?.defaults?.(obj);
+    strategy?.prepareForCreate?.(obj, ctx);
+    await this.admission.mutate("CREATE", obj, undefined, this.def, ctx);
+    this.throwIfInvalid(obj, [...validateObjectMeta(obj.metadata!, this.def), ...(strategy?.validate?.(obj, ctx) ?? [])]);
+    await this.admission.validate("CREATE", obj, undefined, this.def, ctx);
+    const name = obj.metadata!.name!;
+    const release = await strategy?.beforeWrite?.(obj, undefined, ctx);
+    if (opts.dryRun) {
+      await release?.();
+      return obj;
+    }
+    try {
+      const lease = this.def.ttlSeconds ? await this.leaseFor(this.def.ttlSeconds) : undefined;
+      const res = await this.backend.create(this.key(namespace, name), encodeForStorage(obj), lease ? { lease } : {});
+      if (!res.succeeded) throw errors.alreadyExists(this.target(name));
+      return decodeFromStorage(res.kv!);
+    } catch (err) {
+      await release?.();
+      throw this.translate(err);
+    }
+  }
+
+  /**
+   * PUT: replaces the object. With `metadata.resourceVersion` the write is conditional (409 when
+   * stale); without it, it applies to whatever is current. `subresource` "status" changes only
+   * the status; the main resource keeps the stored status when the type has a status subresource.
+   */
+  async update(
+    namespace: string,
+    name: string,
+    input: KubeObject,
+    ctx: RequestContext,
+    opts: WriteOptions & { subresource?: "status"; allowCreate?: boolean } = {},
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    this.checkTypeMeta(input);
+    const bodyName = input.metadata?.name;
+    if (bodyName && bodyName !== name) throw errors.badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+    if (this.def.namespaced && input.metadata?.namespace && input.metadata.namespace !== namespace) {
+      throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    const wantedRv = input.metadata?.resourceVersion;
+    const allowCreate = opts.allowCreate ?? this.def.allowCreateOnUpdate ?? false;
+    return this.readModifyWrite(namespace, name, ctx, opts, wantedRv !== undefined && wantedRv !== "", () => structuredClone(input), allowCreate);
+  }
+
+  /**
+   * The shared update path (PUT, PATCH, status): read the current object, compute the new one,
+   * run the strategy, and compare-and-swap on the revision read; retried on conflict unless the
+   * caller pinned a resourceVersion.
+   */
+  async readModifyWrite(
+    namespace: string,
+    name: string,
+    ctx: RequestContext,
+    opts: WriteOptions & { subresource?: "status" },
+    pinned: boolean,
+    compute: (current: KubeObject | undefined) => KubeObject,
+    allowCreate = false,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const { kv } = await this.read(() => this.backend.get(key));
+      if (!kv) {
+        if (!allowCreate) throw errors.notFound(this.target(name));
+        const fresh = compute(undefined);
+        fresh.metadata = { ...fresh.metadata, name };
+        delete fresh.metadata.resourceVersion;
+        return { object: await this.create(namespace, fresh, ctx, opts), created: true };
+      }
+      const current = decodeFromStorage(kv);
+      const obj = compute(current);
+      const wanted = obj.metadata?.resourceVersion;
+      if (pinned && wanted !== String(kv.modRevision)) throw errors.staleResourceVersion(this.target(name));
+      const next = await this.prepareUpdate(obj, current, ctx, opts.subresource);
+      if (next === current) return { object: current, created: false };
+      if (opts.dryRun) return { object: next, created: false };
+      const written = await this.writeUpdate(key, kv, next, name);
+      if (written) return { object: written, created: false };
+      if (pinned || attempt >= MAX_CONFLICT_RETRIES) throw errors.staleResourceVersion(this.target(name));
+    }
+  }
+
+  /** Runs the update strategy; returns `old` itself when nothing would change. */
+  private async prepareUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: "status"): Promise<KubeObject> {
+    const strategy = this.def.strategy;
+    let next = obj;
+    if (subresource === "status") next = mergeStatusUpdate(obj, old);
+    else if (this.def.statusSubresource) keepStatus(next, old);
+    prepareMetaForUpdate(next, old, this.def);
+    next.apiVersion = this.apiVersion;
+    next.kind = this.kind;
+    if (subresource !== "status") {
+      strategy?.defaults?.(next);
+      strategy?.prepareForUpdate?.(next, old, ctx);
+    }
+    await this.admission.mutate("UPDATE", next, old, this.def, ctx);
+    const problems: FieldError[] = [...validateObjectMeta(next.metadata!, this.def), ...validateObjectMetaUpdate(next.metadata!, old.metadata!)];
+    if (subresource !== "status") {
+      problems.push(...(strategy?.validate?.(next, ctx) ?? []), ...(strategy?.validateUpdate?.(next, old, ctx) ?? []));
+    }
+    this.throwIfInvalid(next, problems);
+    await this.admission.validate("UPDATE", next, old, this.def, ctx);
+    if (this.def.tracksGeneration && specChanged(next, old)) next.metadata!.generation = (old.metadata?.generation ?? 1) + 1;
+    next.metadata!.resourceVersion = old.metadata?.resourceVersion;
+    if (semanticallyEqual(next, old)) return old;
+    return next;
+  }
+
+  /** Compare-and-swap write; a deleting object whose last finalizer went away is removed instead. */
+  private async writeUpdate(key: string, kv: KeyValue, next: KubeObject, name: string): Promise<KubeObject | undefined> {
+    try {
+      const meta = next.metadata!;
+      if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0) {
+        const res = await this.backend.delete(key, { modRevision: kv.modRevision });
+        if (!res.succeeded) return undefined;
+        await this.def.strategy?.afterDelete?.(next);
+        return { ...next, metadata: { ...meta, resourceVersion: String(res.revision) } };
+      }
+      const res = await this.backend.update(key, encodeForStorage(next), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
+      return res.succeeded ? decodeFromStorage(res.kv!) : undefined;
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /**
+   * DELETE. Objects with finalizers (or a pod on a node, which its kubelet must stop first) get a
+   * deletionTimestamp and stay until the finalizers are gone; others are removed at once.
+   * Returns the object as it was removed (or as it now stands, when deletion is pending).
+   */
+  async delete(namespace: string, name: string, ctx: RequestContext, opts: DeleteOptions = {}): Promise<{ object: KubeObject; pending: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const { kv } = await this.read(() => this.backend.get(key));
+      if (!kv) throw errors.notFound(this.target(name));
+      const current = decodeFromStorage(kv);
+      this.checkPreconditions(current, opts, name);
+      await this.admission.validate("DELETE", current, current, this.def, ctx);
+      const graceSeconds = this.gracePeriod(current, opts);
+      const finalizers = current.metadata?.finalizers ?? [];
+      if (finalizers.length > 0 || graceSeconds > 0) {
+        if (current.metadata?.deletionTimestamp) return { object: current, pending: true };
+        const marked = structuredClone(current);
+        marked.metadata!.deletionTimestamp = rfc3339(ctx.now + graceSeconds * 1000);
+        marked.metadata!.deletionGracePeriodSeconds = graceSeconds;
+        if (opts.dryRun) return { object: marked, pending: true };
+        const res = await this.backend.update(key, encodeForStorage(marked), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
+        if (res.succeeded) return { object: decodeFromStorage(res.kv!), pending: true };
+      } else {
+        if (opts.dryRun) return { object: current, pending: false };
+        const res = await this.backend.delete(key, { modRevision: kv.modRevision });
+        if (res.succeeded) {
+          await this.def.strategy?.afterDelete?.(current);
+          return { object: { ...current, metadata: { ...current.metadata, resourceVersion: String(res.revision) } }, pending: false };
+        }
+      }
+      if (attempt >= MAX_CONFLICT_RETRIES) throw errors.staleResourceVersion(this.target(name));
+    }
+  }
+
+  async deleteCollection(namespace: string, list: ListOptions, ctx: RequestContext, opts: DeleteOptions = {}): Promise<KubeList> {
+    const { items } = await this.list(namespace, { filter: list.filter, name: list.name });
+    const deleted: KubeObject[] = [];
+    for (const obj of items) {
+      try {
+        deleted.push((await this.delete(obj.metadata?.namespace ?? namespace, obj.metadata!.name!, ctx, opts)).object);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) throw err;
+      }
+    }
+    return { apiVersion: this.apiVersion, kind: this.listKind, metadata: { resourceVersion: String(this.backend.currentRevision()) }, items: deleted };
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private gracePeriod(obj: KubeObject, opts: DeleteOptions): number {
+    return this.def.gracefulDeletion ? this.def.gracefulDeletion(obj, opts.gracePeriodSeconds) : 0;
+  }
+
+  private checkPreconditions(obj: KubeObject, opts: DeleteOptions, name: string): void {
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== obj.metadata?.uid) {
+      throw errors.conflict(this.target(name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) {
+      throw errors.conflict(
+        this.target(name),
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`,
+      );
+    }
+  }
+
+  private checkTypeMeta(obj: KubeObject): void {
+    if (obj.apiVersion && obj.apiVersion !== this.apiVersion) {
+      throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${this.apiVersion})`);
+    }
+    if (obj.kind && obj.kind !== this.kind) {
+      throw errors.badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${this.kind})`);
+    }
+    obj.apiVersion = this.apiVersion;
+    obj.kind = this.kind;
+  }
+
+  private throwIfInvalid(obj: KubeObject, problems: FieldError[]): void {
+    if (problems.length > 0) throw errors.invalid({ ...this.target(obj.metadata?.name), kind: this.kind }, problems);
+  }
+
+  private parseRv(text: string): number {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`invalid resource version: ${JSON.stringify(text)}`);
+    return n;
+  }
+
+  private leases = new Map<number, { id: number; expires: number }>();
+  /** Objects with a TTL share one store lease per minute, as kube-apiserver's lease manager does. */
+  private async leaseFor(ttlSeconds: number): Promise<number> {
+    const now = Date.now();
+    const held = this.leases.get(ttlSeconds);
+    if (held && held.expires - now > ttlSeconds * 1000 - 60_000) return held.id;
+    const lease = await this.backend.grantLease(ttlSeconds + 60);
+    this.leases.set(ttlSeconds, { id: lease.id, expires: now + (ttlSeconds + 60) * 1000 });
+    return lease.id;
+  }
+
+  private async read<T>(fn: () => Promise<T>, fromContinue = false): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        if (fromContinue) throw continueExpired();
+        throw errors.resourceExpired(`too old resource version: ${err.requestedRevision} (${err.compactRevision})`);
+      }
+      if (err instanceof FutureRevisionError) throw tooLargeRv(err.requestedRevision);
+      throw err;
+    }
+  }
+
+  private translate(err: unknown): unknown {
+    if (err instanceof ApiError) return err;
+    const code = (err as { code?: string }).code;
+    if (code === "value-too-large") return errors.tooLarge("etcdserver: request is too large");
+    return err;
+  }
+}
+
+/** Upstream's answer to a resourceVersion newer than the store (504 with a retry hint). */
+function tooLargeRv(rv: number): ApiError {
+  return new ApiError(504, "Timeout", `Too large resource version: ${rv}, current: unknown`, { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 }, { "Retry-After": "1" });
+}
+
