@@ -65,6 +65,8 @@ export interface Strategy {
   beforeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext): Promise<void | (() => Promise<void>)>;
   /** Runs after an object is gone for good (release a ClusterIP, ...). */
   afterDelete?(obj: KubeObject): Promise<void>;
+  /** Changes an object that deletion has to wait for, as it gets its deletionTimestamp (namespaces: phase Terminating). */
+  prepareForDelete?(obj: KubeObject): void;
 }
 
 /** Where the scale subresource finds replicas and the selector (paths without the leading dot). */
@@ -109,6 +111,11 @@ export interface ResourceDefinition {
    * period. 0 deletes at once. Types without it are deleted at once (finalizers aside).
    */
   gracefulDeletion?(obj: KubeObject, requestedSeconds: number | undefined): number;
+  /**
+   * Finalizers kept outside metadata.finalizers that also hold back deletion (namespaces keep
+   * theirs in spec.finalizers, cleared through the /finalize subresource).
+   */
+  extraFinalizers?(obj: KubeObject): string[];
   /** Named sub-resources served by custom handlers (pods/log, pods/exec, ...), listed in discovery. */
   extraSubresources?: Array<{ name: string; kind: string; group?: string; version?: string; verbs: Verb[] }>;
 }

@@ -280,22 +280,21 @@ export class GenericStore {
     if (this.def.namespaced && input.metadata?.namespace && input.metadata.namespace !== namespace) {
       throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
-    const wantedRv = input.metadata?.resourceVersion;
     const allowCreate = opts.allowCreate ?? this.def.allowCreateOnUpdate ?? false;
-    return this.readModifyWrite(namespace, name, ctx, opts, wantedRv !== undefined && wantedRv !== "", () => structuredClone(input), allowCreate);
+    return this.readModifyWrite(namespace, name, ctx, opts, () => structuredClone(input), allowCreate);
   }
 
   /**
-   * The shared update path (PUT, PATCH, status): read the current object, compute the new one,
-   * run the strategy, and compare-and-swap on the revision read; retried on conflict unless the
-   * caller pinned a resourceVersion.
+   * The shared update path (PUT, PATCH, status, scale): read the current object, compute the new
+   * one, run the strategy, and compare-and-swap on the revision read. A computed object that
+   * names a resourceVersion must name the current one (409 otherwise); a lost race is retried by
+   * computing again from the newer object, so an unconditional update or patch never loses.
    */
   async readModifyWrite(
     namespace: string,
     name: string,
     ctx: RequestContext,
     opts: WriteOptions & { subresource?: "status" },
-    pinned: boolean,
     compute: (current: KubeObject | undefined) => KubeObject,
     allowCreate = false,
   ): Promise<{ object: KubeObject; created: boolean }> {
@@ -312,13 +311,13 @@ export class GenericStore {
       const current = decodeFromStorage(kv);
       const obj = compute(current);
       const wanted = obj.metadata?.resourceVersion;
-      if (pinned && wanted !== String(kv.modRevision)) throw errors.staleResourceVersion(this.target(name));
+      if (wanted && wanted !== String(kv.modRevision)) throw errors.staleResourceVersion(this.target(name));
       const next = await this.prepareUpdate(obj, current, ctx, opts.subresource);
       if (next === current) return { object: current, created: false };
       if (opts.dryRun) return { object: next, created: false };
       const written = await this.writeUpdate(key, kv, next, name);
       if (written) return { object: written, created: false };
-      if (pinned || attempt >= MAX_CONFLICT_RETRIES) throw errors.staleResourceVersion(this.target(name));
+      if (attempt >= MAX_CONFLICT_RETRIES) throw errors.staleResourceVersion(this.target(name));
     }
   }
 
@@ -352,7 +351,7 @@ export class GenericStore {
   private async writeUpdate(key: string, kv: KeyValue, next: KubeObject, name: string): Promise<KubeObject | undefined> {
     try {
       const meta = next.metadata!;
-      if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0) {
+      if (meta.deletionTimestamp && this.finalizersOf(next).length === 0 && !this.def.gracefulDeletion) {
         const res = await this.backend.delete(key, { modRevision: kv.modRevision });
         if (!res.succeeded) return undefined;
         await this.def.strategy?.afterDelete?.(next);
@@ -379,12 +378,12 @@ export class GenericStore {
       this.checkPreconditions(current, opts, name);
       await this.admission.validate("DELETE", current, current, this.def, ctx);
       const graceSeconds = this.gracePeriod(current, opts);
-      const finalizers = current.metadata?.finalizers ?? [];
-      if (finalizers.length > 0 || graceSeconds > 0) {
+      if (this.finalizersOf(current).length > 0 || graceSeconds > 0) {
         if (current.metadata?.deletionTimestamp) return { object: current, pending: true };
         const marked = structuredClone(current);
         marked.metadata!.deletionTimestamp = rfc3339(ctx.now + graceSeconds * 1000);
         marked.metadata!.deletionGracePeriodSeconds = graceSeconds;
+        this.def.strategy?.prepareForDelete?.(marked);
         if (opts.dryRun) return { object: marked, pending: true };
         const res = await this.backend.update(key, encodeForStorage(marked), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
         if (res.succeeded) return { object: decodeFromStorage(res.kv!), pending: true };
@@ -414,6 +413,11 @@ export class GenericStore {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Everything that holds back deletion: metadata.finalizers and the type's own (namespaces). */
+  finalizersOf(obj: KubeObject): string[] {
+    return [...(obj.metadata?.finalizers ?? []), ...(this.def.extraFinalizers?.(obj) ?? [])];
+  }
 
   private gracePeriod(obj: KubeObject, opts: DeleteOptions): number {
     return this.def.gracefulDeletion ? this.def.gracefulDeletion(obj, opts.gracePeriodSeconds) : 0;

@@ -1,0 +1,57 @@
+/**
+ * Objects every cluster has from its first second, made (or repaired) at start as kube-apiserver's
+ * bootstrap controllers do: the default, kube-system, kube-public and kube-node-lease namespaces,
+ * and the `kubernetes` Service (first address of the service CIDR) with Endpoints pointing at
+ * this API server.
+ */
+import type { KubeObject } from "./api/types.ts";
+import type { RequestContext } from "./registry/definition.ts";
+import type { Registry } from "./registry/registry.ts";
+import { ApiError } from "./api/errors.ts";
+
+export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+export interface BootstrapConfig {
+  /** The `kubernetes` service's ClusterIP (first host of --service-cidr). */
+  kubernetesServiceIP: string;
+  /** Where pods reach the API server: --advertise-address and the secure port. */
+  advertiseAddress: string;
+  securePort: number;
+}
+
+export function systemContext(): RequestContext {
+  return { user: { username: "system:apiserver", groups: ["system:masters", "system:authenticated"] }, namespace: "", dryRun: false, now: Date.now() };
+}
+
+async function ensure(registry: Registry, plural: string, namespace: string, obj: KubeObject): Promise<void> {
+  const store = registry.lookup("", "v1", plural);
+  if (!store) return;
+  try {
+    await store.get(namespace, obj.metadata!.name!);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 404)) throw err;
+    try {
+      await store.create(namespace, structuredClone(obj), { ...systemContext(), namespace });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 409)) throw e;
+    }
+  }
+}
+
+export async function bootstrap(registry: Registry, cfg: BootstrapConfig): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES) {
+    await ensure(registry, "namespaces", "", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } } });
+  }
+  await ensure(registry, "services", "default", {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+    spec: { type: "ClusterIP", clusterIP: cfg.kubernetesServiceIP, ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: cfg.securePort }], sessionAffinity: "None" },
+  });
+  await ensure(registry, "endpoints", "default", {
+    apiVersion: "v1",
+    kind: "Endpoints",
+    metadata: { name: "kubernetes", namespace: "default", labels: { "endpointslice.kubernetes.io/skip-mirror": "true" } },
+    subsets: [{ addresses: [{ ip: cfg.advertiseAddress }], ports: [{ name: "https", port: cfg.securePort, protocol: "TCP" }] }],
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * The API server's HTTP application (Elysia on Bun.serve): health and version endpoints,
+ * discovery, OpenAPI, and every resource path, behind the request pipeline
+ * authentication -> authorization -> handler (admission and validation run in the store).
+ */
+import { Elysia } from "elysia";
+import type { Server } from "bun";
+import type { UserInfo } from "../registry/definition.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { Authorizer } from "./authz.ts";
+import type { SubresourceHandler } from "./resource-handler.ts";
+import { ApiError, errors } from "../api/errors.ts";
+import { Discovery } from "./discovery.ts";
+import { parseMediaRanges } from "./negotiate.ts";
+import { parseRequestInfo } from "./request-info.ts";
+import { handleResourceRequest } from "./resource-handler.ts";
+import { errorResponse, jsonResponse } from "./respond.ts";
+import { forbiddenReason } from "./authz.ts";
+
+export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.5+kts1" };
+
+export interface AppOptions {
+  registry: Registry;
+  authorizer: Authorizer;
+  /** Who sent the request (client certificate, token), or undefined for anonymous. */
+  authenticate(req: Request, server: Server<unknown>): UserInfo | undefined;
+  /** Ready once the store and the built-in objects are in place. */
+  ready(): boolean;
+  subresources?: Map<string, SubresourceHandler>;
+  /** Serves /openapi/v2 and /openapi/v3/...; undefined answers 404. */
+  openapi?(url: URL, req: Request): Response | undefined;
+}
+
+const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+/** Paths anonymous users may read, as upstream's system:public-info-viewer role allows. */
+const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version"]);
+
+const AGGREGATED_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+const AGGREGATED_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
+
+export function createApp(opts: AppOptions) {
+  const discovery = new Discovery(opts.registry);
+  const version = () => jsonResponse({ ...KUBERNETES_VERSION, gitCommit: "0000000000000000000000000000000000000000", gitTreeState: "clean", buildDate: "2026-11-27T00:00:00Z", goVersion: `bun${Bun.version}`, compiler: "bun", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` });
+
+  const health = (req: Request) => {
+    const ok = opts.ready();
+    const verbose = new URL(req.url).searchParams.has("verbose");
+    const body = verbose ? `[${ok ? "+" : "-"}]ping ok\n[${ok ? "+" : "-"}]etcd ${ok ? "ok" : "failed"}\n${ok ? "healthz check passed" : "healthz check failed"}\n` : ok ? "ok" : "[-]etcd failed: not ready\nhealthz check failed";
+    return new Response(body, { status: ok ? 200 : 500, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  };
+
+  /** Aggregated discovery when the client asks for it, legacy otherwise. */
+  const discover = (req: Request, core: boolean) => {
+    const accept = parseMediaRanges(req.headers.get("accept"));
+    const wanted = accept.find((r) => r.params.g === "apidiscovery.k8s.io" && r.params.as === "APIGroupDiscoveryList");
+    if (wanted) {
+      const doc = discovery.aggregated(core);
+      const v = wanted.params.v === "v2beta1" ? "v2beta1" : "v2";
+      return jsonResponse({ ...doc, apiVersion: `apidiscovery.k8s.io/${v}` }, v === "v2" ? AGGREGATED_V2 : AGGREGATED_V2BETA1);
+    }
+    return jsonResponse(core ? discovery.legacyApi() : discovery.legacyGroups());
+  };
+
+  const nonResource = (req: Request, url: URL): Response => {
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    if (path === "/version") return version();
+    if (path === "/healthz" || path === "/livez" || path === "/readyz" || path.startsWith("/healthz/") || path.startsWith("/livez/") || path.startsWith("/readyz/")) return health(req);
+    if (path === "/api") return discover(req, true);
+    if (path === "/apis") return discover(req, false);
+    if (path.startsWith("/openapi/")) return opts.openapi?.(url, req) ?? notFound();
+    const parts = path.split("/").filter(Boolean);
+    if (parts[0] === "api" && parts.length === 2) return found(discovery.resourceList(parts[1]!));
+    if (parts[0] === "apis" && parts.length === 2) return found(discovery.group(parts[1]!));
+    if (parts[0] === "apis" && parts.length === 3) return found(discovery.resourceList(`${parts[1]}/${parts[2]}`));
+    return notFound();
+  };
+
+  const handle = async (request: Request, server: Server<unknown> | null): Promise<Response> => {
+    const url = new URL(request.url);
+    try {
+      const user = (server && opts.authenticate(request, server)) || ANONYMOUS;
+      const anonymous = user === ANONYMOUS;
+      if (anonymous && !PUBLIC_PATHS.has(url.pathname)) throw errors.unauthorized();
+      const info = parseRequestInfo(request.method, url);
+      if (info.kind === "resource") {
+        if (info.verb === "watch") server?.timeout(request, 0);
+        return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources });
+      }
+      if (request.method !== "GET" && request.method !== "HEAD") throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
+      if (!anonymous) {
+        const decision = await opts.authorizer.authorize({ user, verb: "get", path: url.pathname });
+        if (!decision.allowed) throw errors.forbidden({}, forbiddenReason({ user, verb: "get", path: url.pathname }));
+      }
+      return nonResource(request, url);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+
+  return new Elysia().all("/*", ({ request, server }) => handle(request, server));
+}
+
+function notFound(): Response {
+  return errorResponse(new ApiError(404, "NotFound", "the server could not find the requested resource", {}));
+}
+
+function found(doc: Record<string, unknown> | undefined): Response {
+  return doc ? jsonResponse(doc) : notFound();
+}

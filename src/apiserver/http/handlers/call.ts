@@ -1,0 +1,76 @@
+/**
+ * Everything a verb handler needs about one resource request, parsed once.
+ */
+import type { RequestContext } from "../../registry/definition.ts";
+import type { GenericStore } from "../../registry/store.ts";
+import type { Registry } from "../../registry/registry.ts";
+import type { ResourceRequest } from "../request-info.ts";
+import type { Representation } from "../respond.ts";
+import { errors } from "../../api/errors.ts";
+import { negotiateOutput } from "../negotiate.ts";
+import { parseIncludeObject } from "../table.ts";
+
+/** kube-apiserver's default --max-request-bytes for a request body. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface Call {
+  req: Request;
+  url: URL;
+  query: URLSearchParams;
+  info: ResourceRequest;
+  store: GenericStore;
+  registry: Registry;
+  ctx: RequestContext;
+  rep: Representation;
+  signal: AbortSignal;
+}
+
+export function makeCall(req: Request, url: URL, info: ResourceRequest, store: GenericStore, registry: Registry, ctx: RequestContext): Call {
+  const readVerb = info.verb === "get" || info.verb === "list" || info.verb === "watch";
+  const output = negotiateOutput(req.headers.get("accept"), { allowTransforms: readVerb, protobuf: false });
+  const rep: Representation = { output, def: store.def, include: parseIncludeObject(url.searchParams.get("includeObject")) };
+  return { req, url, query: url.searchParams, info, store, registry, ctx, rep, signal: req.signal };
+}
+
+/** Reads the request body, refusing bodies over the limit before buffering them whole. */
+export async function readBody(req: Request): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw errors.tooLarge();
+  const reader = req.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw errors.tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** dryRun=All is the only supported value, as upstream. */
+export function isDryRun(query: URLSearchParams): boolean {
+  const values = query.getAll("dryRun");
+  for (const v of values) if (v !== "All") throw errors.badRequest(`Invalid dry run value: ${JSON.stringify(values)}`);
+  return values.length > 0;
+}
+
+export function fieldValidation(query: URLSearchParams): "Strict" | "Warn" | "Ignore" {
+  const v = query.get("fieldValidation");
+  if (v === null || v === "") return "Warn";
+  if (v === "Strict" || v === "Warn" || v === "Ignore") return v;
+  throw errors.badRequest(`fieldValidation parameter unsupported: ${v}`);
+}
+
+export function intParam(query: URLSearchParams, name: string): number | undefined {
+  const v = query.get(name);
+  if (v === null || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw errors.badRequest(`invalid ${name}: ${JSON.stringify(v)}`);
+  return n;
+}

@@ -1,0 +1,32 @@
+/**
+ * PATCH: JSON patch, merge patch and strategic merge patch, applied to the current object and
+ * written with compare-and-swap, retried from the newer object if someone else wrote first.
+ */
+import type { KubeObject } from "../../api/types.ts";
+import type { Call } from "./call.ts";
+import { errors } from "../../api/errors.ts";
+import { applyPatch } from "../../patch/index.ts";
+import { objectResponse } from "../respond.ts";
+import { isDryRun, readBody } from "./call.ts";
+import { patchScale } from "./scale.ts";
+
+export async function handlePatch(call: Call): Promise<Response> {
+  const contentType = (call.req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const body = await readBody(call.req);
+  const sub = call.info.subresource;
+  if (sub === "scale") return patchScale(call, contentType, body);
+  if (sub && sub !== "status") throw errors.notFound({ resource: `${call.info.resource}/${sub}` });
+  if (sub === "status" && !call.store.def.statusSubresource) throw errors.notFound({ resource: `${call.info.resource}/status` });
+  const def = call.store.def;
+  const { object } = await call.store.readModifyWrite(
+    call.info.namespace,
+    call.info.name,
+    call.ctx,
+    { dryRun: isDryRun(call.query), subresource: sub === "status" ? "status" : undefined },
+    (current) => {
+      if (!current) throw errors.notFound(call.store.target(call.info.name));
+      return applyPatch(contentType, current, body, { group: def.group, kind: def.kind }) as KubeObject;
+    },
+  );
+  return objectResponse(object, call.rep);
+}

@@ -1,0 +1,80 @@
+/**
+ * WATCH: a chunked stream of one JSON event per line, {"type": ..., "object": ...}; with a Table
+ * Accept, each object is a one-row Table. Ends at timeoutSeconds (default: a random time between
+ * 30 and 60 minutes, as upstream's --min-request-timeout spreads them) or when the client leaves.
+ */
+import type { KubeObject } from "../../api/types.ts";
+import type { ApiWatchEvent } from "../../registry/store.ts";
+import type { Call } from "./call.ts";
+import { ApiError, errors } from "../../api/errors.ts";
+import { buildFilters } from "../filters.ts";
+import { contentTypeOf } from "../respond.ts";
+import { partialMetadata, toTable } from "../table.ts";
+import { intParam } from "./call.ts";
+
+const BOOKMARK_EVERY_MS = 60_000;
+const encoder = new TextEncoder();
+
+export function handleWatch(call: Call): Response {
+  const q = call.query;
+  const filters = buildFilters(call.store.def, q);
+  const timeout = intParam(q, "timeoutSeconds") ?? 1800 + Math.floor(Math.random() * 1800);
+  const bookmarks = q.get("allowWatchBookmarks") === "true";
+  const abort = new AbortController();
+  const onClientGone = () => abort.abort();
+  call.signal.addEventListener("abort", onClientGone, { once: true });
+  const events = call.store.watch(
+    call.info.namespace,
+    { ...filters, resourceVersion: q.get("resourceVersion") ?? undefined, bookmarkEveryMs: bookmarks ? BOOKMARK_EVERY_MS : undefined },
+    abort.signal,
+  );
+  const timer = setTimeout(() => abort.abort(), timeout * 1000);
+  const finish = () => {
+    clearTimeout(timer);
+    call.signal.removeEventListener("abort", onClientGone);
+    abort.abort();
+  };
+  let first = true;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        for (;;) {
+          const next = await events.next();
+          if (next.done) break;
+          if (next.value.type === "BOOKMARK" && !bookmarks) continue;
+          controller.enqueue(encoder.encode(JSON.stringify(render(call, next.value, first)) + "\n"));
+          first = false;
+          return;
+        }
+      } catch (err) {
+        // A failure mid-stream is reported in-stream, as upstream does, then the watch ends.
+        const status = (err instanceof ApiError ? err : errors.internal(err)).toStatus();
+        controller.enqueue(encoder.encode(JSON.stringify({ type: "ERROR", object: status }) + "\n"));
+      }
+      finish();
+      controller.close();
+    },
+    async cancel() {
+      finish();
+      await events.return(undefined);
+    },
+  });
+  return new Response(stream, {
+    headers: { "Content-Type": contentTypeOf(call.rep.output), "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" },
+  });
+}
+
+function render(call: Call, ev: ApiWatchEvent, first: boolean): { type: string; object: unknown } {
+  const out = call.rep.output;
+  if (ev.type === "ERROR" || ev.type === "BOOKMARK") return ev;
+  let object: unknown = ev.object;
+  if (out.kind === "table") {
+    object = toTable(call.store.def, [ev.object as KubeObject], {
+      include: call.rep.include,
+      version: out.version,
+      listMeta: { resourceVersion: ev.object.metadata?.resourceVersion },
+      noHeaders: !first,
+    });
+  } else if (out.kind === "partial") object = partialMetadata(ev.object, out.version);
+  return { type: ev.type, object };
+}

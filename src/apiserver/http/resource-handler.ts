@@ -1,0 +1,100 @@
+/**
+ * Routes a resource request (/api/v1/..., /apis/<g>/<v>/...) to its verb handler: finds the
+ * resource in the registry, checks the verb and scope, authorizes, and turns any failure into a
+ * Status response.
+ */
+import type { RequestContext, UserInfo, Verb } from "../registry/definition.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { Authorizer } from "./authz.ts";
+import type { ResourceRequest } from "./request-info.ts";
+import { ApiError, errors } from "../api/errors.ts";
+import { forbiddenReason } from "./authz.ts";
+import { type Call, makeCall } from "./handlers/call.ts";
+import { handleDelete, handleDeleteCollection } from "./handlers/delete.ts";
+import { handlePatch } from "./handlers/patch.ts";
+import { handleGet, handleList } from "./handlers/read.ts";
+import { getScale, putScale } from "./handlers/scale.ts";
+import { handleWatch } from "./handlers/watch.ts";
+import { handleCreate, handleUpdate } from "./handlers/write.ts";
+import { errorResponse } from "./respond.ts";
+
+/** A handler for a named subresource (pods/log, pods/exec, ...), registered by the component that serves it. */
+export type SubresourceHandler = (call: Call) => Promise<Response> | Response;
+
+export interface ResourceHandlerDeps {
+  registry: Registry;
+  authorizer: Authorizer;
+  subresources?: Map<string, SubresourceHandler>;
+}
+
+const READ_VERBS = new Set<Verb>(["get", "list", "watch"]);
+
+export async function handleResourceRequest(req: Request, url: URL, info: ResourceRequest, user: UserInfo, deps: ResourceHandlerDeps): Promise<Response> {
+  try {
+    const store = deps.registry.lookup(info.group, info.version, info.resource);
+    if (!store) throw notFoundPath();
+    const def = store.def;
+    if (!def.namespaced && info.namespace) throw notFoundPath();
+    if (def.namespaced && !info.namespace && !["list", "watch"].includes(info.verb)) {
+      if (info.verb !== "create" || info.name) throw notFoundPath();
+      throw errors.methodNotSupported(store.target(), "create");
+    }
+    const allowedVerbs = def.verbs;
+    if (!info.subresource && allowedVerbs && !allowedVerbs.includes(info.verb)) throw errors.methodNotSupported(store.target(info.name), info.verb);
+
+    const decision = await deps.authorizer.authorize({ user, verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource || undefined, namespace: info.namespace || undefined, name: info.name || undefined });
+    if (!decision.allowed) {
+      const reason = forbiddenReason({ user, verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace });
+      throw errors.forbidden({ group: info.group, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource, name: info.name || undefined }, decision.reason ? `${reason}: ${decision.reason}` : reason);
+    }
+    const ctx: RequestContext = { user, namespace: info.namespace, dryRun: false, fieldManager: url.searchParams.get("fieldManager") ?? undefined, now: Date.now() };
+    const call = makeCall(req, url, info, store, deps.registry, ctx);
+    if (info.subresource) return await dispatchSubresource(call, deps);
+    return await dispatch(call);
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+function notFoundPath(): ApiError {
+  return new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+}
+
+async function dispatch(call: Call): Promise<Response> {
+  switch (call.info.verb) {
+    case "get":
+      return handleGet(call);
+    case "list":
+      return handleList(call);
+    case "watch":
+      return handleWatch(call);
+    case "create":
+      return handleCreate(call);
+    case "update":
+      return handleUpdate(call);
+    case "patch":
+      return handlePatch(call);
+    case "delete":
+      return handleDelete(call);
+    case "deletecollection":
+      return handleDeleteCollection(call);
+  }
+}
+
+async function dispatchSubresource(call: Call, deps: ResourceHandlerDeps): Promise<Response> {
+  const { subresource, verb } = call.info;
+  const custom = deps.subresources?.get(`${call.info.group}/${call.info.resource}/${subresource}`);
+  if (custom) return custom(call);
+  if (subresource === "status" && call.store.def.statusSubresource) {
+    if (verb === "get") return handleGet(call);
+    if (verb === "update") return handleUpdate(call);
+    if (verb === "patch") return handlePatch(call);
+  }
+  if (subresource === "scale" && call.store.def.scale) {
+    if (verb === "get") return getScale(call);
+    if (verb === "update") return putScale(call);
+    if (verb === "patch") return handlePatch(call);
+  }
+  if (READ_VERBS.has(verb) || verb === "update" || verb === "patch") throw notFoundPath();
+  throw errors.methodNotSupported(call.store.target(call.info.name), verb);
+}
