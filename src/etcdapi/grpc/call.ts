@@ -3,8 +3,8 @@
  * Headers are sent with the first message, so a call that fails before answering gets a
  * "trailers-only" response (the status in the only HEADERS frame), as gRPC servers do.
  */
-import type { ServerHttp2Stream } from "node:http2";
-import { encodeFrame } from "./framing.ts";
+import { encodeHeaders } from "./h2/hpack.ts";
+import type { H2Stream } from "./h2/stream.ts";
 import { encodeGrpcMessage, Status, type StatusCode } from "./status.ts";
 
 export interface CallStatus {
@@ -31,24 +31,41 @@ export interface StreamCall<Res> {
   onClose(fn: () => void): void;
 }
 
-export class ServerCall<Res> implements StreamCall<Res> {
+// Header blocks are encoded once: the encoder keeps no per-connection state.
+const GRPC_RESPONSE: ReadonlyArray<readonly [string, string]> = [
+  [":status", "200"],
+  ["content-type", "application/grpc"],
+];
+const RESPONSE_HEADERS = encodeHeaders(GRPC_RESPONSE);
+const OK_TRAILERS = encodeHeaders([["grpc-status", "0"]]);
+const OK_TRAILERS_ONLY = encodeHeaders([...GRPC_RESPONSE, ["grpc-status", "0"]]);
+
+function statusFields(status: CallStatus): Array<[string, string]> {
+  const fields: Array<[string, string]> = [["grpc-status", String(status.code)]];
+  if (status.message) fields.push(["grpc-message", encodeGrpcMessage(status.message)]);
+  return fields;
+}
+
+/** The 5-byte gRPC message prefix: not compressed, then the length (big-endian). */
+function messagePrefix(length: number): Buffer {
+  const prefix = Buffer.allocUnsafe(5);
+  prefix[0] = 0;
+  prefix.writeUInt32BE(length, 1);
+  return prefix;
+}
+
+export class ServerCall implements StreamCall<Uint8Array> {
   private headersSent = false;
   private finished = false;
-  private closed = false;
-  private trailers: Record<string, string> = { "grpc-status": "0" };
   /** Created on first use: most unary calls never look at their signal, and aborting costs. */
   private aborter: AbortController | undefined;
-  private readonly closeHandlers: Array<() => void> = [];
+  private closeHandlers: Array<() => void> = [];
 
   constructor(
-    private readonly stream: ServerHttp2Stream,
-    private readonly encode: (msg: Res) => Uint8Array,
+    private readonly stream: H2Stream,
     private readonly toStatus: (err: unknown) => CallStatus,
   ) {
-    stream.once("close", () => {
-      this.closed = true;
-      this.runCloseHandlers();
-    });
+    stream.onClose = () => this.runCloseHandlers();
   }
 
   get signal(): AbortSignal {
@@ -60,7 +77,7 @@ export class ServerCall<Res> implements StreamCall<Res> {
   }
 
   get active(): boolean {
-    return !this.finished && !this.closed && !this.stream.destroyed;
+    return !this.finished && !this.stream.closed;
   }
 
   onClose(fn: () => void): void {
@@ -68,44 +85,23 @@ export class ServerCall<Res> implements StreamCall<Res> {
     else fn();
   }
 
-  send(msg: Res): boolean {
+  send(msg: Uint8Array): boolean {
     if (!this.active) return false;
-    const frame = encodeFrame(this.encode(msg));
-    try {
-      this.sendHeaders();
-      return this.stream.write(frame);
-    } catch {
-      // The stream died under us (its 'close' has not been emitted yet): the call is over.
-      return false;
-    }
+    this.sendHeaders();
+    return this.stream.write(messagePrefix(msg.length), msg);
   }
 
   drained(): Promise<void> {
-    if (!this.active || !this.stream.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.stream.off("drain", done);
-        this.stream.off("close", done);
-        resolve();
-      };
-      this.stream.on("drain", done);
-      this.stream.on("close", done);
-    });
+    return this.active ? this.stream.drained() : Promise.resolve();
   }
 
-  /**
-   * Sends a unary call's only message and ends it OK, in one write: headers, the message and
-   * (after it) the trailers leave together instead of as separate stream writes.
-   */
-  reply(msg: Res): void {
+  /** Sends a unary call's only message and ends it OK: headers, message and trailers leave together. */
+  reply(msg: Uint8Array): void {
     if (!this.active) return;
     this.finished = true;
-    try {
-      this.sendHeaders();
-      this.stream.end(encodeFrame(this.encode(msg)));
-    } catch {
-      // The stream went away while we answered.
-    }
+    this.sendHeaders();
+    this.stream.write(messagePrefix(msg.length), msg);
+    this.stream.end(OK_TRAILERS);
     this.runCloseHandlers();
   }
 
@@ -117,18 +113,12 @@ export class ServerCall<Res> implements StreamCall<Res> {
   end(status: CallStatus): void {
     if (!this.active) return;
     this.finished = true;
-    const trailers: Record<string, string> = { "grpc-status": String(status.code) };
-    if (status.message) trailers["grpc-message"] = encodeGrpcMessage(status.message);
-    try {
-      if (!this.headersSent) {
-        this.headersSent = true;
-        this.stream.respond({ ":status": 200, "content-type": "application/grpc", ...trailers }, { endStream: true });
-      } else {
-        this.trailers = trailers;
-        this.stream.end();
-      }
-    } catch {
-      // The stream went away while we answered: nobody is left to tell.
+    const ok = status.code === Status.OK && !status.message;
+    if (!this.headersSent) {
+      this.headersSent = true;
+      this.stream.respond(ok ? OK_TRAILERS_ONLY : encodeHeaders([...GRPC_RESPONSE, ...statusFields(status)]), true);
+    } else {
+      this.stream.end(ok ? OK_TRAILERS : encodeHeaders(statusFields(status)));
     }
     this.runCloseHandlers();
   }
@@ -136,19 +126,15 @@ export class ServerCall<Res> implements StreamCall<Res> {
   private sendHeaders(): void {
     if (this.headersSent) return;
     this.headersSent = true;
-    this.stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
-    this.stream.once("wantTrailers", () => {
-      try {
-        this.stream.sendTrailers(this.trailers);
-      } catch {
-        // Closed in the meantime.
-      }
-    });
+    this.stream.respond(RESPONSE_HEADERS, false);
   }
 
   private runCloseHandlers(): void {
     if (this.aborter && !this.aborter.signal.aborted) this.aborter.abort();
-    for (const fn of this.closeHandlers.splice(0)) {
+    const handlers = this.closeHandlers;
+    if (handlers.length === 0) return;
+    this.closeHandlers = [];
+    for (const fn of handlers) {
       try {
         fn();
       } catch {
