@@ -1,0 +1,63 @@
+/**
+ * Table columns the workload types share (upstream's printers.go): the -o wide CONTAINERS and
+ * IMAGES of a pod template, a SELECTOR, and integer cells read from a path.
+ */
+import type { KubeObject } from "../../api/types.ts";
+import type { PrinterColumn } from "../../registry/definition.ts";
+import { pathValue } from "../printing.ts";
+
+interface NamedImage {
+  name?: string;
+  image?: string;
+}
+
+/** The containers of the pod template at `templatePath` (e.g. ["spec", "template"]). */
+function templateContainers(obj: KubeObject, templatePath: readonly string[]): NamedImage[] {
+  const containers = pathValue(obj, [...templatePath, "spec", "containers"]);
+  return Array.isArray(containers) ? (containers as NamedImage[]) : [];
+}
+
+/** upstream's layoutContainerCells: names and images, each joined with ",". */
+export function containerCells(containers: NamedImage[]): { names: string; images: string } {
+  return { names: containers.map((c) => c.name ?? "").join(","), images: containers.map((c) => c.image ?? "").join(",") };
+}
+
+export function containersColumn(templatePath: readonly string[]): PrinterColumn {
+  return {
+    name: "Containers",
+    type: "string",
+    format: "",
+    description: "Names of each container in the template.",
+    priority: 1,
+    cell: (obj) => containerCells(templateContainers(obj, templatePath)).names,
+  };
+}
+
+export function imagesColumn(templatePath: readonly string[]): PrinterColumn {
+  return {
+    name: "Images",
+    type: "string",
+    format: "",
+    description: "Images referenced by each container in the template.",
+    priority: 1,
+    cell: (obj) => containerCells(templateContainers(obj, templatePath)).images,
+  };
+}
+
+/** A column of an int32 field printed as upstream's int64 cell; absent fields are 0, as in Go. */
+export function integerColumn(name: string, description: string, path: readonly string[], type: PrinterColumn["type"] = "integer"): PrinterColumn {
+  return { name, type, format: "", description, priority: 0, cell: (obj) => intAt(obj, path) };
+}
+
+/** A number at a path, or Go's zero value. */
+export function intAt(obj: unknown, path: readonly string[]): number {
+  const v = pathValue(obj, path);
+  return typeof v === "number" ? v : 0;
+}
+
+/** labels.FormatLabels: "k=v,..." sorted by key, "<none>" when empty. */
+export function formatLabels(labels: Record<string, string> | undefined | null): string {
+  const keys = Object.keys(labels ?? {}).sort();
+  if (keys.length === 0) return "<none>";
+  return keys.map((k) => `${k}=${labels![k]}`).join(",");
+}
