@@ -1,0 +1,82 @@
+/**
+ * metav1.LabelSelector objects (spec.selector of workloads): validation as upstream's
+ * ValidateLabelSelector, and conversion to a selector as metav1.LabelSelectorAsSelector.
+ */
+import type { V1LabelSelector } from "@kubernetes/client-node";
+import { errors, type FieldError } from "../../api/errors.ts";
+import type { Wire } from "../../api/types.ts";
+import { field, FieldPath, invalidEach } from "../../validation/field.ts";
+import { isQualifiedName, isValidLabelValue } from "../../validation/names.ts";
+import { sortByKey } from "./parser.ts";
+import { goQuote, newRequirement, SelectorError, type LabelOperator, type LabelRequirement } from "./requirement.ts";
+import { LabelSelector } from "./selector.ts";
+
+export type LabelSelectorObject = Wire<V1LabelSelector>;
+type Expression = NonNullable<LabelSelectorObject["matchExpressions"]>[number];
+
+const OPERATORS: Readonly<Record<string, LabelOperator>> = { In: "in", NotIn: "notin", Exists: "exists", DoesNotExist: "!" };
+
+function expressionErrors(expr: Expression, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  const values = expr.values ?? [];
+  switch (expr.operator) {
+    case "In":
+    case "NotIn":
+      if (values.length === 0) errs.push(field.required(path.child("values"), "must be specified when `operator` is 'In' or 'NotIn'"));
+      break;
+    case "Exists":
+    case "DoesNotExist":
+      if (values.length > 0) errs.push(field.forbidden(path.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+      break;
+    default:
+      errs.push(field.invalid(path.child("operator"), expr.operator, "not a valid selector operator"));
+  }
+  errs.push(...invalidEach(path.child("key"), expr.key, isQualifiedName(expr.key ?? "")));
+  values.forEach((v, i) => errs.push(...invalidEach(path.child("values").index(i), v, isValidLabelValue(v))));
+  return errs;
+}
+
+/** upstream's ValidateLabelSelector; `path` is where the selector sits ("spec.selector"). */
+export function validateLabelSelector(selector: LabelSelectorObject | null | undefined, path: FieldPath | string): FieldError[] {
+  if (!selector) return [];
+  const at = typeof path === "string" ? FieldPath.root(path) : path;
+  const labelsPath = at.child("matchLabels");
+  const errs: FieldError[] = [];
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+    errs.push(...invalidEach(labelsPath, k, isQualifiedName(k)), ...invalidEach(labelsPath, v, isValidLabelValue(v)));
+  }
+  (selector.matchExpressions ?? []).forEach((expr, i) => errs.push(...expressionErrors(expr, at.child("matchExpressions").index(i))));
+  return errs;
+}
+
+function requirementsOf(selector: LabelSelectorObject): LabelRequirement[] {
+  const reqs = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => newRequirement(k, "=", [v]));
+  for (const expr of selector.matchExpressions ?? []) {
+    const op = Object.hasOwn(OPERATORS, expr.operator) ? OPERATORS[expr.operator] : undefined;
+    if (!op) throw new SelectorError(`${goQuote(expr.operator)} is not a valid label selector operator`);
+    // An expression without values is a nil slice upstream, which shows in error text.
+    reqs.push(newRequirement(expr.key, op, expr.values && expr.values.length > 0 ? expr.values : undefined));
+  }
+  return sortByKey(reqs);
+}
+
+/**
+ * metav1.LabelSelectorAsSelector: null selects nothing, an empty selector everything. An
+ * invalid selector is a 400 with upstream's conversion error.
+ */
+export function labelSelectorFromObject(selector: LabelSelectorObject | null | undefined): LabelSelector {
+  if (!selector) return LabelSelector.nothing();
+  const count = Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions?.length ?? 0);
+  if (count === 0) return LabelSelector.everything();
+  try {
+    return LabelSelector.of(requirementsOf(selector));
+  } catch (e) {
+    if (e instanceof SelectorError) throw errors.badRequest(e.message);
+    throw e;
+  }
+}
+
+/** The selector as a string ("app=web,tier in (a,b)"), e.g. for a Scale's status.selector. */
+export function labelSelectorToString(selector: LabelSelectorObject | null | undefined): string {
+  return labelSelectorFromObject(selector).toString();
+}
