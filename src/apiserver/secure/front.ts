@@ -1,0 +1,175 @@
+/**
+ * The HTTPS front door. Bun.serve cannot show a handler the client's TLS certificate, so a node:tls
+ * server terminates TLS, records who each connection is, and pipes the plaintext bytes to an inner
+ * Bun.serve on loopback. The inner server finds the identity again by the port its peer connected
+ * from (server.requestIP(req).port), which is our end of that inner connection. Bytes are piped
+ * untouched, so keep-alive, streaming and Upgrade (WebSocket) all pass through.
+ */
+import { connect, type Socket } from "node:net";
+import { createServer, type TLSSocket } from "node:tls";
+import type { Logger } from "../../log/index.ts";
+import { type PeerCertificateIdentity, peerIdentity } from "./peer.ts";
+
+export interface TlsFrontOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Serving key and certificate chain (PEM). */
+  key: string;
+  cert: string;
+  /** The CA client certificates must chain to (PEM). */
+  clientCaPem: string;
+  /** The inner plaintext server, always reached on loopback. */
+  innerPort: number;
+  innerHost?: string;
+  log: Logger;
+}
+
+/** One client connection through the front. */
+export interface FrontConnection {
+  remoteAddress: string;
+  remotePort: number;
+  /** Undefined when the client presented no certificate. */
+  peer?: PeerCertificateIdentity;
+}
+
+export interface TlsFront {
+  readonly port: number;
+  /** The connection whose inner leg comes from `innerRemotePort`; undefined if it did not come through the front. */
+  connectionOf(innerRemotePort: number): FrontConnection | undefined;
+  identityOf(innerRemotePort: number): PeerCertificateIdentity | undefined;
+  /** Client connections open, and inner ports remembered (tests check that neither leaks). */
+  stats(): { open: number; tracked: number };
+  /** Stops accepting, closes open connections, and resolves when the listener is gone. */
+  close(): Promise<void>;
+}
+
+/** TCP keep-alive on client connections finds dead peers under long watches (Go servers do the same). */
+const KEEPALIVE_MS = 30_000;
+
+export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
+  const byInnerPort = new Map<number, FrontConnection>();
+  const open = new Set<TLSSocket>();
+  const log = opts.log;
+  const server = createServer({
+    key: opts.key,
+    cert: opts.cert,
+    ca: opts.clientCaPem,
+    requestCert: true,
+    // Unverified certificates still connect: authentication decides, as upstream's x509 authenticator does.
+    rejectUnauthorized: false,
+    // Only HTTP/1.1: Go clients then never try h2, and Upgrade (exec, port-forward) needs HTTP/1.1.
+    ALPNProtocols: ["http/1.1"],
+    allowHalfOpen: true,
+  });
+  // Sockets still in their handshake are not in `open` yet; close() must not wait for them.
+  const handshaking = new Set<Socket>();
+  server.on("connection", (raw: Socket) => {
+    handshaking.add(raw);
+    raw.once("close", () => handshaking.delete(raw));
+  });
+  server.on("secureConnection", (tls) => {
+    open.add(tls);
+    tls.once("close", () => open.delete(tls));
+    bridge(tls, opts, byInnerPort, log);
+  });
+  // Failed handshakes (scanners, wrong CA on the client side) are routine: log, never crash.
+  server.on("tlsClientError", (err) => log.v(4).info("TLS handshake failed", { err }));
+  server.on("error", (err) => log.error("TLS listener error", { err }));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : opts.port;
+  return {
+    port,
+    connectionOf: (p) => byInnerPort.get(p),
+    identityOf: (p) => byInnerPort.get(p)?.peer,
+    stats: () => ({ open: open.size, tracked: byInnerPort.size }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of open) s.destroy();
+        for (const s of handshaking) s.destroy();
+      }),
+  };
+}
+
+/** Connects the client's TLS socket to a fresh inner connection and keeps the port map in step. */
+function bridge(tls: TLSSocket, opts: TlsFrontOptions, byInnerPort: Map<number, FrontConnection>, log: Logger): void {
+  const conn: FrontConnection = { remoteAddress: tls.remoteAddress ?? "", remotePort: tls.remotePort ?? 0, peer: peerIdentity(tls) };
+  const client = `${conn.remoteAddress}:${conn.remotePort}`;
+  tls.setKeepAlive(true, KEEPALIVE_MS);
+  tls.setNoDelay(true);
+  // Hold the client's bytes until the inner leg is registered: the inner server must never see a
+  // request before we can tell it who sent it.
+  tls.pause();
+  const inner: Socket = connect({ host: opts.innerHost ?? "127.0.0.1", port: opts.innerPort, noDelay: true });
+  let innerPort: number | undefined;
+  inner.once("connect", () => {
+    innerPort = inner.localPort;
+    if (innerPort !== undefined) byInnerPort.set(innerPort, conn);
+    // The client's half-close is not passed on (see closeWhenAnswered); the inner server's end is.
+    tls.pipe(inner, { end: false });
+    inner.pipe(tls);
+    tls.resume();
+  });
+  inner.once("close", () => {
+    // The inner port may already belong to a newer connection: only remove our own entry.
+    if (innerPort !== undefined && byInnerPort.get(innerPort) === conn) byInnerPort.delete(innerPort);
+    endGracefully(tls);
+  });
+  // The client is gone: drop the inner leg, which aborts whatever request (a watch) it was serving.
+  tls.once("close", () => inner.destroy());
+  closeWhenAnswered(tls, inner);
+  inner.on("error", (err) => {
+    if (innerPort === undefined) log.warn("cannot reach the inner server", { err, client });
+    else log.v(2).info("inner connection error", { err, client });
+  });
+  tls.on("error", (err) => {
+    log.v(4).info("client connection error", { err, client });
+    tls.destroy();
+  });
+}
+
+/** How long a client that stopped sending may wait for the rest of an answer once the inner side falls quiet. */
+const QUIET_MS = 200;
+/** How long a client may take to close after we ended our side. */
+const CLOSE_GRACE_MS = 5_000;
+
+/** Ends our side (flushing what is buffered) and destroys the socket if the client never closes its side. */
+function endGracefully(tls: TLSSocket): void {
+  if (tls.destroyed) return;
+  tls.end();
+  setTimeout(() => tls.destroy(), CLOSE_GRACE_MS).unref();
+}
+
+/**
+ * A client that half-closes (sends its request, then FIN) still expects the answer, but Bun.serve
+ * drops a connection on FIN, answer and all. So the FIN is held back, and the inner leg closed
+ * once nothing is owed: the client's last bytes were answered and the answer has been flushed.
+ * A client that closes an idle keep-alive connection is released within QUIET_MS.
+ */
+function closeWhenAnswered(tls: TLSSocket, inner: Socket): void {
+  let owed = false;
+  tls.on("data", () => (owed = true));
+  inner.on("data", () => (owed = false));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settle = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (owed || tls.writableLength > 0 || inner.isPaused()) settle();
+      else inner.destroy();
+    }, QUIET_MS);
+    timer.unref();
+  };
+  tls.once("end", () => {
+    settle();
+    inner.on("data", settle);
+  });
+  inner.once("close", () => clearTimeout(timer));
+}
