@@ -68,11 +68,15 @@ export function validatePositiveQuantity(q: Quantity, path: FieldPath): FieldErr
   return q.nanos <= 0n ? [field.invalid(path, formatQuantity(q), NOT_POSITIVE_MSG)] : [];
 }
 
-/** Parses a whole list; returns the parsed values and any errors (names checked by `nameCheck`). */
+/**
+ * Parses a whole list; returns the parsed values and any errors (names checked by `nameCheck`,
+ * values checked unless `checkValues` is false, as for limit ranges).
+ */
 export function readResourceList(
   list: ResourceList | undefined | null,
   path: FieldPath,
   nameCheck: (name: string, path: FieldPath) => FieldError[],
+  checkValues = true,
 ): { values: Map<string, Quantity>; errors: FieldError[] } {
   const values = new Map<string, Quantity>();
   const errors: FieldError[] = [];
@@ -83,7 +87,7 @@ export function readResourceList(
     if (isFieldError(q)) errors.push(q);
     else {
       values.set(name, q);
-      errors.push(...validateResourceQuantity(name, q, p));
+      if (checkValues) errors.push(...validateResourceQuantity(name, q, p));
     }
   }
   return { values, errors };
