@@ -1,16 +1,32 @@
 import { Command, Option } from "commander";
 import { logger } from "../src/log/index.ts";
 import { startServer } from "../src/server/index.ts";
-import { defaultDataDir, parseDuration, parseHostPort } from "./flags.ts";
+import { defaultDataDir, parseDuration, parseHostPort, parseIntFlag } from "./flags.ts";
 
 function durationOption(flags: string, description: string, fallback: string): Option {
   return new Option(flags, description).argParser(parseDuration).default(parseDuration(fallback), fallback);
 }
 
+function parseMode(text: string): number {
+  const mode = Number.parseInt(text, 8);
+  if (!/^[0-7]{3,4}$/.test(text) || Number.isNaN(mode)) throw new Error(`"${text}" is not a file mode (e.g. 600, 644)`);
+  return mode;
+}
+
 export function serverCommand(): Command {
   return new Command("server")
-    .description("Run the kts server: the store and, as they land, the API server, scheduler, controllers and an agent")
+    .description("Run the kts server: the datastore and the Kubernetes API server (scheduler, controllers and agent land in later releases)")
     .option("-d, --data-dir <dir>", "folder holding state", defaultDataDir())
+    .option("--https-listen-port <port>", "HTTPS port of the API server", parseIntFlag, 6443)
+    .option("--bind-address <ip>", "address the API server listens on", "0.0.0.0")
+    .option("--advertise-address <ip>", "address the API server advertises to the cluster (default: the first non-loopback IPv4)")
+    .option("-o, --write-kubeconfig <path>", "where to write the admin kubeconfig", "/etc/kts/kts.yaml")
+    .addOption(new Option("--write-kubeconfig-mode <mode>", "file mode of the kubeconfig").argParser(parseMode).default(0o600, "600"))
+    .option("-t, --token <token>", "shared secret; also authenticates as the cluster admin (Authorization: Bearer)", process.env.KTS_TOKEN)
+    .option("--cluster-cidr <cidr>", "pod network", "10.42.0.0/16")
+    .option("--service-cidr <cidr>", "service (ClusterIP) network", "10.43.0.0/16")
+    .option("--service-node-port-range <range>", "NodePort range", "30000-32767")
+    .option("--disable-agent", "do not run the embedded agent (there is no agent yet: the server runs alone)", false)
     .addOption(
       new Option("--datastore-sync <mode>", "full: fsync every commit (survives power loss, as etcd); normal: no fsync (survives a killed process)")
         .choices(["full", "normal"])
@@ -28,10 +44,20 @@ export function serverCommand(): Command {
           compactionRetentionMs: opts.compactionRetention,
           compactionIntervalMs: opts.compactionInterval,
           etcdListen: opts.etcdListen,
+          httpsListenPort: opts.httpsListenPort,
+          bindAddress: opts.bindAddress,
+          advertiseAddress: opts.advertiseAddress,
+          writeKubeconfig: opts.writeKubeconfig,
+          writeKubeconfigMode: opts.writeKubeconfigMode,
+          token: opts.token,
+          clusterCidr: opts.clusterCidr,
+          serviceCidr: opts.serviceCidr,
+          serviceNodePortRange: opts.serviceNodePortRange,
+          disableAgent: opts.disableAgent,
         },
         log,
       );
-      log.info("kts server is running", { dataDir: opts.dataDir });
+      log.info("kts server is running", { dataDir: opts.dataDir, kubeconfig: server.kubeconfig, apiPort: server.api.port });
       // Hold the process open until a signal, whatever listeners are configured.
       const keepAlive = setInterval(() => {}, 1 << 30);
       let stopping = false;

@@ -1,8 +1,16 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
+import { dirname, join } from "node:path";
 import type { SyncMode } from "../store/index.ts";
 import type { EtcdServer } from "../etcdapi/index.ts";
 import type { Logger } from "../log/index.ts";
+import type { ApiServer } from "../apiserver/index.ts";
 import { SqliteBackend } from "../store/index.ts";
 import { startEtcdServer } from "../etcdapi/index.ts";
+import { startApiServer } from "../apiserver/index.ts";
+import { IpRange } from "../apiserver/allocators/ip.ts";
+import { ensureClusterPki, writeKubeconfig } from "../pki/index.ts";
 import { serverPaths } from "./paths.ts";
 
 export { serverPaths } from "./paths.ts";
@@ -15,17 +23,55 @@ export interface ServerConfig {
   compactionIntervalMs: number;
   /** host:port for the etcd v3 API; undefined = not served. */
   etcdListen?: { host: string; port: number };
+  httpsListenPort: number;
+  bindAddress: string;
+  /** Address other nodes and pods use for this server; defaults to the first non-loopback IPv4. */
+  advertiseAddress?: string;
+  writeKubeconfig: string;
+  writeKubeconfigMode: number;
+  /** Shared secret: authenticates as the cluster admin with `Authorization: Bearer <token>`. */
+  token?: string;
+  clusterCidr: string;
+  serviceCidr: string;
+  serviceNodePortRange: string;
+  disableAgent: boolean;
 }
 
 export interface RunningServer {
   readonly store: SqliteBackend;
+  readonly api: ApiServer;
   readonly etcd?: EtcdServer;
+  readonly kubeconfig: string;
   stop(): Promise<void>;
 }
 
+/** The first IPv4 address that is not loopback, else 127.0.0.1 (k3s picks the default route's). */
+export function defaultAdvertiseAddress(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
+
+/** The server token: the flag, else the one kept in <data-dir>/server/token, else a new random one (k3s's behaviour). */
+function serverToken(cfg: ServerConfig): string {
+  const file = join(cfg.dataDir, "server", "token");
+  if (cfg.token) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${cfg.token}\n`, { mode: 0o600 });
+    return cfg.token;
+  }
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const token = randomBytes(24).toString("hex");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 /**
- * Starts the server's components in order: the store, then the listeners on top of it.
- * Each later component only starts once the ones it needs are up.
+ * Starts the server's components in order: the store, the certificates, the API server, then
+ * the listeners and files that depend on them. Each later component only starts once the ones it
+ * needs are up; a failure stops what already started.
  */
 export async function startServer(cfg: ServerConfig, log: Logger): Promise<RunningServer> {
   const paths = serverPaths(cfg.dataDir);
@@ -37,29 +83,55 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     compaction: { retentionMs: cfg.compactionRetentionMs, intervalMs: cfg.compactionIntervalMs },
     onBackgroundError: (what, err) => storeLog.error(`${what} failed`, { err }),
   });
-  storeLog.info("store open", {
-    path: paths.database,
-    revision: store.currentRevision(),
-    sync: cfg.storeSync,
-    ms: Math.round(performance.now() - started),
-  });
+  storeLog.info("store open", { path: paths.database, revision: store.currentRevision(), sync: cfg.storeSync, ms: Math.round(performance.now() - started) });
 
+  let api: ApiServer | undefined;
   let etcd: EtcdServer | undefined;
   try {
+    const advertise = cfg.advertiseAddress ?? defaultAdvertiseAddress();
+    const kubernetesIp = new IpRange(cfg.serviceCidr).at(1);
+    const extraSans = [advertise, kubernetesIp, ...(cfg.bindAddress !== "0.0.0.0" && cfg.bindAddress !== "::" ? [cfg.bindAddress] : [])];
+    const pki = ensureClusterPki({ dir: join(cfg.dataDir, "server", "tls"), sans: extraSans, log: log.child("pki") });
+    const token = serverToken(cfg);
+    api = await startApiServer({
+      backend: store,
+      bindAddress: cfg.bindAddress,
+      port: cfg.httpsListenPort,
+      advertiseAddress: advertise,
+      serviceCidr: cfg.serviceCidr,
+      nodePortRange: cfg.serviceNodePortRange,
+      tls: { keyPem: pki.serving.keyPem, certChainPem: pki.serving.chainPem, clientCaPem: pki.clientCa.certPem },
+      tokens: [{ secret: token, user: { username: "system:admin", groups: ["system:masters"] } }],
+      log: log.child("apiserver"),
+    });
+    const host = cfg.bindAddress === "0.0.0.0" || cfg.bindAddress === "::" ? "127.0.0.1" : cfg.bindAddress;
+    writeKubeconfig(
+      cfg.writeKubeconfig,
+      { server: `https://${host.includes(":") ? `[${host}]` : host}:${api.port}`, caPem: pki.serverCa.certPem, clientCertPem: pki.admin.chainPem, clientKeyPem: pki.admin.keyPem },
+      cfg.writeKubeconfigMode,
+    );
+    log.info("wrote kubeconfig", { path: cfg.writeKubeconfig });
     if (cfg.etcdListen) {
       etcd = await startEtcdServer({ backend: store, ...cfg.etcdListen, log: log.child("etcd") });
       log.info("etcd v3 API listening", { address: `${etcd.host}:${etcd.port}` });
     }
   } catch (err) {
+    await etcd?.close();
+    await api?.close();
     await store.close();
     throw err;
   }
+  log.info("server ready", { ms: Math.round(performance.now() - started) });
 
+  const running = api;
   return {
     store,
+    api: running,
     etcd,
+    kubeconfig: cfg.writeKubeconfig,
     async stop() {
       await etcd?.close();
+      await running.close();
       await store.close();
       storeLog.info("store closed", { revision: store.currentRevision() });
     },

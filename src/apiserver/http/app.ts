@@ -22,7 +22,7 @@ export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.
 export interface AppOptions {
   registry: Registry;
   authorizer: Authorizer;
-  /** Who sent the request (client certificate, token), or undefined for anonymous. */
+  /** Who sent the request (client certificate, token), or undefined for anonymous; throws 401 for bad credentials. */
   authenticate(req: Request, server: Server<unknown>): UserInfo | undefined;
   /** Ready once the store and the built-in objects are in place. */
   ready(): boolean;

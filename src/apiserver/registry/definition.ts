@@ -116,6 +116,14 @@ export interface ResourceDefinition {
    * theirs in spec.finalizers, cleared through the /finalize subresource).
    */
   extraFinalizers?(obj: KubeObject): string[];
+  /**
+   * For a version served from another version's stored objects (events.k8s.io/v1 Events are kept
+   * as core/v1 Events): conversions applied when writing to and reading from the store.
+   */
+  storageConversion?: {
+    toStored(obj: KubeObject): KubeObject;
+    fromStored(obj: KubeObject): KubeObject;
+  };
   /** Named sub-resources served by custom handlers (pods/log, pods/exec, ...), listed in discovery. */
   extraSubresources?: Array<{ name: string; kind: string; group?: string; version?: string; verbs: Verb[] }>;
 }

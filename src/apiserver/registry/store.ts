@@ -103,7 +103,7 @@ export class GenericStore {
     const revision = resourceVersion && resourceVersion !== "0" ? this.parseRv(resourceVersion) : undefined;
     const { kv } = await this.read(() => this.backend.get(this.key(namespace, name), revision ? { revision } : {}));
     if (!kv) throw errors.notFound(this.target(name));
-    return decodeFromStorage(kv);
+    return this.decode(kv);
   }
 
   async list(namespace: string, opts: ListOptions = {}): Promise<KubeList> {
@@ -136,7 +136,7 @@ export class GenericStore {
       next = page.continueFrom;
       remaining = page.remaining;
       for (const kv of page.kvs) {
-        const obj = decodeFromStorage(kv);
+        const obj = this.decode(kv);
         if (opts.filter && !opts.filter(obj)) continue;
         items.push(obj);
         if (limit && items.length === limit) {
@@ -157,7 +157,7 @@ export class GenericStore {
 
   private async listOne(namespace: string, opts: ListOptions, revision: number | undefined): Promise<KubeList> {
     const { kv, revision: at } = await this.read(() => this.backend.get(this.key(namespace, opts.name!), revision ? { revision } : {}));
-    const obj = kv ? decodeFromStorage(kv) : undefined;
+    const obj = kv ? this.decode(kv) : undefined;
     const items = obj && (!opts.filter || opts.filter(obj)) ? [obj] : [];
     return { apiVersion: this.apiVersion, kind: this.listKind, metadata: { resourceVersion: String(revision ?? at) }, items };
   }
@@ -215,15 +215,15 @@ export class GenericStore {
   private toApiEvent(ev: StoreEvent, filter: ObjectFilter | undefined): ApiWatchEvent | undefined {
     if (ev.type === "delete") {
       if (!ev.prevKv) return undefined;
-      const last = { ...decodeFromStorage(ev.prevKv) };
+      const last = { ...this.decode(ev.prevKv) };
       last.metadata = { ...last.metadata, resourceVersion: String(ev.kv.modRevision) };
       return !filter || filter(last) ? { type: "DELETED", object: last } : undefined;
     }
-    const obj = decodeFromStorage(ev.kv);
+    const obj = this.decode(ev.kv);
     const created = ev.kv.createRevision === ev.kv.modRevision;
     if (!filter) return { type: created ? "ADDED" : "MODIFIED", object: obj };
     const matches = filter(obj);
-    const matched = !created && ev.prevKv ? filter(decodeFromStorage(ev.prevKv)) : false;
+    const matched = !created && ev.prevKv ? filter(this.decode(ev.prevKv)) : false;
     if (matches) return { type: matched ? "MODIFIED" : "ADDED", object: obj };
     if (matched) return { type: "DELETED", object: obj };
     return undefined;
@@ -253,9 +253,9 @@ export class GenericStore {
     }
     try {
       const lease = this.def.ttlSeconds ? await this.leaseFor(this.def.ttlSeconds) : undefined;
-      const res = await this.backend.create(this.key(namespace, name), encodeForStorage(obj), lease ? { lease } : {});
+      const res = await this.backend.create(this.key(namespace, name), this.encode(obj), lease ? { lease } : {});
       if (!res.succeeded) throw errors.alreadyExists(this.target(name));
-      return decodeFromStorage(res.kv!);
+      return this.decode(res.kv!);
     } catch (err) {
       await release?.();
       throw this.translate(err);
@@ -308,7 +308,7 @@ export class GenericStore {
         delete fresh.metadata.resourceVersion;
         return { object: await this.create(namespace, fresh, ctx, opts), created: true };
       }
-      const current = decodeFromStorage(kv);
+      const current = this.decode(kv);
       const obj = compute(current);
       const wanted = obj.metadata?.resourceVersion;
       if (wanted && wanted !== String(kv.modRevision)) throw errors.staleResourceVersion(this.target(name));
@@ -357,8 +357,8 @@ export class GenericStore {
         await this.def.strategy?.afterDelete?.(next);
         return { ...next, metadata: { ...meta, resourceVersion: String(res.revision) } };
       }
-      const res = await this.backend.update(key, encodeForStorage(next), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
-      return res.succeeded ? decodeFromStorage(res.kv!) : undefined;
+      const res = await this.backend.update(key, this.encode(next), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
+      return res.succeeded ? this.decode(res.kv!) : undefined;
     } catch (err) {
       throw this.translate(err);
     }
@@ -374,7 +374,7 @@ export class GenericStore {
     for (let attempt = 0; ; attempt++) {
       const { kv } = await this.read(() => this.backend.get(key));
       if (!kv) throw errors.notFound(this.target(name));
-      const current = decodeFromStorage(kv);
+      const current = this.decode(kv);
       this.checkPreconditions(current, opts, name);
       await this.admission.validate("DELETE", current, current, this.def, ctx);
       const graceSeconds = this.gracePeriod(current, opts);
@@ -385,8 +385,8 @@ export class GenericStore {
         marked.metadata!.deletionGracePeriodSeconds = graceSeconds;
         this.def.strategy?.prepareForDelete?.(marked);
         if (opts.dryRun) return { object: marked, pending: true };
-        const res = await this.backend.update(key, encodeForStorage(marked), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
-        if (res.succeeded) return { object: decodeFromStorage(res.kv!), pending: true };
+        const res = await this.backend.update(key, this.encode(marked), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
+        if (res.succeeded) return { object: this.decode(res.kv!), pending: true };
       } else {
         if (opts.dryRun) return { object: current, pending: false };
         const res = await this.backend.delete(key, { modRevision: kv.modRevision });
@@ -413,6 +413,27 @@ export class GenericStore {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private readonly converted = new WeakMap<KeyValue, KubeObject>();
+
+  /** The stored object in this resource's shape (memoised per stored revision; read-only). */
+  private decode(kv: KeyValue): KubeObject {
+    const raw = decodeFromStorage(kv);
+    const conv = this.def.storageConversion;
+    if (!conv) return raw;
+    let obj = this.converted.get(kv);
+    if (!obj) {
+      obj = conv.fromStored(raw);
+      obj.metadata = { ...obj.metadata, resourceVersion: raw.metadata?.resourceVersion };
+      this.converted.set(kv, obj);
+    }
+    return obj;
+  }
+
+  private encode(obj: KubeObject): Uint8Array {
+    const conv = this.def.storageConversion;
+    return encodeForStorage(conv ? conv.toStored(obj) : obj);
+  }
 
   /** Everything that holds back deletion: metadata.finalizers and the type's own (namespaces). */
   finalizersOf(obj: KubeObject): string[] {

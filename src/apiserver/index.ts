@@ -1,0 +1,98 @@
+/**
+ * The Kubernetes API server: a registry of every built-in resource over the store, served by an
+ * Elysia app on loopback behind the TLS front door that authenticates clients.
+ */
+import type { Backend } from "../store/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { UserInfo } from "./registry/definition.ts";
+import type { Authorizer } from "./http/authz.ts";
+import { IpAllocator, IpRange } from "./allocators/ip.ts";
+import { PortAllocator, PortRange } from "./allocators/ports.ts";
+import { ServiceAllocation } from "./allocators/service-allocation.ts";
+import { bootstrap } from "./bootstrap.ts";
+import { errors } from "./api/errors.ts";
+import { allowAuthenticated } from "./http/authz.ts";
+import { createApp } from "./http/app.ts";
+import { NamespaceFinalizer } from "./namespace-finalizer.ts";
+import { Registry } from "./registry/registry.ts";
+import { builtinDefinitions } from "./resources/index.ts";
+import { authenticate, StaticTokens, startTlsFront, type TlsFront } from "./secure/index.ts";
+
+export { KUBERNETES_VERSION } from "./http/app.ts";
+export type { UserInfo } from "./registry/definition.ts";
+
+export interface ApiServerOptions {
+  backend: Backend;
+  bindAddress: string;
+  /** 0 picks a free port. */
+  port: number;
+  advertiseAddress: string;
+  serviceCidr: string;
+  nodePortRange: string;
+  tls: { keyPem: string; certChainPem: string; clientCaPem: string };
+  /** Bearer tokens and the users they authenticate. */
+  tokens: Array<{ secret: string; user: UserInfo }>;
+  authorizer?: Authorizer;
+  log: Logger;
+}
+
+export interface ApiServer {
+  readonly port: number;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const log = opts.log;
+  const registry = new Registry(opts.backend);
+  const serviceRange = new IpRange(opts.serviceCidr);
+  const allocation = new ServiceAllocation(new IpAllocator(serviceRange), new PortAllocator(PortRange.parse(opts.nodePortRange)));
+  for (const def of builtinDefinitions()) registry.add(def.group === "" && def.plural === "services" ? allocation.wrap(def) : def);
+  allocation.load((await registry.lookup("", "v1", "services")!.list("")).items);
+
+  const tokens = new StaticTokens(opts.tokens);
+  let ready = false;
+  let front: TlsFront | undefined;
+  const app = createApp({
+    registry,
+    authorizer: opts.authorizer ?? allowAuthenticated,
+    ready: () => ready,
+    authenticate: (req, server) => {
+      const port = server.requestIP(req)?.port;
+      const peer = port === undefined ? undefined : front?.identityOf(port);
+      const result = authenticate(req, peer, tokens);
+      // A credential that is presented but wrong is refused, never downgraded to anonymous.
+      if (!result.ok) throw errors.unauthorized();
+      return result.via === "anonymous" ? undefined : result.user;
+    },
+  });
+  const inner = app.listen({ hostname: "127.0.0.1", port: 0, idleTimeout: 255, maxRequestBodySize: 8 * 1024 * 1024 });
+  const innerPort = inner.server!.port!;
+  front = await startTlsFront({
+    host: opts.bindAddress,
+    port: opts.port,
+    key: opts.tls.keyPem,
+    cert: opts.tls.certChainPem,
+    clientCaPem: opts.tls.clientCaPem,
+    innerPort,
+    log: log.child("tls"),
+  });
+
+  const securePort = front.port;
+  await bootstrap(registry, { kubernetesServiceIP: serviceRange.at(1), advertiseAddress: opts.advertiseAddress, securePort });
+  const finalizer = new NamespaceFinalizer(registry, log.child("namespaces"));
+  finalizer.start();
+  ready = true;
+  log.info("API server listening", { address: `https://${opts.bindAddress}:${securePort}`, resources: registry.definitions().length });
+
+  return {
+    port: securePort,
+    registry,
+    async close() {
+      ready = false;
+      finalizer.stop();
+      await front?.close();
+      await inner.stop(true);
+    },
+  };
+}
