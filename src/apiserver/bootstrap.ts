@@ -48,6 +48,9 @@ export async function bootstrap(registry: Registry, cfg: BootstrapConfig): Promi
     metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
     spec: { type: "ClusterIP", clusterIP: cfg.kubernetesServiceIP, ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: cfg.securePort }], sessionAffinity: "None" },
   });
+  // Endpoints may not hold loopback addresses (upstream validation), so a server advertising only
+  // 127.0.0.1 has a kubernetes Service without endpoints, as kube-apiserver would.
+  if (cfg.advertiseAddress.startsWith("127.") || cfg.advertiseAddress === "::1") return;
   await ensure(registry, "endpoints", "default", {
     apiVersion: "v1",
     kind: "Endpoints",

@@ -1,0 +1,85 @@
+/**
+ * End-to-end harness: a real `kts server` child process on a random loopback port in a temporary
+ * data dir, and a real kubectl pointed at it through the kubeconfig the server wrote. Everything
+ * it starts is stopped and removed by `stop()`.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kubectlPath } from "./kubectl.ts";
+
+const KTS = join(import.meta.dir, "..", "..", "cmd", "kts.ts");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestServer {
+  dataDir: string;
+  kubeconfig: string;
+  port: number;
+  /** Runs kubectl against the server. */
+  kubectl(args: string[], opts?: { stdin?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
+  /** Like kubectl(), but fails the test unless it exits 0; returns stdout. */
+  k(...args: string[]): Promise<string>;
+  /** Server log so far. */
+  log(): string;
+  stop(): Promise<number>;
+}
+
+export async function startTestServer(extraArgs: string[] = []): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "kts-e2e-"));
+  const kubeconfig = join(dataDir, "kubeconfig.yaml");
+  const proc = Bun.spawn(
+    [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1" , "-o", kubeconfig, ...extraArgs],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  let logText = "";
+  const ready = Promise.withResolvers<number>();
+  (async () => {
+    for await (const chunk of proc.stderr) {
+      logText += new TextDecoder().decode(chunk);
+      const m = /kts server is running .*apiPort=(\d+)/.exec(logText);
+      if (m) ready.resolve(Number(m[1]));
+    }
+    ready.reject(new Error(`kts server exited before it was ready:\n${logText}`));
+  })();
+  const timer = setTimeout(() => ready.reject(new Error(`kts server not ready after 15s:\n${logText}`)), 15_000);
+  const port = await ready.promise.finally(() => clearTimeout(timer));
+  const kubectl = kubectlPath();
+  const cacheDir = join(dataDir, "kube-cache");
+
+  const run: TestServer["kubectl"] = async (args, opts = {}) => {
+    const child = Bun.spawn([kubectl, "--kubeconfig", kubeconfig, "--cache-dir", cacheDir, ...args], {
+      stdin: opts.stdin !== undefined ? new Blob([opts.stdin]) : "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dataDir, ...opts.env },
+    });
+    const killer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
+    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    clearTimeout(killer);
+    return { code, stdout, stderr };
+  };
+
+  return {
+    dataDir,
+    kubeconfig,
+    port,
+    kubectl: run,
+    async k(...args) {
+      const r = await run(args);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      return r.stdout;
+    },
+    log: () => logText,
+    async stop() {
+      proc.kill("SIGTERM");
+      const code = await proc.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
