@@ -12,7 +12,8 @@ import { ServiceAllocation } from "./allocators/service-allocation.ts";
 import { bootstrap } from "./bootstrap.ts";
 import { errors } from "./api/errors.ts";
 import { allowAuthenticated } from "./http/authz.ts";
-import { createApp } from "./http/app.ts";
+import { createApp, KUBERNETES_VERSION } from "./http/app.ts";
+import { createOpenApi } from "./openapi/index.ts";
 import { NamespaceFinalizer } from "./namespace-finalizer.ts";
 import { Registry } from "./registry/registry.ts";
 import { builtinDefinitions } from "./resources/index.ts";
@@ -53,8 +54,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const tokens = new StaticTokens(opts.tokens);
   let ready = false;
   let front: TlsFront | undefined;
+  const openapi = createOpenApi(() => registry.definitions(), { version: KUBERNETES_VERSION.gitVersion });
   const app = createApp({
     registry,
+    openapi,
     authorizer: opts.authorizer ?? allowAuthenticated,
     ready: () => ready,
     authenticate: (req, server) => {

@@ -109,11 +109,12 @@ export function qualifiedResource(t: ErrorTarget): string {
   return t.group ? `${t.resource}.${t.group}` : (t.resource ?? "");
 }
 
+/** Upstream names the resource (plural) in details.kind, except for Invalid, which names the Kind. */
 function details(t: ErrorTarget, extra: Partial<NonNullable<Status["details"]>> = {}): NonNullable<Status["details"]> {
   const d: NonNullable<Status["details"]> = {};
   if (t.name !== undefined) d.name = t.name;
   if (t.group) d.group = t.group;
-  if (t.kind ?? t.resource) d.kind = t.kind ?? t.resource;
+  if (t.resource ?? t.kind) d.kind = t.resource ?? t.kind;
   return { ...d, ...extra };
 }
 

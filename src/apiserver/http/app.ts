@@ -9,6 +9,8 @@ import type { UserInfo } from "../registry/definition.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Authorizer } from "./authz.ts";
 import type { SubresourceHandler } from "./resource-handler.ts";
+import type { OpenApi } from "../openapi/index.ts";
+import { handleOpenApiRequest } from "../openapi/index.ts";
 import { ApiError, errors } from "../api/errors.ts";
 import { Discovery } from "./discovery.ts";
 import { parseMediaRanges } from "./negotiate.ts";
@@ -27,8 +29,8 @@ export interface AppOptions {
   /** Ready once the store and the built-in objects are in place. */
   ready(): boolean;
   subresources?: Map<string, SubresourceHandler>;
-  /** Serves /openapi/v2 and /openapi/v3/...; undefined answers 404. */
-  openapi?(url: URL, req: Request): Response | undefined;
+  /** OpenAPI documents (/openapi/v2, /openapi/v3/...) and field validation of bodies. */
+  openapi?: OpenApi;
 }
 
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
@@ -67,7 +69,7 @@ export function createApp(opts: AppOptions) {
     if (path === "/healthz" || path === "/livez" || path === "/readyz" || path.startsWith("/healthz/") || path.startsWith("/livez/") || path.startsWith("/readyz/")) return health(req);
     if (path === "/api") return discover(req, true);
     if (path === "/apis") return discover(req, false);
-    if (path.startsWith("/openapi/")) return opts.openapi?.(url, req) ?? notFound();
+    if (path.startsWith("/openapi/")) return (opts.openapi && handleOpenApiRequest(opts.openapi, url, req.headers.get("accept"), req.headers.get("if-none-match"))) || notFound();
     const parts = path.split("/").filter(Boolean);
     if (parts[0] === "api" && parts.length === 2) return found(discovery.resourceList(parts[1]!));
     if (parts[0] === "apis" && parts.length === 2) return found(discovery.group(parts[1]!));
@@ -84,7 +86,7 @@ export function createApp(opts: AppOptions) {
       const info = parseRequestInfo(request.method, url);
       if (info.kind === "resource") {
         if (info.verb === "watch") server?.timeout(request, 0);
-        return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources });
+        return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources, openapi: opts.openapi });
       }
       if (request.method !== "GET" && request.method !== "HEAD") throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
       if (!anonymous) {

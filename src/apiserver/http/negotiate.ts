@@ -21,6 +21,7 @@ interface MediaRange {
 export const JSON_TYPE = "application/json";
 export const YAML_TYPE = "application/yaml";
 export const PROTOBUF_TYPE = "application/vnd.kubernetes.protobuf";
+export const PROTOBUF_WATCH_TYPE = "application/vnd.kubernetes.protobuf;stream=watch";
 
 export function parseMediaRanges(header: string | null): MediaRange[] {
   if (!header) return [];

@@ -6,6 +6,7 @@
 import type { RequestContext, UserInfo, Verb } from "../registry/definition.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Authorizer } from "./authz.ts";
+import type { OpenApi } from "../openapi/index.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { ApiError, errors } from "../api/errors.ts";
 import { forbiddenReason } from "./authz.ts";
@@ -23,6 +24,7 @@ export type SubresourceHandler = (call: Call) => Promise<Response> | Response;
 
 export interface ResourceHandlerDeps {
   registry: Registry;
+  openapi?: OpenApi;
   authorizer: Authorizer;
   subresources?: Map<string, SubresourceHandler>;
 }
@@ -48,7 +50,7 @@ export async function handleResourceRequest(req: Request, url: URL, info: Resour
       throw errors.forbidden({ group: info.group, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource, name: info.name || undefined }, decision.reason ? `${reason}: ${decision.reason}` : reason);
     }
     const ctx: RequestContext = { user, namespace: info.namespace, dryRun: false, fieldManager: url.searchParams.get("fieldManager") ?? undefined, now: Date.now() };
-    const call = makeCall(req, url, info, store, deps.registry, ctx);
+    const call = makeCall(req, url, info, store, deps.registry, ctx, deps.openapi);
     if (info.subresource) return await dispatchSubresource(call, deps);
     return await dispatch(call);
   } catch (err) {

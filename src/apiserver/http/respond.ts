@@ -6,11 +6,14 @@ import type { ResourceDefinition } from "../registry/definition.ts";
 import type { Output } from "./negotiate.ts";
 import type { IncludeObject } from "./table.ts";
 import { ApiError, errors, type Status } from "../api/errors.ts";
-import { JSON_TYPE, YAML_TYPE } from "./negotiate.ts";
+import { encodeObject as encodeProtobuf } from "../protobuf/index.ts";
+import { JSON_TYPE, PROTOBUF_TYPE, YAML_TYPE } from "./negotiate.ts";
 import { partialMetadata, toTable } from "./table.ts";
 
 export function contentTypeOf(out: Output): string {
   switch (out.kind) {
+    case "protobuf":
+      return PROTOBUF_TYPE;
     case "yaml":
       return YAML_TYPE;
     case "table":
@@ -22,7 +25,8 @@ export function contentTypeOf(out: Output): string {
   }
 }
 
-function serialize(value: unknown, out: Output): string {
+function serialize(value: unknown, out: Output): string | Uint8Array {
+  if (out.kind === "protobuf") return encodeProtobuf(value as KubeObject);
   return out.kind === "yaml" ? Bun.YAML.stringify(value, null, 2) : JSON.stringify(value);
 }
 

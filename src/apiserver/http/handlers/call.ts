@@ -6,7 +6,9 @@ import type { GenericStore } from "../../registry/store.ts";
 import type { Registry } from "../../registry/registry.ts";
 import type { ResourceRequest } from "../request-info.ts";
 import type { Representation } from "../respond.ts";
+import type { OpenApi } from "../../openapi/index.ts";
 import { errors } from "../../api/errors.ts";
+import { supportsProtobuf } from "../../protobuf/index.ts";
 import { negotiateOutput } from "../negotiate.ts";
 import { parseIncludeObject } from "../table.ts";
 
@@ -14,6 +16,8 @@ import { parseIncludeObject } from "../table.ts";
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export interface Call {
+  /** OpenAPI of the served types: field validation of request bodies. */
+  openapi?: OpenApi;
   req: Request;
   url: URL;
   query: URLSearchParams;
@@ -25,11 +29,11 @@ export interface Call {
   signal: AbortSignal;
 }
 
-export function makeCall(req: Request, url: URL, info: ResourceRequest, store: GenericStore, registry: Registry, ctx: RequestContext): Call {
+export function makeCall(req: Request, url: URL, info: ResourceRequest, store: GenericStore, registry: Registry, ctx: RequestContext, openapi?: OpenApi): Call {
   const readVerb = info.verb === "get" || info.verb === "list" || info.verb === "watch";
-  const output = negotiateOutput(req.headers.get("accept"), { allowTransforms: readVerb, protobuf: false });
+  const output = negotiateOutput(req.headers.get("accept"), { allowTransforms: readVerb, protobuf: supportsProtobuf(store.apiVersion, store.kind) });
   const rep: Representation = { output, def: store.def, include: parseIncludeObject(url.searchParams.get("includeObject")) };
-  return { req, url, query: url.searchParams, info, store, registry, ctx, rep, signal: req.signal };
+  return { req, url, query: url.searchParams, info, store, registry, ctx, rep, signal: req.signal, openapi };
 }
 
 /** Reads the request body, refusing bodies over the limit before buffering them whole. */

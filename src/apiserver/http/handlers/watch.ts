@@ -7,7 +7,9 @@ import type { KubeObject } from "../../api/types.ts";
 import type { ApiWatchEvent } from "../../registry/store.ts";
 import type { Call } from "./call.ts";
 import { ApiError, errors } from "../../api/errors.ts";
+import { encodeWatchEvent, type WatchEventType } from "../../protobuf/index.ts";
 import { buildFilters } from "../filters.ts";
+import { PROTOBUF_WATCH_TYPE } from "../negotiate.ts";
 import { contentTypeOf } from "../respond.ts";
 import { partialMetadata, toTable } from "../table.ts";
 import { intParam } from "./call.ts";
@@ -35,21 +37,30 @@ export function handleWatch(call: Call): Response {
     abort.abort();
   };
   let first = true;
+  const protobuf = call.rep.output.kind === "protobuf";
   const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // Bun sends the response headers with the first body bytes; kube-apiserver flushes them at
+      // once, and clients wait for them before they consider the watch open. JSON stream decoders
+      // (client-go, client-node, python) skip whitespace between events, so a newline does it.
+      // Protobuf frames have no such filler: there the first event carries the headers.
+      if (!protobuf) controller.enqueue(encoder.encode("\n"));
+    },
     async pull(controller) {
       try {
         for (;;) {
           const next = await events.next();
           if (next.done) break;
           if (next.value.type === "BOOKMARK" && !bookmarks) continue;
-          controller.enqueue(encoder.encode(JSON.stringify(render(call, next.value, first)) + "\n"));
+          const ev = render(call, next.value, first);
+          controller.enqueue(protobuf ? encodeWatchEvent(ev.type as WatchEventType, ev.object as KubeObject) : encoder.encode(JSON.stringify(ev) + "\n"));
           first = false;
           return;
         }
       } catch (err) {
         // A failure mid-stream is reported in-stream, as upstream does, then the watch ends.
         const status = (err instanceof ApiError ? err : errors.internal(err)).toStatus();
-        controller.enqueue(encoder.encode(JSON.stringify({ type: "ERROR", object: status }) + "\n"));
+        controller.enqueue(protobuf ? encodeWatchEvent("ERROR", status) : encoder.encode(JSON.stringify({ type: "ERROR", object: status }) + "\n"));
       }
       finish();
       controller.close();
@@ -59,9 +70,8 @@ export function handleWatch(call: Call): Response {
       await events.return(undefined);
     },
   });
-  return new Response(stream, {
-    headers: { "Content-Type": contentTypeOf(call.rep.output), "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" },
-  });
+  const contentType = protobuf ? PROTOBUF_WATCH_TYPE : contentTypeOf(call.rep.output);
+  return new Response(stream, { headers: { "Content-Type": contentType, "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" } });
 }
 
 function render(call: Call, ev: ApiWatchEvent, first: boolean): { type: string; object: unknown } {
