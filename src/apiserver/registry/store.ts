@@ -12,7 +12,7 @@ import { ApiError, errors, type ErrorTarget, type FieldError } from "../api/erro
 import { apiVersionOf } from "../api/types.ts";
 import { decodeContinue, encodeContinue, continueExpired } from "./continue-token.ts";
 import { decodeFromStorage, encodeForStorage } from "./codec.ts";
-import { prepareMetaForCreate, prepareMetaForUpdate, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts";
+import { generateName, prepareMetaForCreate, prepareMetaForUpdate, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts";
 import { mergeStatusUpdate, keepStatus, semanticallyEqual, specChanged } from "./object-diff.ts";
 
 /** Admission: mutating plugins may change the object, validating plugins may only refuse. */
@@ -65,6 +65,8 @@ export interface WriteOptions {
 
 /** How many times a conflicting read-modify-write (patch, unconditional update) is retried. */
 const MAX_CONFLICT_RETRIES = 5;
+/** New names drawn for a generateName create whose first name was taken. */
+const GENERATE_NAME_RETRIES = 7;
 /** Keys read per round while filling a filtered, limited list. */
 const LIST_CHUNK = 500;
 
@@ -238,6 +240,7 @@ export class GenericStore {
     if (this.def.namespaced && meta.namespace && meta.namespace !== namespace) {
       throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
+    const wantedName = obj.metadata?.name;
     prepareMetaForCreate(obj, this.def, namespace, ctx.now);
     const strategy = this.def.strategy;
     strategy?.defaults?.(obj);
@@ -253,9 +256,16 @@ export class GenericStore {
     }
     try {
       const lease = this.def.ttlSeconds ? await this.leaseFor(this.def.ttlSeconds) : undefined;
-      const res = await this.backend.create(this.key(namespace, name), this.encode(obj), lease ? { lease } : {});
-      if (!res.succeeded) throw errors.alreadyExists(this.target(name));
-      return this.decode(res.kv!);
+      const generated = !wantedName && Boolean(meta.generateName);
+      for (let attempt = 0; ; attempt++) {
+        const key = this.key(namespace, obj.metadata!.name!);
+        const res = await this.backend.create(key, this.encode(obj), lease ? { lease } : {});
+        if (res.succeeded) return this.decode(res.kv!);
+        // A generated name that happens to exist is drawn again, as kube-apiserver 1.32 does
+        // (RetryGenerateName): 5 random characters collide often enough at scale.
+        if (!generated || attempt >= GENERATE_NAME_RETRIES) throw errors.alreadyExists(this.target(obj.metadata!.name!));
+        obj.metadata!.name = generateName(meta.generateName!);
+      }
     } catch (err) {
       await release?.();
       throw this.translate(err);
