@@ -32,6 +32,13 @@ describe("namespaces", () => {
     ]);
   });
 
+  test("a terminating namespace may drop finalizers (the finalize step), never add them", () => {
+    const stored = create(def, { metadata: { name: "team-a" } }).obj;
+    const terminating = { ...stored, metadata: { ...stored.metadata, deletionTimestamp: "2025-01-01T00:00:00Z" } };
+    expect(update(def, { metadata: { name: "team-a" }, spec: { finalizers: [] } }, terminating).obj.spec).toEqual({ finalizers: [] });
+    expect(update(def, { metadata: { name: "team-a" }, spec: { finalizers: ["kubernetes", "example.com/x"] } }, terminating).obj.spec).toEqual({ finalizers: ["kubernetes"] });
+  });
+
   test("deletion marks the namespace Terminating", () => {
     const ns = create(def, { metadata: { name: "team-a" } }).obj;
     def.strategy?.prepareForDelete?.(ns);

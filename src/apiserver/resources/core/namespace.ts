@@ -33,9 +33,10 @@ const strategy: Strategy = {
     if (!(spec.finalizers ?? []).includes(KUBERNETES_FINALIZER)) spec.finalizers = [...(spec.finalizers ?? []), KUBERNETES_FINALIZER];
   },
   prepareForUpdate(obj, old) {
-    // spec.finalizers change only through the finalize subresource.
     const ns = view<Namespace>(obj);
     const prev = view<Namespace>(old);
+    if (finalizing(ns, prev)) return;
+    // Otherwise spec.finalizers change only through the finalize subresource.
     ns.spec = { ...ns.spec, finalizers: prev.spec?.finalizers };
     if (!ns.spec.finalizers) delete ns.spec.finalizers;
   },
@@ -45,6 +46,18 @@ const strategy: Strategy = {
     ns.status = { ...ns.status, phase: "Terminating" };
   },
 };
+
+/**
+ * An update of a terminating namespace that only removes finalizers is the finalize step (the
+ * generic store has no finalize subresource; the in-process namespace finalizer updates the
+ * namespace itself), so it may change spec.finalizers.
+ */
+function finalizing(ns: Namespace, prev: Namespace): boolean {
+  if (!prev.metadata?.deletionTimestamp) return false;
+  const before = prev.spec?.finalizers ?? [];
+  const after = ns.spec?.finalizers ?? [];
+  return after.length < before.length && after.every((f) => before.includes(f));
+}
 
 export function validateNamespaceFinalizers(ns: Namespace): FieldError[] {
   const path = FieldPath.root("spec").child("finalizers");
