@@ -87,11 +87,12 @@ describe("pods: create", () => {
     ]);
   });
 
-  test("names with dots draw upstream's hostname warning", () => {
+  test("names that are not DNS labels draw upstream's hostname warning on create", () => {
     const { obj } = create(def, { ...minimal, metadata: { name: "web.v1" } });
     expect(def.strategy?.warnings?.(obj)).toEqual([
-      "metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [must not contain dots]",
+      "metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')]",
     ]);
+    expect(def.strategy?.warnings?.(obj, obj)).toEqual([]);
     expect(def.strategy?.warnings?.(create(def, minimal).obj)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { FieldError } from "../../api/errors.ts";
 import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
 import { ALL_VERBS } from "../../registry/definition.ts";
+import { isDNS1123Label } from "../../validation/names.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
 import { column, orNone } from "./columns.ts";
 import { FIELD_DOCS } from "./field-docs.ts";
@@ -29,14 +30,13 @@ const strategy: Strategy = {
     return updating.has(obj) ? validatePod(pod) : [...validatePod(pod), ...validatePodCreate(pod)];
   },
   validateUpdate: (obj, old) => validatePodUpdate(view<Pod>(obj), view<Pod>(old)),
-  warnings: (obj) => podWarnings(view<Pod>(obj)),
+  warnings: (obj, old) => (old ? [] : podCreateWarnings(view<Pod>(obj))),
 };
 
-/** upstream warns when a pod's name, used as its hostname, is not a DNS label. */
-function podWarnings(pod: Pod): string[] {
-  const name = pod.metadata?.name ?? "";
-  if (pod.spec?.hostname || !name.includes(".")) return [];
-  return ["metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [must not contain dots]"];
+/** upstream's WarningsOnCreate: the name becomes the pod's hostname, so a DNS label is recommended. */
+function podCreateWarnings(pod: Pod): string[] {
+  const msgs = isDNS1123Label(pod.metadata?.name ?? "");
+  return msgs.length ? [`metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [${msgs.join(" ")}]`] : [];
 }
 
 /** The three status cells are computed together; columns ask one at a time. */
