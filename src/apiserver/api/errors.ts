@@ -136,7 +136,8 @@ export const errors = {
   invalid(t: ErrorTarget & { kind: string }, fieldErrors: FieldError[]): ApiError {
     // A cause's message is the error text without its field prefix; the field travels apart.
     const causes: StatusCause[] = fieldErrors.map((e) => ({ reason: e.type, message: fieldErrorMessage({ ...e, field: "" }), field: e.field }));
-    const list = fieldErrors.map(fieldErrorMessage);
+    // Identical errors are reported once, as upstream's ErrorList.ToAggregate dedupes them.
+    const list = [...new Set(fieldErrors.map(fieldErrorMessage))];
     const summary = list.length === 1 ? list[0] : `[${list.join(", ")}]`;
     return new ApiError(422, "Invalid", `${t.kind} "${t.name ?? ""}" is invalid: ${summary}`, { ...details(t, { causes }), kind: t.kind });
   },

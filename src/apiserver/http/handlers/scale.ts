@@ -29,7 +29,12 @@ export function toScale(obj: KubeObject, spec: ScaleSpec): KubeObject {
   if (spec.labelSelectorPath) {
     const sel = pathValue(obj, split(spec.labelSelectorPath));
     if (typeof sel === "string") status.selector = sel;
-    else if (sel && typeof sel === "object") status.selector = labelSelectorToString(sel as Parameters<typeof labelSelectorToString>[0]);
+    else if (sel && typeof sel === "object") {
+      // A metav1.LabelSelector has matchLabels/matchExpressions; a plain map (ReplicationController) is matchLabels.
+      const isSelectorObject = "matchLabels" in sel || "matchExpressions" in sel;
+      const selector = isSelectorObject ? sel : { matchLabels: sel };
+      status.selector = labelSelectorToString(selector as Parameters<typeof labelSelectorToString>[0]);
+    }
   }
   return {
     kind: "Scale",
