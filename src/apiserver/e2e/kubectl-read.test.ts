@@ -129,3 +129,13 @@ test("api-resources, api-versions and version", async () => {
   const v = JSON.parse(await s.k("version", "-o", "json"));
   expect(v.serverVersion).toMatchObject({ major: "1", minor: "32" });
 });
+
+test("explain reads the served schemas", async () => {
+  const out = await s.k("explain", "pod.spec.containers");
+  expect(out).toMatch(/^KIND:\s+Pod\nVERSION:\s+v1\n/);
+  expect(out).toMatch(/FIELD: containers <\[\]Container>/);
+  expect(out).toContain("image\t<string>");
+  const missing = await s.kubectl(["explain", "pod.spec.nope"]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toContain('field "nope" does not exist');
+});
