@@ -6,13 +6,13 @@ import type { FieldError } from "../../api/errors.ts";
 import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
 import { field, FieldPath } from "../../validation/field.ts";
-import { validateLabelSelector } from "../../validation/labels.ts";
 import { validateNonnegative } from "../../validation/numbers.ts";
 import { defaultPodTemplate, validatePodTemplateSpec } from "../core/pod-spec.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
 import { containersColumn, formatLabels, imagesColumn, integerColumn } from "../workloads/columns.ts";
 import { intOrPercentValue, validateNotMoreThan100Percent, validatePositiveIntOrPercent } from "../workloads/int-or-percent.ts";
-import { formatLabelSelector, isEmptySelector, parsedMatches, parseSelector, SELECTOR_MISMATCH, validateSelectorUnchanged } from "../workloads/label-selector.ts";
+import { validateLabelSelector } from "../../selectors/index.ts";
+import { formatLabelSelector, isEmptySelector, parseSelector, SELECTOR_MISMATCH, validateSelectorUnchanged } from "../workloads/label-selector.ts";
 import { podNameWarnings, validateLongRunningPods } from "../workloads/pod-template.ts";
 import { semanticEqual } from "../workloads/semantic-equal.ts";
 import { keepOldStatus, resetStatus } from "../workloads/status.ts";
@@ -80,7 +80,7 @@ export function validateDaemonSetSpec(spec: DaemonSetSpec, path: FieldPath): Fie
   const errs = validateLabelSelector(spec.selector, path.child("selector"));
   const template = spec.template ?? {};
   const parsed = parseSelector(spec.selector);
-  if (parsed && !parsedMatches(parsed, template.metadata?.labels)) {
+  if (parsed && !parsed.matches(template.metadata?.labels)) {
     errs.push(field.invalid(path.child("template", "metadata", "labels"), template.metadata?.labels ?? {}, SELECTOR_MISMATCH));
   }
   if (spec.selector && isEmptySelector(spec.selector)) errs.push(field.invalid(path.child("selector"), spec.selector, "empty selector is invalid for daemonset"));

@@ -11,7 +11,7 @@ import { defaultPodTemplate } from "../core/pod-spec.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
 import { containersColumn, imagesColumn, intAt, integerColumn } from "../workloads/columns.ts";
 import { intOrPercentValue, validateNotMoreThan100Percent, validatePositiveIntOrPercent } from "../workloads/int-or-percent.ts";
-import { parseSelector, selectorString, validateRequiredSelector, validateSelectorUnchanged } from "../workloads/label-selector.ts";
+import { parseSelector, validateRequiredSelector, validateSelectorUnchanged } from "../workloads/label-selector.ts";
 import { podNameWarnings, validateReplicaSetTemplate } from "../workloads/pod-template.ts";
 import { keepOldStatus, resetStatus } from "../workloads/status.ts";
 import { type Deployment, type DeploymentSpec, view } from "./types.ts";
@@ -111,10 +111,8 @@ const columns: PrinterColumn[] = [
     format: "",
     description: "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
     priority: 1,
-    cell: (obj) => {
-      const selector = deployment(obj).spec?.selector;
-      return parseSelector(selector) ? selectorString(selector) : "<invalid>";
-    },
+    // selector.String() of the converted selector; printDeployment's own wording when it does not convert.
+    cell: (obj) => parseSelector(deployment(obj).spec?.selector)?.toString() ?? "<invalid>",
   },
 ];
 

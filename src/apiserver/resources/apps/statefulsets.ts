@@ -14,7 +14,7 @@ import { defaultPersistentVolumeClaimSpec } from "../core/pod-spec-defaults.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
 import { containersColumn, imagesColumn, intAt } from "../workloads/columns.ts";
 import { intOrPercentValue, validateNotMoreThan100Percent, validatePositiveIntOrPercent } from "../workloads/int-or-percent.ts";
-import { type ParsedSelector, parseSelector, validateRequiredSelector, validateTemplateSelected } from "../workloads/label-selector.ts";
+import { type LabelSelector, parseSelector, validateRequiredSelector, validateTemplateSelected } from "../workloads/label-selector.ts";
 import { validateLongRunningPods } from "../workloads/pod-template.ts";
 import { semanticEqual } from "../workloads/semantic-equal.ts";
 import { keepOldStatus, resetStatus } from "../workloads/status.ts";
@@ -97,10 +97,10 @@ function validateRetentionPolicy(policy: StatefulSetSpec["persistentVolumeClaimR
  * Upstream leaves the pod spec itself unvalidated here (its volumes may come from the claim
  * templates), so errors there surface when the controller creates pods.
  */
-function validateTemplate(template: PodTemplateSpec, parsed: ParsedSelector, path: FieldPath): FieldError[] {
+function validateTemplate(template: PodTemplateSpec, selector: LabelSelector, path: FieldPath): FieldError[] {
   const meta = template.metadata ?? {};
   return [
-    ...validateTemplateSelected(parsed, meta.labels, path),
+    ...validateTemplateSelected(selector, meta.labels, path),
     ...validateLabels(meta.labels, path.child("labels")),
     ...validateAnnotations(meta.annotations, path.child("annotations")),
     ...validatePodSpecificAnnotations(meta.annotations, template.spec ?? { containers: [] }, path.child("annotations")),

@@ -6,9 +6,9 @@ import type { FieldError } from "../../api/errors.ts";
 import type { KubeObject } from "../../api/types.ts";
 import type { ResourceDefinition, Strategy } from "../../registry/definition.ts";
 import { field, FieldPath } from "../../validation/field.ts";
-import { validateLabelSelector } from "../../validation/labels.ts";
 import { isDNS1123Label } from "../../validation/names.ts";
-import { parsedMatches, parseSelector, validateTemplateSelected } from "../workloads/label-selector.ts";
+import { validateLabelSelector } from "../../selectors/index.ts";
+import { parseSelector, validateTemplateSelected } from "../workloads/label-selector.ts";
 import { podNameWarnings } from "../workloads/pod-template.ts";
 import { keepOldStatus, resetStatus } from "../workloads/status.ts";
 import { rememberUpdate, storedObjectOf } from "../workloads/update-context.ts";
@@ -58,7 +58,7 @@ function validateGeneratedSelector(j: Job, requirePrefixedLabels: boolean): Fiel
   errs.push(...hasLabel(labels, LEGACY_CONTROLLER_UID_LABEL, uid), ...hasLabel(labels, LEGACY_JOB_NAME_LABEL, name));
   if (requirePrefixedLabels) errs.push(...hasLabel(labels, CONTROLLER_UID_LABEL, uid), ...hasLabel(labels, JOB_NAME_LABEL, name));
   const parsed = parseSelector(spec.selector);
-  if (parsed && !parsedMatches(parsed, expected)) errs.push(field.invalid(FieldPath.root("spec").child("selector"), spec.selector, "`selector` not auto-generated"));
+  if (parsed && !parsed.matches(expected)) errs.push(field.invalid(FieldPath.root("spec").child("selector"), spec.selector, "`selector` not auto-generated"));
   return errs;
 }
 

@@ -6,7 +6,7 @@ import type { FieldError } from "../../api/errors.ts";
 import { field, type FieldPath } from "../../validation/field.ts";
 import { isDNS1123Label } from "../../validation/names.ts";
 import { type PodTemplateSpec, validatePodTemplateSpec } from "../core/pod-spec.ts";
-import { type ParsedSelector, validateTemplateSelected } from "./label-selector.ts";
+import { type LabelSelector, validateTemplateSelected } from "./label-selector.ts";
 
 /** The template's pods must restart forever and may not have a deadline. */
 export function validateLongRunningPods(template: PodTemplateSpec, path: FieldPath, kind: string): FieldError[] {
@@ -23,10 +23,10 @@ export function validateLongRunningPods(template: PodTemplateSpec, path: FieldPa
  * upstream's ValidatePodTemplateSpecForReplicaSet (Deployments use it too, hence their
  * "ReplicaSet" wording): selected by the selector, a valid template, long-running pods.
  */
-export function validateReplicaSetTemplate(template: PodTemplateSpec | undefined, parsed: ParsedSelector, path: FieldPath): FieldError[] {
+export function validateReplicaSetTemplate(template: PodTemplateSpec | undefined, selector: LabelSelector, path: FieldPath): FieldError[] {
   const t = template ?? {};
   return [
-    ...validateTemplateSelected(parsed, t.metadata?.labels, path),
+    ...validateTemplateSelected(selector, t.metadata?.labels, path),
     ...validatePodTemplateSpec(t, path),
     ...validateLongRunningPods(t, path, "ReplicaSet"),
   ];

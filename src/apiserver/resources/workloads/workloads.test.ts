@@ -3,7 +3,7 @@ import { fieldErrorMessage } from "../../api/errors.ts";
 import { FieldPath } from "../../validation/field.ts";
 import { containerCells, formatLabels } from "./columns.ts";
 import { intOrPercentValue, validateNotMoreThan100Percent, validatePositiveIntOrPercent } from "./int-or-percent.ts";
-import { formatLabelSelector, parseSelector, selectorString } from "./label-selector.ts";
+import { formatLabelSelector, parseSelector } from "./label-selector.ts";
 import { semanticEqual } from "./semantic-equal.ts";
 
 const p = FieldPath.root("x");
@@ -47,16 +47,17 @@ describe("semanticEqual", () => {
 });
 
 describe("label selectors", () => {
-  test("parsing follows LabelSelectorAsSelector", () => {
-    expect(parseSelector(undefined)).toEqual({ kind: "nothing" });
-    expect(parseSelector({})).toEqual({ kind: "everything" });
-    expect(parseSelector({ matchLabels: { a: "b" } })?.kind).toBe("requirements");
+  test("parsing follows LabelSelectorAsSelector: nothing, everything, or requirements", () => {
+    expect(parseSelector(undefined)?.matches({ a: "b" })).toBe(false);
+    expect(parseSelector({})?.isEmpty()).toBe(true);
+    expect(parseSelector({ matchLabels: { a: "b" } })?.matches({ a: "b", c: "d" })).toBe(true);
     expect(parseSelector({ matchExpressions: [{ key: "a", operator: "In" }] })).toBeUndefined();
   });
 
-  test("strings as labels.Selector.String()", () => {
-    expect(selectorString({ matchLabels: { b: "2", a: "1" } })).toBe("a=1,b=2");
-    expect(selectorString({ matchExpressions: [{ key: "env", operator: "NotIn", values: ["qa", "dev"] }, { key: "gpu", operator: "Exists" }] })).toBe("env notin (dev,qa),gpu");
+  test("FormatLabelSelector", () => {
+    expect(formatLabelSelector({ matchLabels: { b: "2", a: "1" } })).toBe("a=1,b=2");
+    expect(formatLabelSelector({ matchExpressions: [{ key: "env", operator: "NotIn", values: ["qa", "dev"] }, { key: "gpu", operator: "Exists" }] })).toBe("env notin (dev,qa),gpu");
+    expect(formatLabelSelector({})).toBe("<none>");
     expect(formatLabelSelector(undefined)).toBe("<none>");
     expect(formatLabelSelector({ matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] })).toBe("<error>");
   });
