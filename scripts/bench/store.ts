@@ -136,7 +136,10 @@ async function startKts(sync: "full" | "normal"): Promise<Target> {
   const port = await freePort();
   const dataDir = join(scratch, `kts-${sync}`);
   const proc = Bun.spawn(
-    [process.execPath, KTS, "server", "--data-dir", dataDir, "--etcd-listen", `127.0.0.1:${port}`, "--datastore-sync", sync],
+    [
+      process.execPath, KTS, "server", "--data-dir", dataDir, "--etcd-listen", `127.0.0.1:${port}`, "--datastore-sync", sync,
+      "--https-listen-port", "0", "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"),
+    ],
     { stdout: "ignore", stderr: "ignore" },
   );
   children.push(proc);
