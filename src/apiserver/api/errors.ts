@@ -139,7 +139,9 @@ export const errors = {
     // Identical errors are reported once, as upstream's ErrorList.ToAggregate dedupes them.
     const list = [...new Set(fieldErrors.map(fieldErrorMessage))];
     const summary = list.length === 1 ? list[0] : `[${list.join(", ")}]`;
-    return new ApiError(422, "Invalid", `${t.kind} "${t.name ?? ""}" is invalid: ${summary}`, { ...details(t, { causes }), kind: t.kind });
+    // Upstream qualifies the kind with its group here: `Deployment.apps "web" is invalid: ...`.
+    const kind = t.group ? `${t.kind}.${t.group}` : t.kind;
+    return new ApiError(422, "Invalid", `${kind} "${t.name ?? ""}" is invalid: ${summary}`, { ...details(t, { causes }), kind: t.kind });
   },
   badRequest(message: string): ApiError {
     return new ApiError(400, "BadRequest", message);

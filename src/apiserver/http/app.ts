@@ -11,12 +11,12 @@ import type { Authorizer } from "./authz.ts";
 import type { SubresourceHandler } from "./resource-handler.ts";
 import type { OpenApi } from "../openapi/index.ts";
 import { handleOpenApiRequest } from "../openapi/index.ts";
-import { ApiError, errors } from "../api/errors.ts";
+import { errors } from "../api/errors.ts";
 import { Discovery } from "./discovery.ts";
 import { parseMediaRanges } from "./negotiate.ts";
 import { parseRequestInfo } from "./request-info.ts";
 import { handleResourceRequest } from "./resource-handler.ts";
-import { errorResponse, jsonResponse } from "./respond.ts";
+import { errorResponse, jsonResponse, methodNotAllowed, routeNotFound } from "./respond.ts";
 import { forbiddenReason } from "./authz.ts";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.5+kts1" };
@@ -88,7 +88,7 @@ export function createApp(opts: AppOptions) {
         if (info.verb === "watch") server?.timeout(request, 0);
         return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources, openapi: opts.openapi });
       }
-      if (request.method !== "GET" && request.method !== "HEAD") throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
+      if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed();
       if (!anonymous) {
         const decision = await opts.authorizer.authorize({ user, verb: "get", path: url.pathname });
         if (!decision.allowed) throw errors.forbidden({}, forbiddenReason({ user, verb: "get", path: url.pathname }));
@@ -103,7 +103,7 @@ export function createApp(opts: AppOptions) {
 }
 
 function notFound(): Response {
-  return errorResponse(new ApiError(404, "NotFound", "the server could not find the requested resource", {}));
+  return errorResponse(routeNotFound());
 }
 
 function found(doc: Record<string, unknown> | undefined): Response {

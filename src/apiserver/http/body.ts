@@ -23,7 +23,7 @@ export function decodeRequestObject(call: Call, bytes: Uint8Array, openapi: Open
   const { store } = call;
   const protobuf = type === PROTOBUF_TYPE;
   const obj = protobuf ? decodeProtobuf(bytes, { apiVersion: store.apiVersion, kind: store.kind }) : decodeObject(contentType, bytes);
-  const mode = fieldValidation(call.query);
+  const mode = fieldValidation(call);
   if (mode === "Ignore" || !openapi) return { obj, warnings: [] };
   const gvk = { group: store.def.group, version: store.def.version, kind: store.kind };
   const problems = [

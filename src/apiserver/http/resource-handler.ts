@@ -3,12 +3,12 @@
  * resource in the registry, checks the verb and scope, authorizes, and turns any failure into a
  * Status response.
  */
-import type { RequestContext, UserInfo, Verb } from "../registry/definition.ts";
+import type { RequestContext, UserInfo } from "../registry/definition.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Authorizer } from "./authz.ts";
 import type { OpenApi } from "../openapi/index.ts";
 import type { ResourceRequest } from "./request-info.ts";
-import { ApiError, errors } from "../api/errors.ts";
+import { errors } from "../api/errors.ts";
 import { forbiddenReason } from "./authz.ts";
 import { type Call, makeCall } from "./handlers/call.ts";
 import { handleDelete, handleDeleteCollection } from "./handlers/delete.ts";
@@ -17,7 +17,7 @@ import { handleGet, handleList } from "./handlers/read.ts";
 import { getScale, putScale } from "./handlers/scale.ts";
 import { handleWatch } from "./handlers/watch.ts";
 import { handleCreate, handleUpdate } from "./handlers/write.ts";
-import { errorResponse } from "./respond.ts";
+import { errorResponse, methodNotAllowed, routeNotFound } from "./respond.ts";
 
 /** A handler for a named subresource (pods/log, pods/exec, ...), registered by the component that serves it. */
 export type SubresourceHandler = (call: Call) => Promise<Response> | Response;
@@ -29,20 +29,17 @@ export interface ResourceHandlerDeps {
   subresources?: Map<string, SubresourceHandler>;
 }
 
-const READ_VERBS = new Set<Verb>(["get", "list", "watch"]);
-
 export async function handleResourceRequest(req: Request, url: URL, info: ResourceRequest, user: UserInfo, deps: ResourceHandlerDeps): Promise<Response> {
   try {
     const store = deps.registry.lookup(info.group, info.version, info.resource);
-    if (!store) throw notFoundPath();
+    if (!store) throw routeNotFound();
     const def = store.def;
-    if (!def.namespaced && info.namespace) throw notFoundPath();
-    if (def.namespaced && !info.namespace && !["list", "watch"].includes(info.verb)) {
-      if (info.verb !== "create" || info.name) throw notFoundPath();
-      throw errors.methodNotSupported(store.target(), "create");
-    }
+    if (!def.namespaced && info.namespace) throw routeNotFound();
+    // A namespaced type's cluster-wide path only lists and watches; upstream has no route for
+    // anything else there (405 on the collection path, 404 below it).
+    if (def.namespaced && !info.namespace && !["list", "watch"].includes(info.verb)) throw info.name ? routeNotFound() : methodNotAllowed();
     const allowedVerbs = def.verbs;
-    if (!info.subresource && allowedVerbs && !allowedVerbs.includes(info.verb)) throw errors.methodNotSupported(store.target(info.name), info.verb);
+    if (!info.subresource && allowedVerbs && !allowedVerbs.includes(info.verb)) throw methodNotAllowed();
 
     const decision = await deps.authorizer.authorize({ user, verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource || undefined, namespace: info.namespace || undefined, name: info.name || undefined });
     if (!decision.allowed) {
@@ -56,10 +53,6 @@ export async function handleResourceRequest(req: Request, url: URL, info: Resour
   } catch (err) {
     return errorResponse(err);
   }
-}
-
-function notFoundPath(): ApiError {
-  return new ApiError(404, "NotFound", "the server could not find the requested resource", {});
 }
 
 async function dispatch(call: Call): Promise<Response> {
@@ -97,6 +90,8 @@ async function dispatchSubresource(call: Call, deps: ResourceHandlerDeps): Promi
     if (verb === "update") return putScale(call);
     if (verb === "patch") return handlePatch(call);
   }
-  if (READ_VERBS.has(verb) || verb === "update" || verb === "patch") throw notFoundPath();
-  throw errors.methodNotSupported(call.store.target(call.info.name), verb);
+  // A subresource the type has, asked for a verb it does not serve, is 405; an unknown one is 404.
+  const def = call.store.def;
+  const known = (subresource === "status" && def.statusSubresource) || (subresource === "scale" && def.scale) || def.extraSubresources?.some((s) => s.name === subresource);
+  throw known ? methodNotAllowed() : routeNotFound();
 }

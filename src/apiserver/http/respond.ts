@@ -73,6 +73,18 @@ export function errorResponse(err: unknown): Response {
   return statusResponse(apiErr.toStatus(), apiErr.code, apiErr.headers);
 }
 
+/**
+ * What kube-apiserver answers for a path no route serves (404) or a method the path's routes do
+ * not take (405): go-restful's errors as a generic Status with empty details.
+ */
+export function routeNotFound(): ApiError {
+  return new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+}
+
+export function methodNotAllowed(): ApiError {
+  return new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
+}
+
 export function successStatus(details?: Status["details"]): Status {
   const s: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success" };
   if (details) s.details = details;

@@ -107,6 +107,11 @@ export interface ResourceDefinition {
   /** PUT of a missing object creates it (upstream: endpoints, leases, events, ...). */
   allowCreateOnUpdate?: boolean;
   /**
+   * DELETE answers with the deleted object instead of a Status naming it (upstream's
+   * ReturnDeletedObject: pods, services, namespaces, persistent volumes and claims, ...).
+   */
+  returnDeletedObject?: boolean;
+  /**
    * Graceful deletion (pods): seconds to wait before the object may go, given the requested grace
    * period. 0 deletes at once. Types without it are deleted at once (finalizers aside).
    */

@@ -53,7 +53,8 @@ export function prepareMetaForCreate(obj: KubeObject, def: ResourceDefinition, n
 export function prepareMetaForUpdate(obj: KubeObject, old: KubeObject, def: ResourceDefinition): ObjectMeta {
   const meta: ObjectMeta = (obj.metadata ??= {});
   const prev = old.metadata ?? {};
-  meta.uid = prev.uid;
+  // A different uid is refused by validateObjectMetaUpdate (a PUT already failed its precondition).
+  meta.uid ||= prev.uid;
   meta.creationTimestamp = prev.creationTimestamp;
   meta.deletionTimestamp = prev.deletionTimestamp;
   meta.deletionGracePeriodSeconds = prev.deletionGracePeriodSeconds;
@@ -139,5 +140,6 @@ export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): Fie
   if (old.deletionTimestamp && (meta.finalizers ?? []).some((f) => !(old.finalizers ?? []).includes(f))) {
     errs.push(field.forbidden(path.child("finalizers"), "no new finalizers can be added if the object is being deleted"));
   }
+  if (meta.uid !== old.uid) errs.push(field.invalid(path.child("uid"), meta.uid, "field is immutable"));
   return errs;
 }

@@ -10,7 +10,7 @@ import type { RequestContext, ResourceDefinition } from "./definition.ts";
 import { CompactedError, FutureRevisionError, prefixEnd, registryKey, registryPrefix } from "../../store/index.ts";
 import { ApiError, errors, type ErrorTarget, type FieldError } from "../api/errors.ts";
 import { apiVersionOf } from "../api/types.ts";
-import { decodeContinue, encodeContinue, continueExpired } from "./continue-token.ts";
+import { CONTINUE_AT_LATEST, continueExpired, decodeContinue, encodeContinue } from "./continue-token.ts";
 import { decodeFromStorage, encodeForStorage } from "./codec.ts";
 import { generateName, prepareMetaForCreate, prepareMetaForUpdate, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts";
 import { mergeStatusUpdate, keepStatus, semanticallyEqual, specChanged } from "./object-diff.ts";
@@ -101,9 +101,17 @@ export class GenericStore {
 
   // ---------------------------------------------------------------- reads
 
+  /**
+   * GET. A resourceVersion asks for a state not older than it, so the latest state answers it
+   * (upstream reads the latest and checks the minimum); one beyond the store is 504.
+   */
   async get(namespace: string, name: string, resourceVersion?: string): Promise<KubeObject> {
-    const revision = resourceVersion && resourceVersion !== "0" ? this.parseRv(resourceVersion) : undefined;
-    const { kv } = await this.read(() => this.backend.get(this.key(namespace, name), revision ? { revision } : {}));
+    if (resourceVersion && resourceVersion !== "0") {
+      const rv = this.parseRv(resourceVersion);
+      const current = this.backend.currentRevision();
+      if (rv > current) throw tooLargeRv(rv, current);
+    }
+    const { kv } = await this.read(() => this.backend.get(this.key(namespace, name)));
     if (!kv) throw errors.notFound(this.target(name));
     return this.decode(kv);
   }
@@ -115,11 +123,13 @@ export class GenericStore {
     if (opts.continue) {
       const token = decodeContinue(opts.continue);
       start = prefix + token.start;
-      revision = token.rv;
+      // A token handed out with a 410 continues at the latest revision.
+      revision = token.rv === CONTINUE_AT_LATEST ? undefined : token.rv;
     } else if (opts.resourceVersion && opts.resourceVersion !== "0") {
       const rv = this.parseRv(opts.resourceVersion);
+      const current = this.backend.currentRevision();
       if (opts.exact) revision = rv;
-      else if (rv > this.backend.currentRevision()) throw tooLargeRv(rv);
+      else if (rv > current) throw tooLargeRv(rv, current);
     }
     if (opts.name !== undefined) return this.listOne(namespace, opts, revision);
 
@@ -130,9 +140,11 @@ export class GenericStore {
     let remaining = 0;
     while (next !== undefined) {
       const chunk = limit ? Math.max(limit - items.length, opts.filter ? LIST_CHUNK : 0) : 0;
+      const from: string = next;
       const page = await this.read(
-        () => this.backend.list(prefix, { from: next, limit: chunk, revision: listRevision || undefined }),
-        opts.continue !== undefined,
+        () => this.backend.list(prefix, { from, limit: chunk, revision: listRevision || undefined }),
+        // Upstream's etcd3 words the two cases apart, and offers the rest of a paged list at the latest revision.
+        opts.continue ? () => continueExpired(from.slice(prefix.length)) : opts.exact ? listExpired : undefined,
       );
       listRevision = page.revision;
       next = page.continueFrom;
@@ -158,7 +170,7 @@ export class GenericStore {
   }
 
   private async listOne(namespace: string, opts: ListOptions, revision: number | undefined): Promise<KubeList> {
-    const { kv, revision: at } = await this.read(() => this.backend.get(this.key(namespace, opts.name!), revision ? { revision } : {}));
+    const { kv, revision: at } = await this.read(() => this.backend.get(this.key(namespace, opts.name!), revision ? { revision } : {}), opts.exact ? listExpired : undefined);
     const obj = kv ? this.decode(kv) : undefined;
     const items = obj && (!opts.filter || opts.filter(obj)) ? [obj] : [];
     return { apiVersion: this.apiVersion, kind: this.listKind, metadata: { resourceVersion: String(revision ?? at) }, items };
@@ -179,11 +191,9 @@ export class GenericStore {
       for (const obj of initial.items) yield { type: "ADDED", object: obj };
       startRevision = Number(initial.metadata.resourceVersion) + 1;
     } else {
+      // A revision not reached yet is fine: the watch waits for it (upstream's watch cache does
+      // not block or refuse these, "clients can wait for events").
       startRevision = this.parseRv(opts.resourceVersion) + 1;
-      if (startRevision - 1 > this.backend.currentRevision()) {
-        yield { type: "ERROR", object: tooLargeRv(startRevision - 1).toStatus() as KubeObject };
-        return;
-      }
     }
     const watch = this.backend.watch({ key, end, startRevision, prevKv: true });
     const onAbort = () => watch.close();
@@ -225,9 +235,12 @@ export class GenericStore {
     const created = ev.kv.createRevision === ev.kv.modRevision;
     if (!filter) return { type: created ? "ADDED" : "MODIFIED", object: obj };
     const matches = filter(obj);
-    const matched = !created && ev.prevKv ? filter(this.decode(ev.prevKv)) : false;
+    const prev = !created && ev.prevKv ? this.decode(ev.prevKv) : undefined;
+    const matched = prev ? filter(prev) : false;
     if (matches) return { type: matched ? "MODIFIED" : "ADDED", object: obj };
-    if (matched) return { type: "DELETED", object: obj };
+    // Leaving the selector reads as a deletion of what the watcher last saw, at this revision
+    // (upstream's cacheWatcher sends the previous object, not the new one).
+    if (matched) return { type: "DELETED", object: { ...prev!, metadata: { ...prev!.metadata, resourceVersion: String(ev.kv.modRevision) } } };
     return undefined;
   }
 
@@ -252,6 +265,9 @@ export class GenericStore {
     const release = await strategy?.beforeWrite?.(obj, undefined, ctx);
     if (opts.dryRun) {
       await release?.();
+      // Upstream's dry-run storage still refuses a name that exists.
+      const { kv } = await this.read(() => this.backend.get(this.key(namespace, name)));
+      if (kv) throw this.alreadyExists(name, kv);
       return obj;
     }
     try {
@@ -263,7 +279,7 @@ export class GenericStore {
         if (res.succeeded) return this.decode(res.kv!);
         // A generated name that happens to exist is drawn again, as kube-apiserver 1.32 does
         // (RetryGenerateName): 5 random characters collide often enough at scale.
-        if (!generated || attempt >= GENERATE_NAME_RETRIES) throw errors.alreadyExists(this.target(obj.metadata!.name!));
+        if (!generated || attempt >= GENERATE_NAME_RETRIES) throw this.alreadyExists(obj.metadata!.name!, res.kv);
         obj.metadata!.name = generateName(meta.generateName!);
       }
     } catch (err) {
@@ -291,7 +307,22 @@ export class GenericStore {
       throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
     const allowCreate = opts.allowCreate ?? this.def.allowCreateOnUpdate ?? false;
-    return this.readModifyWrite(namespace, name, ctx, opts, () => structuredClone(input), allowCreate);
+    const uid = input.metadata?.uid;
+    return this.readModifyWrite(
+      namespace,
+      name,
+      ctx,
+      opts,
+      (current) => {
+        // A uid in a PUT body is a precondition, checked before anything else (upstream's
+        // defaultUpdatedObjectInfo.Preconditions): a recreated object is not overwritten.
+        if (uid && uid !== current?.metadata?.uid) {
+          throw this.storageConflict(namespace, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current?.metadata?.uid ?? ""}`);
+        }
+        return structuredClone(input);
+      },
+      allowCreate,
+    );
   }
 
   /**
@@ -357,11 +388,15 @@ export class GenericStore {
     return next;
   }
 
-  /** Compare-and-swap write; a deleting object whose last finalizer went away is removed instead. */
+  /**
+   * Compare-and-swap write. A deleting object whose last finalizer went away is removed instead,
+   * unless a grace period is still running (upstream's ShouldDeleteDuringUpdate: a pod's kubelet
+   * deletes it with grace 0 once its containers are gone).
+   */
   private async writeUpdate(key: string, kv: KeyValue, next: KubeObject, name: string): Promise<KubeObject | undefined> {
     try {
       const meta = next.metadata!;
-      if (meta.deletionTimestamp && this.finalizersOf(next).length === 0 && !this.def.gracefulDeletion) {
+      if (meta.deletionTimestamp && this.finalizersOf(next).length === 0 && !meta.deletionGracePeriodSeconds) {
         const res = await this.backend.delete(key, { modRevision: kv.modRevision });
         if (!res.succeeded) return undefined;
         await this.def.strategy?.afterDelete?.(next);
@@ -389,11 +424,8 @@ export class GenericStore {
       await this.admission.validate("DELETE", current, current, this.def, ctx);
       const graceSeconds = this.gracePeriod(current, opts);
       if (this.finalizersOf(current).length > 0 || graceSeconds > 0) {
-        if (current.metadata?.deletionTimestamp) return { object: current, pending: true };
-        const marked = structuredClone(current);
-        marked.metadata!.deletionTimestamp = rfc3339(ctx.now + graceSeconds * 1000);
-        marked.metadata!.deletionGracePeriodSeconds = graceSeconds;
-        this.def.strategy?.prepareForDelete?.(marked);
+        const marked = this.markDeleting(current, graceSeconds, opts.gracePeriodSeconds, ctx.now);
+        if (!marked) return { object: current, pending: true };
         if (opts.dryRun) return { object: marked, pending: true };
         const res = await this.backend.update(key, this.encode(marked), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
         if (res.succeeded) return { object: this.decode(res.kv!), pending: true };
@@ -409,17 +441,41 @@ export class GenericStore {
     }
   }
 
+  /**
+   * The object as deletion starts (deletionTimestamp, grace period, generation + 1 as upstream's
+   * BeforeDelete and markAsDeleting do), or undefined when a deletion already under way is left
+   * as it is: only a shorter grace period than the running one changes it.
+   */
+  private markDeleting(current: KubeObject, graceSeconds: number, requested: number | undefined, now: number): KubeObject | undefined {
+    const meta = current.metadata ?? {};
+    const marked = structuredClone(current);
+    if (meta.deletionTimestamp) {
+      const running = meta.deletionGracePeriodSeconds ?? 0;
+      if (requested === undefined || running === 0 || requested >= running) return undefined;
+      const shortened = Date.parse(meta.deletionTimestamp) + (requested - running) * 1000;
+      marked.metadata!.deletionTimestamp = rfc3339(shortened);
+      marked.metadata!.deletionGracePeriodSeconds = requested;
+      return marked;
+    }
+    marked.metadata!.deletionTimestamp = rfc3339(now + graceSeconds * 1000);
+    marked.metadata!.deletionGracePeriodSeconds = graceSeconds;
+    if (meta.generation) marked.metadata!.generation = meta.generation + 1;
+    this.def.strategy?.prepareForDelete?.(marked);
+    return marked;
+  }
+
+  /** Deletes what the list matches; answers with that list as it was read, as upstream's DeleteCollection does. */
   async deleteCollection(namespace: string, list: ListOptions, ctx: RequestContext, opts: DeleteOptions = {}): Promise<KubeList> {
-    const { items } = await this.list(namespace, { filter: list.filter, name: list.name });
-    const deleted: KubeObject[] = [];
-    for (const obj of items) {
+    const listed = await this.list(namespace, { filter: list.filter, name: list.name });
+    for (const obj of listed.items) {
       try {
-        deleted.push((await this.delete(obj.metadata?.namespace ?? namespace, obj.metadata!.name!, ctx, opts)).object);
+        await this.delete(obj.metadata?.namespace ?? namespace, obj.metadata!.name!, ctx, opts);
       } catch (err) {
+        // Deleted meanwhile by someone else: that is what was asked.
         if (!(err instanceof ApiError && err.code === 404)) throw err;
       }
     }
-    return { apiVersion: this.apiVersion, kind: this.listKind, metadata: { resourceVersion: String(this.backend.currentRevision()) }, items: deleted };
+    return listed;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -454,17 +510,31 @@ export class GenericStore {
     return this.def.gracefulDeletion ? this.def.gracefulDeletion(obj, opts.gracePeriodSeconds) : 0;
   }
 
+  /** Delete preconditions, worded as upstream's BeforeDelete (which names the kind, not the resource). */
   private checkPreconditions(obj: KubeObject, opts: DeleteOptions, name: string): void {
     const pre = opts.preconditions;
+    const target = { group: this.def.group, resource: this.kind, name };
     if (pre?.uid && pre.uid !== obj.metadata?.uid) {
-      throw errors.conflict(this.target(name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid}`);
+      throw errors.conflict(target, `the UID in the precondition (${pre.uid}) does not match the UID in record (${obj.metadata?.uid}). The object might have been deleted and then recreated`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) {
       throw errors.conflict(
-        this.target(name),
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`,
+        target,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${obj.metadata?.resourceVersion}). The object might have been modified`,
       );
     }
+  }
+
+  /** A failed storage precondition, as upstream's InterpretUpdateError words it (the etcd3 StorageError text). */
+  private storageConflict(namespace: string, name: string, why: string): ApiError {
+    return errors.conflict(this.target(name), `StorageError: invalid object, Code: 4, Key: ${this.key(namespace, name)}, ResourceVersion: 0, AdditionalErrorMsg: ${why}`);
+  }
+
+  /** 409 AlreadyExists; upstream prefixes "object is being deleted: " when the existing object is terminating. */
+  private alreadyExists(name: string, existing: KeyValue | undefined): ApiError {
+    const err = errors.alreadyExists(this.target(name));
+    if (!existing || !this.decode(existing).metadata?.deletionTimestamp) return err;
+    return new ApiError(err.code, err.reason, `object is being deleted: ${err.message}`, err.details);
   }
 
   private checkTypeMeta(obj: KubeObject): void {
@@ -499,15 +569,15 @@ export class GenericStore {
     return lease.id;
   }
 
-  private async read<T>(fn: () => Promise<T>, fromContinue = false): Promise<T> {
+  /** Runs a store read, turning compaction (410, or `onCompacted`'s error) and future revisions (504) into API errors. */
+  private async read<T>(fn: () => Promise<T>, onCompacted?: () => ApiError): Promise<T> {
     try {
       return await fn();
     } catch (err) {
       if (err instanceof CompactedError) {
-        if (fromContinue) throw continueExpired();
-        throw errors.resourceExpired(`too old resource version: ${err.requestedRevision} (${err.compactRevision})`);
+        throw onCompacted?.() ?? errors.resourceExpired(`too old resource version: ${err.requestedRevision} (${err.compactRevision})`);
       }
-      if (err instanceof FutureRevisionError) throw tooLargeRv(err.requestedRevision);
+      if (err instanceof FutureRevisionError) throw tooLargeRv(err.requestedRevision, err.currentRevision);
       throw err;
     }
   }
@@ -520,8 +590,19 @@ export class GenericStore {
   }
 }
 
-/** Upstream's answer to a resourceVersion newer than the store (504 with a retry hint). */
-function tooLargeRv(rv: number): ApiError {
-  return new ApiError(504, "Timeout", `Too large resource version: ${rv}, current: unknown`, { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 }, { "Retry-After": "1" });
+/** Upstream's answer to a resourceVersion newer than the store: its NewTooLargeResourceVersionError, as the watch cache retries it. */
+function tooLargeRv(rv: number, current: number): ApiError {
+  return new ApiError(
+    504,
+    "Timeout",
+    `Timeout: Too large resource version: ${rv}, current: ${current}`,
+    { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 },
+    { "Retry-After": "1" },
+  );
+}
+
+/** 410 for an exact list at a compacted revision (upstream's etcd3 wording). */
+function listExpired(): ApiError {
+  return errors.resourceExpired("The resourceVersion for the provided list is too old.");
 }
 

@@ -7,7 +7,8 @@ import type { Registry } from "../../registry/registry.ts";
 import type { ResourceRequest } from "../request-info.ts";
 import type { Representation } from "../respond.ts";
 import type { OpenApi } from "../../openapi/index.ts";
-import { errors } from "../../api/errors.ts";
+import type { Verb } from "../../registry/definition.ts";
+import { errors, type ApiError, type FieldError } from "../../api/errors.ts";
 import { supportsProtobuf } from "../../protobuf/index.ts";
 import { negotiateOutput } from "../negotiate.ts";
 import { parseIncludeObject } from "../table.ts";
@@ -57,18 +58,35 @@ export async function readBody(req: Request): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-/** dryRun=All is the only supported value, as upstream. */
-export function isDryRun(query: URLSearchParams): boolean {
-  const values = query.getAll("dryRun");
-  for (const v of values) if (v !== "All") throw errors.badRequest(`Invalid dry run value: ${JSON.stringify(values)}`);
+/** The meta.k8s.io options kind upstream validates for each write verb. */
+const OPTIONS_KIND: Partial<Record<Verb, string>> = { create: "CreateOptions", update: "UpdateOptions", patch: "PatchOptions", delete: "DeleteOptions", deletecollection: "DeleteOptions" };
+
+/** Upstream's ValidateDryRun: "All" is the only value; Go prints the offending list with %#v. */
+export function dryRunProblems(values: string[]): FieldError[] {
+  if (values.every((v) => v === "All")) return [];
+  const shown = `[]string{${values.map((v) => JSON.stringify(v)).join(", ")}}`;
+  return [{ type: "FieldValueNotSupported", field: "dryRun", detail: `${shown}: supported values: "All"` }];
+}
+
+/** 422 for bad write options, as upstream's handlers answer: `CreateOptions.meta.k8s.io "" is invalid: ...`. */
+export function invalidOptions(call: Call, problems: FieldError[]): ApiError {
+  return errors.invalid({ group: "meta.k8s.io", kind: OPTIONS_KIND[call.info.verb] ?? "Options" }, problems);
+}
+
+/** Whether the write is a dry run (dryRun=All); any other value is refused. */
+export function isDryRun(call: Call): boolean {
+  const values = call.query.getAll("dryRun");
+  const problems = dryRunProblems(values);
+  if (problems.length > 0) throw invalidOptions(call, problems);
   return values.length > 0;
 }
 
-export function fieldValidation(query: URLSearchParams): "Strict" | "Warn" | "Ignore" {
-  const v = query.get("fieldValidation");
+/** The fieldValidation directive (default Warn); other values are refused as upstream's ValidateFieldValidation does. */
+export function fieldValidation(call: Call): "Strict" | "Warn" | "Ignore" {
+  const v = call.query.get("fieldValidation");
   if (v === null || v === "") return "Warn";
   if (v === "Strict" || v === "Warn" || v === "Ignore") return v;
-  throw errors.badRequest(`fieldValidation parameter unsupported: ${v}`);
+  throw invalidOptions(call, [{ type: "FieldValueNotSupported", field: "fieldValidation", value: v, detail: 'supported values: "", "Ignore", "Strict", "Warn"' }]);
 }
 
 export function intParam(query: URLSearchParams, name: string): number | undefined {

@@ -22,7 +22,7 @@ export async function handlePatch(call: Call): Promise<Response> {
     call.info.namespace,
     call.info.name,
     call.ctx,
-    { dryRun: isDryRun(call.query), subresource: sub === "status" ? "status" : undefined },
+    { dryRun: isDryRun(call), subresource: sub === "status" ? "status" : undefined },
     (current) => {
       if (!current) throw errors.notFound(call.store.target(call.info.name));
       return applyPatch(contentType, current, body, { group: def.group, kind: def.kind }) as KubeObject;

@@ -63,12 +63,12 @@ export async function getScale(call: Call): Promise<Response> {
 /** Writes `replicas` (from a Scale the client sent, checked like any object) into the target. */
 async function writeReplicas(call: Call, scaleFor: (current: KubeObject) => KubeObject): Promise<Response> {
   const spec = scaleSpecOf(call);
-  const { object } = await call.store.readModifyWrite(call.info.namespace, call.info.name, call.ctx, { dryRun: isDryRun(call.query) }, (current) => {
+  const { object } = await call.store.readModifyWrite(call.info.namespace, call.info.name, call.ctx, { dryRun: isDryRun(call) }, (current) => {
     if (!current) throw errors.notFound(call.store.target(call.info.name));
     const scale = scaleFor(current);
     const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
-      throw errors.invalid({ kind: "Scale", name: call.info.name }, [{ type: "FieldValueInvalid", field: "spec.replicas", value: replicas, detail: "must be greater than or equal to 0" }]);
+      throw errors.invalid({ group: "autoscaling", kind: "Scale", name: call.info.name }, [{ type: "FieldValueInvalid", field: "spec.replicas", value: replicas, detail: "must be greater than or equal to 0" }]);
     }
     const next = structuredClone(current);
     setPath(next as Record<string, unknown>, split(spec.specReplicasPath), replicas);

@@ -14,7 +14,11 @@ import { contentTypeOf } from "../respond.ts";
 import { partialMetadata, toTable } from "../table.ts";
 import { intParam } from "./call.ts";
 
-const BOOKMARK_EVERY_MS = 60_000;
+/**
+ * How often a watch that allows bookmarks gets one: about a minute, as upstream's watch cache.
+ * KTS_WATCH_BOOKMARK_INTERVAL_MS shortens it for tests; nothing else should need to.
+ */
+const BOOKMARK_EVERY_MS = Number(process.env.KTS_WATCH_BOOKMARK_INTERVAL_MS) || 60_000;
 const encoder = new TextEncoder();
 
 export function handleWatch(call: Call): Response {

@@ -17,7 +17,7 @@ const expected: Array<[string, string, string, string[], string[], boolean, Verb
   ["persistentvolumes", "persistentvolume", "PersistentVolume", ["pv"], [], false, ALL_VERBS, "persistentvolumes", true, false],
   ["pods", "pod", "Pod", ["po"], ["all"], true, ALL_VERBS, "pods", true, false],
   ["podtemplates", "podtemplate", "PodTemplate", [], [], true, ALL_VERBS, "podtemplates", false, true],
-  ["replicationcontrollers", "replicationcontroller", "ReplicationController", ["rc"], ["all"], true, ALL_VERBS, "replicationcontrollers", true, true],
+  ["replicationcontrollers", "replicationcontroller", "ReplicationController", ["rc"], ["all"], true, ALL_VERBS, "controllers", true, true],
   ["resourcequotas", "resourcequota", "ResourceQuota", ["quota"], [], true, ALL_VERBS, "resourcequotas", true, false],
   ["secrets", "secret", "Secret", [], [], true, ALL_VERBS, "secrets", false, false],
   ["serviceaccounts", "serviceaccount", "ServiceAccount", ["sa"], [], true, ALL_VERBS, "serviceaccounts", false, false],

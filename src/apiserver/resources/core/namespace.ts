@@ -77,6 +77,7 @@ export const namespaceDefinition: ResourceDefinition = {
   singular: "namespace",
   shortNames: ["ns"],
   namespaced: false,
+  returnDeletedObject: true,
   verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
   statusSubresource: true,
   nameRule: "label",

@@ -172,6 +172,7 @@ export const persistentVolumeDefinition: ResourceDefinition = {
   singular: "persistentvolume",
   shortNames: ["pv"],
   namespaced: false,
+  returnDeletedObject: true,
   verbs: ALL_VERBS,
   statusSubresource: true,
   nameRule: "subdomain",

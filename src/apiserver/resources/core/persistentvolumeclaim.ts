@@ -115,6 +115,7 @@ export const persistentVolumeClaimDefinition: ResourceDefinition = {
   singular: "persistentvolumeclaim",
   shortNames: ["pvc"],
   namespaced: true,
+  returnDeletedObject: true,
   verbs: ALL_VERBS,
   statusSubresource: true,
   nameRule: "subdomain",

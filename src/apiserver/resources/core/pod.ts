@@ -88,6 +88,7 @@ export const podDefinition: ResourceDefinition = {
   shortNames: ["po"],
   categories: ["all"],
   namespaced: true,
+  returnDeletedObject: true,
   verbs: ALL_VERBS,
   statusSubresource: true,
   nameRule: "subdomain",

@@ -29,6 +29,7 @@ export const podTemplateDefinition: ResourceDefinition = {
   plural: "podtemplates",
   singular: "podtemplate",
   namespaced: true,
+  returnDeletedObject: true,
   verbs: ALL_VERBS,
   nameRule: "subdomain",
   tracksGeneration: true,

@@ -75,6 +75,8 @@ export const replicationControllerDefinition: ResourceDefinition = {
   categories: ["all"],
   namespaced: true,
   verbs: ALL_VERBS,
+  // kube-apiserver keeps replication controllers under /registry/controllers/.
+  storagePath: "controllers",
   statusSubresource: true,
   scale: { specReplicasPath: "spec.replicas", statusReplicasPath: "status.replicas", labelSelectorPath: "spec.selector" },
   nameRule: "subdomain",

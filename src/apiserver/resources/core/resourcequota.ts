@@ -147,6 +147,7 @@ export const resourceQuotaDefinition: ResourceDefinition = {
   singular: "resourcequota",
   shortNames: ["quota"],
   namespaced: true,
+  returnDeletedObject: true,
   verbs: ALL_VERBS,
   statusSubresource: true,
   nameRule: "subdomain",

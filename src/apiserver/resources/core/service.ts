@@ -110,6 +110,7 @@ export const serviceDefinition: ResourceDefinition = {
   shortNames: ["svc"],
   categories: ["all"],
   namespaced: true,
+  returnDeletedObject: true,
   verbs: ALL_VERBS,
   storagePath: "services/specs",
   statusSubresource: true,

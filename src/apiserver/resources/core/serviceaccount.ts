@@ -24,6 +24,7 @@ export const serviceAccountDefinition: ResourceDefinition = {
   singular: "serviceaccount",
   shortNames: ["sa"],
   namespaced: true,
+  returnDeletedObject: true,
   verbs: ALL_VERBS,
   nameRule: "subdomain",
   printerColumns: [nameColumn, column<ServiceAccount>("Secrets", FIELD_DOCS["ServiceAccount.secrets"], (sa) => (sa.secrets ?? []).length), ageColumn],

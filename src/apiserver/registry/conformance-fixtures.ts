@@ -1,0 +1,141 @@
+/**
+ * Minimal valid objects for every built-in type, for the generic-store conformance suite: a
+ * body that passes the type's validation, a valid change the main endpoint accepts (a spec change
+ * for types that track generation), and a valid status for types with a status subresource.
+ * Keyed by "group/Kind" because Event exists in two groups.
+ */
+import type { KubeObject } from "../api/types.ts";
+import type { ResourceDefinition } from "./definition.ts";
+
+export interface Fixture {
+  /** The object without name; `namespace` is where it will live (events name it in their subject). */
+  body(namespace: string): Partial<KubeObject>;
+  /** A valid change outside metadata and status; for types that track generation it must be a spec change. */
+  change(obj: KubeObject): void;
+  /** Sets a valid status that differs from the one the server keeps on create (status subresource types). */
+  status?(obj: KubeObject): void;
+}
+
+const NOW = "2025-01-01T00:00:00Z";
+const labels = { app: "conformance" };
+const podSpec = () => ({ containers: [{ name: "c", image: "busybox" }], restartPolicy: "Always" });
+const template = (spec: Record<string, unknown> = podSpec()) => ({ metadata: { labels }, spec });
+
+/** Sets a value at a dotted path ("spec.ports.0.port"), creating objects on the way. */
+function set(obj: object, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let cur = obj as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
+  cur[keys[keys.length - 1]!] = value;
+}
+
+/** A change to the first container's image, valid for every pod template. */
+const retag = (x: KubeObject, templatePath: string) => set(x, `${templatePath}spec.containers.0.image`, "busybox:1.37");
+
+const FIXTURES: Record<string, Fixture> = {
+  "/ConfigMap": { body: () => ({ data: { k: "v" } }), change: (x) => set(x, "data", { k: "changed" }) },
+  "/Endpoints": {
+    body: () => ({ subsets: [{ addresses: [{ ip: "10.0.0.1" }], ports: [{ port: 80, protocol: "TCP" }] }] }),
+    change: (x) => set(x, "subsets.0.ports.0.port", 81),
+  },
+  "/Event": {
+    body: (ns) => ({ involvedObject: { kind: "Pod", name: "p", namespace: ns }, reason: "Tested", message: "m", type: "Normal", count: 1, firstTimestamp: NOW, lastTimestamp: NOW }),
+    change: (x) => set(x, "count", 2),
+  },
+  "/LimitRange": {
+    body: () => ({ spec: { limits: [{ type: "Container", max: { cpu: "2" } }] } }),
+    change: (x) => set(x, "spec.limits.0.max.cpu", "3"),
+  },
+  "/Namespace": {
+    body: () => ({}),
+    change: (x) => (x.metadata!.annotations = { changed: "yes" }),
+    status: (x) => set(x, "status", { phase: "Active", conditions: [{ type: "NamespaceDeletionDiscoveryFailure", status: "False", reason: "Tested", message: "m", lastTransitionTime: NOW }] }),
+  },
+  "/Node": {
+    body: () => ({ spec: {} }),
+    change: (x) => set(x, "spec.unschedulable", true),
+    status: (x) => set(x, "status", { ...(x.status as object), capacity: { cpu: "4", memory: "1Gi", pods: "110" } }),
+  },
+  "/PersistentVolumeClaim": {
+    body: () => ({ spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }),
+    change: (x) => (x.metadata!.annotations = { changed: "yes" }),
+    status: (x) => set(x, "status", { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "1Gi" } }),
+  },
+  "/PersistentVolume": {
+    body: () => ({ spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: "/tmp/pv" } } }),
+    change: (x) => set(x, "spec.capacity.storage", "2Gi"),
+    status: (x) => set(x, "status", { phase: "Available" }),
+  },
+  "/Pod": {
+    body: () => ({ spec: podSpec() }),
+    change: (x) => retag(x, ""),
+    status: (x) => set(x, "status", { ...(x.status as object), phase: "Pending", message: "tested" }),
+  },
+  "/PodTemplate": { body: () => ({ template: template() }), change: (x) => retag(x, "template.") },
+  "/ReplicationController": {
+    body: () => ({ spec: { replicas: 1, selector: labels, template: template() } }),
+    change: (x) => set(x, "spec.replicas", 2),
+    status: (x) => set(x, "status", { replicas: 1, observedGeneration: 1 }),
+  },
+  "/ResourceQuota": {
+    body: () => ({ spec: { hard: { pods: "10" } } }),
+    change: (x) => set(x, "spec.hard.pods", "20"),
+    status: (x) => set(x, "status", { hard: { pods: "10" }, used: { pods: "1" } }),
+  },
+  "/Secret": { body: () => ({ data: { k: "dg==" } }), change: (x) => set(x, "data", { k: "Y2hhbmdlZA==" }) },
+  "/ServiceAccount": { body: () => ({}), change: (x) => set(x, "automountServiceAccountToken", false) },
+  "/Service": {
+    body: () => ({ spec: { ports: [{ port: 80, protocol: "TCP" }], selector: labels } }),
+    change: (x) => set(x, "spec.ports.0.port", 81),
+    status: (x) => set(x, "status", { conditions: [{ type: "Tested", status: "True", reason: "Tested", message: "m", lastTransitionTime: NOW }] }),
+  },
+  "apps/ControllerRevision": { body: () => ({ revision: 1, data: { k: "v" } }), change: (x) => set(x, "revision", 2) },
+  "apps/DaemonSet": {
+    body: () => ({ spec: { selector: { matchLabels: labels }, template: template() } }),
+    change: (x) => retag(x, "spec.template."),
+    status: (x) => set(x, "status", { currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 0, observedGeneration: 1 }),
+  },
+  "apps/Deployment": {
+    body: () => ({ spec: { replicas: 1, selector: { matchLabels: labels }, template: template() } }),
+    change: (x) => set(x, "spec.replicas", 2),
+    status: (x) => set(x, "status", { replicas: 1, observedGeneration: 1 }),
+  },
+  "apps/ReplicaSet": {
+    body: () => ({ spec: { replicas: 1, selector: { matchLabels: labels }, template: template() } }),
+    change: (x) => set(x, "spec.replicas", 2),
+    status: (x) => set(x, "status", { replicas: 1, observedGeneration: 1 }),
+  },
+  "apps/StatefulSet": {
+    body: () => ({ spec: { replicas: 1, serviceName: "svc", selector: { matchLabels: labels }, template: template() } }),
+    change: (x) => set(x, "spec.replicas", 2),
+    status: (x) => set(x, "status", { replicas: 1, observedGeneration: 1, availableReplicas: 0 }),
+  },
+  "batch/CronJob": {
+    body: () => ({ spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: template({ ...podSpec(), restartPolicy: "Never" }) } } } }),
+    change: (x) => set(x, "spec.schedule", "*/10 * * * *"),
+    status: (x) => set(x, "status", { lastScheduleTime: NOW }),
+  },
+  "batch/Job": {
+    body: () => ({ spec: { template: template({ ...podSpec(), restartPolicy: "Never" }) } }),
+    change: (x) => set(x, "spec.parallelism", 2),
+    status: (x) => set(x, "status", { ...(x.status as object), active: 1, startTime: NOW }),
+  },
+  "coordination.k8s.io/Lease": { body: () => ({ spec: { holderIdentity: "a", leaseDurationSeconds: 15 } }), change: (x) => set(x, "spec.holderIdentity", "b") },
+  "events.k8s.io/Event": {
+    body: (ns) => ({ eventTime: "2025-01-01T00:00:00.000000Z", reportingController: "example.com/tester", reportingInstance: "i", action: "Test", reason: "Tested", type: "Normal", regarding: { kind: "Pod", name: "p", namespace: ns }, note: "n" }),
+    change: (x) => set(x, "series", { count: 2, lastObservedTime: "2025-01-01T00:01:00.000000Z" }),
+  },
+};
+
+export function fixtureFor(def: ResourceDefinition): Fixture {
+  const f = FIXTURES[`${def.group}/${def.kind}`];
+  if (!f) throw new Error(`no conformance fixture for ${def.group}/${def.kind}: add one to conformance-fixtures.ts`);
+  return f;
+}
+
+/** A fresh, valid object of the definition's type. */
+export function minimalObject(def: ResourceDefinition, name: string, namespace = ""): KubeObject {
+  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  const body = structuredClone(fixtureFor(def).body(namespace));
+  return { ...body, apiVersion, kind: def.kind, metadata: { name, ...(namespace ? { namespace } : {}) } };
+}
