@@ -29,12 +29,13 @@ export interface TestServer {
   stop(): Promise<number>;
 }
 
-export async function startTestServer(extraArgs: string[] = []): Promise<TestServer> {
+/** `env` adds variables to the server's environment (Bun.spawn does not see later changes to process.env). */
+export async function startTestServer(extraArgs: string[] = [], opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "kts-e2e-"));
   const kubeconfig = join(dataDir, "kubeconfig.yaml");
   const proc = Bun.spawn(
     [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1" , "-o", kubeconfig, ...extraArgs],
-    { stdout: "pipe", stderr: "pipe" },
+    { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...opts.env } },
   );
   let logText = "";
   const ready = Promise.withResolvers<number>();

@@ -146,7 +146,9 @@ export class GenericStore {
         // Upstream's etcd3 words the two cases apart, and offers the rest of a paged list at the latest revision.
         opts.continue ? () => continueExpired(from.slice(prefix.length)) : opts.exact ? listExpired : undefined,
       );
-      listRevision = page.revision;
+      // A pinned list (continue, Exact) reports the revision it read at, as upstream's etcd3
+      // does, and hands it on in the next token; only an unpinned one takes the store's.
+      listRevision = revision ?? page.revision;
       next = page.continueFrom;
       remaining = page.remaining;
       for (const kv of page.kvs) {

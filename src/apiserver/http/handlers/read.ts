@@ -1,6 +1,6 @@
 /** GET of one object, and LIST. */
 import type { Call } from "./call.ts";
-import { errors } from "../../api/errors.ts";
+import { errors, type FieldError } from "../../api/errors.ts";
 import { buildFilters } from "../filters.ts";
 import { listResponse, objectResponse } from "../respond.ts";
 import { intParam } from "./call.ts";
@@ -10,11 +10,27 @@ export async function handleGet(call: Call): Promise<Response> {
   return objectResponse(obj, call.rep);
 }
 
+/** Upstream's ValidateListOptions for a list: resourceVersionMatch needs a resourceVersion and no continue. */
+function listOptionProblems(q: URLSearchParams): FieldError[] {
+  const match = q.get("resourceVersionMatch");
+  if (!match) return [];
+  const rv = q.get("resourceVersion") ?? "";
+  const problems: FieldError[] = [];
+  const forbidden = (detail: string): FieldError => ({ type: "FieldValueForbidden", field: "resourceVersionMatch", detail });
+  if (!rv) problems.push(forbidden("resourceVersionMatch is forbidden unless resourceVersion is provided"));
+  if (q.get("continue")) problems.push(forbidden("resourceVersionMatch is forbidden when continue is provided"));
+  if (match !== "Exact" && match !== "NotOlderThan") {
+    problems.push({ type: "FieldValueNotSupported", field: "resourceVersionMatch", value: match, detail: 'supported values: "Exact", "NotOlderThan", ""' });
+  }
+  if (match === "Exact" && rv === "0") problems.push(forbidden('resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  return problems;
+}
+
 export async function handleList(call: Call): Promise<Response> {
   const q = call.query;
   const match = q.get("resourceVersionMatch");
-  if (match && match !== "NotOlderThan" && match !== "Exact") throw errors.badRequest(`resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
-  if (match && !q.get("resourceVersion")) throw errors.badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
+  const problems = listOptionProblems(q);
+  if (problems.length > 0) throw errors.invalid({ group: "meta.k8s.io", kind: "ListOptions" }, problems);
   if (q.get("continue") && q.get("resourceVersion") && q.get("resourceVersion") !== "0") {
     throw errors.badRequest("specifying resource version is not allowed when using continue");
   }
