@@ -44,7 +44,7 @@ interface Target {
   name: string;
   endpoint: string;
   dataDir: string;
-  /** Bytes of the database files on disk. */
+  /** Bytes of the database files on disk: etcd's bbolt file; kts's SQLite file and its WAL. */
   diskBytes(): number;
 }
 
@@ -99,6 +99,14 @@ async function waitReady(endpoint: string, what: string): Promise<void> {
   }
 }
 
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 function dirBytes(path: string): number {
   let total = 0;
   for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
@@ -145,7 +153,9 @@ async function startKts(sync: "full" | "normal"): Promise<Target> {
   children.push(proc);
   const endpoint = `127.0.0.1:${port}`;
   await waitReady(endpoint, "kts");
-  return { name: `kts (${sync})`, endpoint, dataDir, diskBytes: () => dirBytes(join(dataDir, "server", "db")) };
+  // The -shm wal-index (a mapped, rebuildable cache), the lock and pid files are not data.
+  const db = join(dataDir, "server", "db", "state.db");
+  return { name: `kts (${sync})`, endpoint, dataDir, diskBytes: () => fileBytes(db) + fileBytes(`${db}-wal`) };
 }
 
 /** Runs h2load with one gRPC request body; returns requests/s and mean latency (µs). */
