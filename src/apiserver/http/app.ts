@@ -44,11 +44,13 @@ export function createApp(opts: AppOptions) {
   const discovery = new Discovery(opts.registry);
   const version = () => jsonResponse({ ...KUBERNETES_VERSION, gitCommit: "0000000000000000000000000000000000000000", gitTreeState: "clean", buildDate: "2026-11-27T00:00:00Z", goVersion: `bun${Bun.version}`, compiler: "bun", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` });
 
-  const health = (req: Request) => {
+  /** /healthz, /livez, /readyz as upstream's healthz handler writes them: "ok", or the checks with ?verbose, or every check on failure. */
+  const health = (req: Request, name: string) => {
     const ok = opts.ready();
+    const checks = `[+]ping ok\n${ok ? "[+]etcd ok" : "[-]etcd failed: reason withheld"}\n`;
+    if (!ok) return new Response(`${checks}${name} check failed\n`, { status: 500, headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" } });
     const verbose = new URL(req.url).searchParams.has("verbose");
-    const body = verbose ? `[${ok ? "+" : "-"}]ping ok\n[${ok ? "+" : "-"}]etcd ${ok ? "ok" : "failed"}\n${ok ? "healthz check passed" : "healthz check failed"}\n` : ok ? "ok" : "[-]etcd failed: not ready\nhealthz check failed";
-    return new Response(body, { status: ok ? 200 : 500, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    return new Response(verbose ? `${checks}${name} check passed\n` : "ok", { headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" } });
   };
 
   /** Aggregated discovery when the client asks for it, legacy otherwise. */
@@ -66,7 +68,8 @@ export function createApp(opts: AppOptions) {
   const nonResource = (req: Request, url: URL): Response => {
     const path = url.pathname.replace(/\/+$/, "") || "/";
     if (path === "/version") return version();
-    if (path === "/healthz" || path === "/livez" || path === "/readyz" || path.startsWith("/healthz/") || path.startsWith("/livez/") || path.startsWith("/readyz/")) return health(req);
+    const check = /^\/(healthz|livez|readyz)(\/|$)/.exec(path);
+    if (check) return health(req, check[1]!);
     if (path === "/api") return discover(req, true);
     if (path === "/apis") return discover(req, false);
     if (path.startsWith("/openapi/")) return (opts.openapi && handleOpenApiRequest(opts.openapi, url, req.headers.get("accept"), req.headers.get("if-none-match"))) || notFound();

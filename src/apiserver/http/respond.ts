@@ -6,7 +6,7 @@ import type { ResourceDefinition } from "../registry/definition.ts";
 import type { Output } from "./negotiate.ts";
 import type { IncludeObject } from "./table.ts";
 import { ApiError, errors, type Status } from "../api/errors.ts";
-import { encodeObject as encodeProtobuf } from "../protobuf/index.ts";
+import { encodeObject as encodeProtobuf, supportsProtobuf } from "../protobuf/index.ts";
 import { JSON_TYPE, PROTOBUF_TYPE, YAML_TYPE } from "./negotiate.ts";
 import { partialMetadata, toTable } from "./table.ts";
 
@@ -53,7 +53,11 @@ export function objectResponse(obj: KubeObject, rep: Representation, status = 20
 
 export function listResponse(list: KubeList, rep: Representation): Response {
   let body: unknown = list;
-  if (rep.output.kind === "table") body = toTable(rep.def, list.items, { include: rep.include, version: rep.output.version, listMeta: list.metadata });
+  if ((rep.output.kind === "json" || rep.output.kind === "yaml") && supportsProtobuf(list.apiVersion, list.kind)) {
+    // A built-in type's list is a typed Go list upstream: its items carry no apiVersion/kind (the
+    // protobuf form has none either). Custom resources (no protobuf schema) keep them, as there.
+    body = { ...list, items: list.items.map(({ apiVersion: _v, kind: _k, ...item }) => item) };
+  } else if (rep.output.kind === "table") body = toTable(rep.def, list.items, { include: rep.include, version: rep.output.version, listMeta: list.metadata });
   else if (rep.output.kind === "partial") {
     body = { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${rep.output.version}`, metadata: list.metadata, items: list.items.map((o) => partialMetadata(o, rep.output.kind === "partial" ? rep.output.version : "v1")) };
   }
