@@ -203,6 +203,32 @@ describe("writes: dry run and delete options", () => {
   });
 });
 
+describe("deletecollection", () => {
+  test("deletes what the label selector matches and answers the list it deleted", async () => {
+    for (const [name, pick] of [["dc-1", "yes"], ["dc-2", "yes"], ["dc-3", "no"]] as const) {
+      await api.send("POST", "/api/v1/namespaces/writes/configmaps", { ...cm(name), metadata: { name, labels: { pick } } });
+    }
+    const r = await api.request("/api/v1/namespaces/writes/configmaps?labelSelector=pick%3Dyes", { method: "DELETE" });
+    expect(r.status).toBe(200);
+    const list = r.json<KubeList>();
+    expect(list).toMatchObject({ kind: "ConfigMapList", apiVersion: "v1", metadata: { resourceVersion: expect.any(String) } });
+    expect(list.items.map((i) => i.metadata!.name)).toEqual(["dc-1", "dc-2"]);
+    const left = await api.get<KubeList>("/api/v1/namespaces/writes/configmaps?labelSelector=pick");
+    expect(left.items.map((i) => i.metadata!.name)).toEqual(["dc-3"]);
+  });
+
+  // kts has no garbage collector yet; upstream's store adds these finalizers only when one runs.
+  for (const [policy, finalizer] of [["Foreground", "foregroundDeletion"], ["Orphan", "orphan"]] as const) {
+    test.todo(`propagationPolicy=${policy} keeps the owner with the ${finalizer} finalizer for the garbage collector (needs a garbage collector)`, async () => {
+      await api.send("POST", "/api/v1/namespaces/writes/configmaps", cm(`owner-${finalizer}`));
+      const r = await api.request(`/api/v1/namespaces/writes/configmaps/owner-${finalizer}`, { method: "DELETE", body: { propagationPolicy: policy } });
+      expect(r.status).toBe(200);
+      expect(r.json()).toMatchObject({ metadata: { finalizers: [finalizer], deletionTimestamp: expect.any(String) } });
+      expect((await api.request(`/api/v1/namespaces/writes/configmaps/owner-${finalizer}`)).status).toBe(200);
+    });
+  }
+});
+
 describe("errors for paths and verbs", () => {
   const notFound = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", details: {}, code: 404 };
   const notAllowed = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "the server does not allow this method on the requested resource", reason: "MethodNotAllowed", details: {}, code: 405 };
@@ -248,6 +274,14 @@ describe("discovery", () => {
       const deployments = groups.items.find((i) => i.metadata.name === "apps")!.versions[0]!.resources.find((r) => r.resource === "deployments");
       expect(deployments).toMatchObject({ scope: "Namespaced", subresources: expect.arrayContaining([expect.objectContaining({ subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" } })]) });
     }
+  });
+
+  // Upstream fills serverAddressByClientCIDRs from the advertise address; the app is not told it yet.
+  test.todo('legacy /api and /apis carry serverAddressByClientCIDRs [{clientCIDR: "0.0.0.0/0", serverAddress: "<advertise>:<port>"}] (needs the advertise address in the app)', async () => {
+    const address = { clientCIDR: "0.0.0.0/0", serverAddress: expect.stringMatching(/^[\d.]+:\d+$/) };
+    expect(await api.get("/api")).toEqual({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [address] });
+    const groups = await api.get<{ groups: Array<{ serverAddressByClientCIDRs?: unknown }> }>("/apis");
+    for (const g of groups.groups) expect(g.serverAddressByClientCIDRs).toEqual([address]);
   });
 
   test("legacy discovery: /api, /apis, /api/v1, /apis/apps, /apis/apps/v1", async () => {
