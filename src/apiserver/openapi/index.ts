@@ -1,8 +1,9 @@
 /**
  * OpenAPI for the API server: /openapi/v2 and /openapi/v3 documents of the served resources with
  * the real schemas of the built-in types (generated from @kubernetes/client-node by
- * scripts/gen-openapi.ts), custom resource schemas, and the unknown/duplicate field checks
- * behind fieldValidation=Strict|Warn.
+ * scripts/gen-openapi.ts), custom resource schemas, the unknown/duplicate field checks
+ * behind fieldValidation=Strict|Warn, and the JSON type checks that stand in for decoding into
+ * Go structs (type-check.ts, unstructured-type-check.ts).
  *
  * Wiring: `const openapi = createOpenApi(() => registry.definitions(), { version })`, then
  * `createApp({ ..., openapi: openApiRoute(openapi) })`; for each served CRD version,
@@ -17,6 +18,9 @@ export { type FieldExtensions } from "./render-common.ts";
 export { builtinPatchExtensions } from "./patch-extensions.ts";
 export { unknownFields, unknownFieldError, duplicateFieldError, strictDecodingError, type SchemaTree } from "./unknown-fields.ts";
 export { duplicateFields } from "./duplicate-fields.ts";
+export { typeErrors, typeMetaError, type TypeCheckOptions } from "./type-check.ts";
+export { unstructuredTypeError } from "./unstructured-type-check.ts";
+export { numberLiterals } from "./number-literals.ts";
 export type { Schema } from "./schema.ts";
 export type { SwaggerDocument } from "./v2.ts";
 export type { OpenApiV3Document } from "./v3.ts";

@@ -14,7 +14,9 @@ import { builtinPatchExtensions } from "./patch-extensions.ts";
 import { reachableDefinitions } from "./reachable.ts";
 import { withFieldExtensions, type FieldExtensions } from "./render-common.ts";
 import { gvkKey, type Schema } from "./schema.ts";
+import { typeErrors, type TypeCheckOptions } from "./type-check.ts";
 import { unknownFields, type SchemaTree } from "./unknown-fields.ts";
+import { unstructuredTypeError } from "./unstructured-type-check.ts";
 import { v2Document, type SwaggerDocument } from "./v2.ts";
 import { v3Document, type OpenApiV3Document } from "./v3.ts";
 
@@ -56,6 +58,14 @@ export interface OpenApi {
   schemaFor(gvk: GroupVersionKind): SchemaTree | undefined;
   /** JSON paths of the fields of `obj` that the kind's schema does not know (see unknown-fields.ts). */
   unknownFields(gvk: GroupVersionKind, obj: unknown): string[];
+  /**
+   * The error kube-apiserver's JSON decoder gives for `obj` as a built-in kind (see
+   * type-check.ts), or undefined. Custom resources are never checked here: upstream decodes them
+   * as unstructured JSON and leaves types to schema validation.
+   */
+  typeErrors(gvk: GroupVersionKind, obj: unknown, options?: TypeCheckOptions): string | undefined;
+  /** The same for a strategic-merge-patched object, in the unstructured converter's words (see unstructured-type-check.ts). */
+  unstructuredTypeError(gvk: GroupVersionKind, obj: unknown): string | undefined;
   /** Drops the cached documents. */
   invalidate(): void;
 }
@@ -164,6 +174,9 @@ export function createOpenApi(source: ResourceSource, options: OpenApiOptions = 
     return name === undefined || !schema ? undefined : { name, schema, resolve };
   };
 
+  // Go structs exist only for the built-in kinds.
+  const builtinTree = (gvk: GroupVersionKind): SchemaTree | undefined => (custom.has(gvkKey(gvk)) ? undefined : schemaFor(gvk));
+
   return {
     v2: () => JSON.parse(v2Rendered().json) as SwaggerDocument,
     v3Index: () => JSON.parse(v3IndexRendered().json) as V3Index,
@@ -185,6 +198,14 @@ export function createOpenApi(source: ResourceSource, options: OpenApiOptions = 
     unknownFields(gvk, obj) {
       const tree = schemaFor(gvk);
       return tree ? unknownFields(tree, obj) : [];
+    },
+    typeErrors(gvk, obj, options) {
+      const tree = builtinTree(gvk);
+      return tree ? typeErrors(tree, obj, options) : undefined;
+    },
+    unstructuredTypeError(gvk, obj) {
+      const tree = builtinTree(gvk);
+      return tree ? unstructuredTypeError(tree, obj) : undefined;
     },
     invalidate() {
       cache = undefined;

@@ -1,6 +1,7 @@
 /**
- * PATCH: JSON patch, merge patch and strategic merge patch, applied to the current object and
- * written with compare-and-swap, retried from the newer object if someone else wrote first.
+ * PATCH: JSON patch, merge patch and strategic merge patch, applied to the current object,
+ * checked to still decode as the kind (patched-types.ts), and written with compare-and-swap,
+ * retried from the newer object if someone else wrote first.
  */
 import type { KubeObject } from "../../api/types.ts";
 import type { Call } from "./call.ts";
@@ -8,6 +9,7 @@ import { errors } from "../../api/errors.ts";
 import { applyPatch } from "../../patch/index.ts";
 import { objectResponse } from "../respond.ts";
 import { isDryRun, readBody } from "./call.ts";
+import { checkPatchedTypes } from "./patched-types.ts";
 import { patchScale } from "./scale.ts";
 
 export async function handlePatch(call: Call): Promise<Response> {
@@ -25,7 +27,9 @@ export async function handlePatch(call: Call): Promise<Response> {
     { dryRun: isDryRun(call), subresource: sub === "status" ? "status" : undefined },
     (current) => {
       if (!current) throw errors.notFound(call.store.target(call.info.name));
-      return applyPatch(contentType, current, body, { group: def.group, kind: def.kind }) as KubeObject;
+      const patched = applyPatch(contentType, current, body, { group: def.group, kind: def.kind }) as KubeObject;
+      checkPatchedTypes(call, contentType, body, patched);
+      return patched;
     },
   );
   return objectResponse(object, call.rep);
