@@ -89,13 +89,17 @@ test("-A lists every namespace; -l filters; --show-labels shows labels", async (
 test("get -w streams changes", async () => {
   const watch = Bun.spawn([...(await watcherCmd()), "get", "cm", "-n", "shop", "-w", "--output-watch-events"], { stdout: "pipe", stderr: "pipe", env: { HOME: s.dataDir } });
   const lines: string[] = [];
+  const listed = Promise.withResolvers<void>();
   const seen = (async () => {
     for await (const chunk of watch.stdout) {
       lines.push(...new TextDecoder().decode(chunk).split("\n").filter(Boolean));
+      if (lines.some((l) => /^ADDED\s+settings/.test(l))) listed.resolve();
       if (lines.some((l) => l.includes("DELETED") && l.includes("watched"))) return;
     }
   })();
-  await Bun.sleep(1500);
+  // The watch is open once the initial list has been printed; then the changes must follow.
+  await Promise.race([listed.promise, Bun.sleep(15_000)]);
+  await Bun.sleep(300);
   await s.k("create", "configmap", "watched", "-n", "shop", "--from-literal=k=v");
   await s.k("delete", "configmap", "watched", "-n", "shop");
   await Promise.race([seen, Bun.sleep(10_000)]);
