@@ -138,6 +138,16 @@ describe("writes: dry run and delete options", () => {
     expect(await api.get("/api/v1/namespaces/writes/configmaps/real")).toEqual(real);
   });
 
+  test("PUT: the body must name the object of the URL; a patch naming a stale resourceVersion is 409", async () => {
+    await api.send("POST", "/api/v1/namespaces/writes/configmaps", cm("named"));
+    for (const [bodyName, shown] of [[undefined, ""], ["other", "other"]] as const) {
+      const r = await api.request("/api/v1/namespaces/writes/configmaps/named", { method: "PUT", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: bodyName }, data: {} } });
+      expect({ status: r.status, body: r.json() }).toMatchObject({ status: 400, body: { reason: "BadRequest", message: `the name of the object (${shown}) does not match the name on the URL (named)` } });
+    }
+    const stale = await api.request("/api/v1/namespaces/writes/configmaps/named", { method: "PATCH", body: { metadata: { resourceVersion: "1" }, data: { k: "x" } }, headers: { "Content-Type": "application/merge-patch+json" } });
+    expect({ status: stale.status, body: stale.json() }).toMatchObject({ status: 409, body: { reason: "Conflict", message: 'Operation cannot be fulfilled on configmaps "named": the object has been modified; please apply your changes to the latest version and try again' } });
+  });
+
   test("an unknown dryRun value is 422 Invalid <Verb>Options", async () => {
     const cases: Array<[string, string, unknown, string]> = [
       ["POST", "/api/v1/namespaces/writes/configmaps?dryRun=Maybe", cm("x"), "CreateOptions"],

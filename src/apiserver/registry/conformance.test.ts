@@ -99,6 +99,14 @@ for (const def of builtinDefinitions()) {
       expect(created).toMatchObject({ apiVersion: def.group ? `${def.group}/${def.version}` : def.version, kind: def.kind });
     });
 
+    test("create naming a resourceVersion is refused as upstream's storage refuses it", async () => {
+      const input = fresh("with-rv");
+      input.metadata!.resourceVersion = "5";
+      const err = await failure(create(input));
+      expect(err.toStatus()).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "resourceVersion should not be set on objects to be created", code: 500 });
+      expect((await failure(get(nameOf(input)))).code).toBe(404);
+    });
+
     test("generateName appends five random characters", async () => {
       const input = fresh("unused");
       input.metadata = { generateName: "gen-", ...(ns ? { namespace: ns } : {}) };

@@ -8,7 +8,7 @@ import type { Backend, KeyValue, WatchEvent as StoreEvent } from "../../store/in
 import type { KubeList, KubeObject } from "../api/types.ts";
 import type { RequestContext, ResourceDefinition } from "./definition.ts";
 import { CompactedError, FutureRevisionError, prefixEnd, registryKey, registryPrefix } from "../../store/index.ts";
-import { ApiError, errors, type ErrorTarget, type FieldError } from "../api/errors.ts";
+import { ApiError, errors, type ErrorTarget, type FieldError, type Status } from "../api/errors.ts";
 import { apiVersionOf } from "../api/types.ts";
 import { CONTINUE_AT_LATEST, continueExpired, decodeContinue, encodeContinue } from "./continue-token.ts";
 import { decodeFromStorage, encodeForStorage } from "./codec.ts";
@@ -256,6 +256,7 @@ export class GenericStore {
       throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
     const wantedName = obj.metadata?.name;
+    const sentVersion = obj.metadata?.resourceVersion;
     prepareMetaForCreate(obj, this.def, namespace, ctx.now);
     const strategy = this.def.strategy;
     strategy?.defaults?.(obj);
@@ -273,6 +274,8 @@ export class GenericStore {
       return obj;
     }
     try {
+      // Upstream's etcd3 storage refuses a create that names a resourceVersion (a parseable, non-zero one).
+      if (sentVersion && /^\d+$/.test(sentVersion) && Number(sentVersion) !== 0) throw new UnknownServerError(500, "resourceVersion should not be set on objects to be created");
       const lease = this.def.ttlSeconds ? await this.leaseFor(this.def.ttlSeconds) : undefined;
       const generated = !wantedName && Boolean(meta.generateName);
       for (let attempt = 0; ; attempt++) {
@@ -589,6 +592,18 @@ export class GenericStore {
     const code = (err as { code?: string }).code;
     if (code === "value-too-large") return errors.tooLarge("etcdserver: request is too large");
     return err;
+  }
+}
+
+/** A plain Go error that reached upstream's handler: a Status with the code and message but no reason. */
+class UnknownServerError extends ApiError {
+  constructor(code: number, message: string) {
+    super(code, "InternalError", message);
+  }
+
+  override toStatus(): Status {
+    const { reason: _omitted, ...status } = super.toStatus();
+    return status;
   }
 }
 

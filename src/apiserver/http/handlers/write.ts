@@ -21,6 +21,9 @@ export async function handleUpdate(call: Call): Promise<Response> {
   if (sub === "status" && !call.store.def.statusSubresource) throw errors.notFound({ resource: `${call.info.resource}/status` });
   const dryRun = isDryRun(call);
   const { obj, warnings } = decodeRequestObject(call, await readBody(call.req), call.openapi);
+  // Upstream's checkName: the body names the object of the URL; leaving the name out is a mismatch too.
+  const bodyName = obj.metadata?.name ?? "";
+  if (bodyName !== call.info.name) throw errors.badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${call.info.name})`);
   const { object, created } = await call.store.update(call.info.namespace, call.info.name, obj, call.ctx, {
     dryRun,
     subresource: sub === "status" ? "status" : undefined,
