@@ -91,8 +91,11 @@ test("get -w streams changes", async () => {
   const lines: string[] = [];
   const listed = Promise.withResolvers<void>();
   const seen = (async () => {
+    // kubectl's printer may flush one line in several writes: split the whole output, not each chunk.
+    let text = "";
     for await (const chunk of watch.stdout) {
-      lines.push(...new TextDecoder().decode(chunk).split("\n").filter(Boolean));
+      text += new TextDecoder().decode(chunk);
+      lines.splice(0, lines.length, ...text.split("\n").filter(Boolean));
       if (lines.some((l) => /^ADDED\s+settings/.test(l))) listed.resolve();
       if (lines.some((l) => l.includes("DELETED") && l.includes("watched"))) return;
     }
