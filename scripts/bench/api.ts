@@ -15,11 +15,11 @@
  * Needs h2load (apt-get install nghttp2-client).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { parseArgs } from "node:util";
+import { freePort, percentile, requireTool, step } from "./lib.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -34,19 +34,7 @@ const TOKEN = "bench-token-0123456789";
 const scratch = mkdtempSync(join(tmpdir(), "kts-bench-api-"));
 const KTS = args.binary ? [args.binary] : [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
 
-function step(msg: string): void {
-  process.stderr.write(`bench: ${msg}\n`);
-}
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   proc: ReturnType<typeof Bun.spawn>;
@@ -112,7 +100,7 @@ async function h2load(s: Server, path: string, opts: { requests: number; clients
   return { rps, meanMs };
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = percentile;
 
 async function timeRequests(n: number, fn: () => Promise<Response>): Promise<number[]> {
   const out: number[] = [];
@@ -177,10 +165,7 @@ function rssMb(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  if (!Bun.which("h2load")) {
-    console.error("bench: h2load not found; install it with: apt-get install -y nghttp2-client");
-    process.exit(2);
-  }
+  requireTool("h2load", "nghttp2-client");
   const dataDir = join(scratch, "data");
   const port = await freePort();
   step("cold start (fresh data dir)");

@@ -17,10 +17,10 @@
  * Needs: etcd (apt-get install etcd-server) and h2load (apt-get install nghttp2-client).
  */
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { freePort, percentile, requireTool, step } from "./lib.ts";
 import { EtcdClient } from "../../src/etcdapi/client.ts";
 import { etcdCodecs } from "../../src/etcdapi/proto/codec.ts";
 import { encodeFrame } from "../../src/etcdapi/grpc/framing.ts";
@@ -62,26 +62,8 @@ interface Figures {
   sizeAfter?: number;
 }
 
-function step(msg: string): void {
-  process.stderr.write(`bench: ${msg}\n`);
-}
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-function requireTool(cmd: string, pkg: string): void {
-  if (!Bun.which(cmd)) {
-    console.error(`bench: ${cmd} not found; install it with: apt-get install -y ${pkg}`);
-    process.exit(2);
-  }
-}
 
 async function waitReady(endpoint: string, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -177,9 +159,6 @@ async function h2load(endpoint: string, path: string, body: Uint8Array, requests
   return { rps, meanUs };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const codecs = etcdCodecs();
 const enc = (s: string) => Buffer.from(s, "latin1");
