@@ -54,10 +54,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const tokens = new StaticTokens(opts.tokens);
   let ready = false;
   let front: TlsFront | undefined;
+  let serverAddress: string | undefined;
   const openapi = createOpenApi(() => registry.definitions(), { version: KUBERNETES_VERSION.gitVersion });
   const app = createApp({
     registry,
     openapi,
+    get serverAddress() {
+      return serverAddress;
+    },
     authorizer: opts.authorizer ?? allowAuthenticated,
     ready: () => ready,
     authenticate: (req, server) => {
@@ -82,6 +86,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
 
   const securePort = front.port;
+  serverAddress = `${opts.advertiseAddress.includes(":") ? `[${opts.advertiseAddress}]` : opts.advertiseAddress}:${securePort}`;
   await bootstrap(registry, { kubernetesServiceIP: serviceRange.at(1), advertiseAddress: opts.advertiseAddress, securePort });
   const finalizer = new NamespaceFinalizer(registry, log.child("namespaces"));
   finalizer.start();

@@ -29,6 +29,8 @@ export interface AppOptions {
   /** Ready once the store and the built-in objects are in place. */
   ready(): boolean;
   subresources?: Map<string, SubresourceHandler>;
+  /** host:port clients reach this server at (--advertise-address and the secure port), for legacy discovery. */
+  serverAddress?: string;
   /** OpenAPI documents (/openapi/v2, /openapi/v3/...) and field validation of bodies. */
   openapi?: OpenApi;
 }
@@ -62,8 +64,13 @@ export function createApp(opts: AppOptions) {
       const v = wanted.params.v === "v2beta1" ? "v2beta1" : "v2";
       return jsonResponse({ ...doc, apiVersion: `apidiscovery.k8s.io/${v}` }, v === "v2" ? AGGREGATED_V2 : AGGREGATED_V2BETA1);
     }
-    return jsonResponse(core ? discovery.legacyApi() : discovery.legacyGroups());
+    if (core) return jsonResponse(withServerAddress(discovery.legacyApi()));
+    const list = discovery.legacyGroups() as { groups: Array<Record<string, unknown>> };
+    return jsonResponse({ ...list, groups: list.groups.map(withServerAddress) });
   };
+  /** Legacy discovery tells clients where to reach the server, as upstream does from its advertise address. */
+  const withServerAddress = (doc: Record<string, unknown>) =>
+    opts.serverAddress ? { ...doc, serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: opts.serverAddress }] } : doc;
 
   const nonResource = (req: Request, url: URL): Response => {
     const path = url.pathname.replace(/\/+$/, "") || "/";
