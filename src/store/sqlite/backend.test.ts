@@ -185,6 +185,23 @@ describe("concurrent compare-and-swap", () => {
     expect(stats.batches).toBeLessThan(stats.jobs);
   });
 
+  test("full durability flushes the WAL before answering, one flush for many concurrent commits", async () => {
+    const s = store({ sync: "full" });
+    const w = s.watch({ key: "/d/", end: prefixEnd("/d/") });
+    await s.create("/d/first", bytes("1"));
+    expect(s.writerStats().flushes).toBe(1);
+    // A watcher hears of a change only once it is durable, like its writer.
+    expect((await collectEvents(w, 1))[0]!.events[0]!.kv.key).toBe("/d/first");
+    await Promise.all(Array.from({ length: 200 }, (_, i) => s.create(`/d/${i}`, bytes("v"))));
+    const stats = s.writerStats();
+    expect(stats.flushes).toBeGreaterThan(1);
+    expect(stats.flushes).toBeLessThan(stats.jobs);
+    const normal = store({ sync: "normal" });
+    await normal.create("/x", bytes("1"));
+    expect(normal.writerStats().flushes).toBe(0);
+    w.close();
+  });
+
   test("a batch where one job fails commits the others", async () => {
     const s = store();
     const results = await Promise.allSettled([

@@ -4,14 +4,14 @@ import { dirname } from "node:path";
 import { CorruptDatabaseError, StoreLockedError } from "../errors.ts";
 import { ensureSchema } from "./schema.ts";
 
+/**
+ * "full": every acknowledged commit is flushed to disk (survives power loss, like etcd's
+ * default); the backend flushes the WAL itself, off the main thread (see wal-sync.ts).
+ * "normal": no flush on commit (survives a killed process, not a lost machine).
+ */
 export type SyncMode = "full" | "normal";
 
 export interface OpenOptions {
-  /**
-   * "full": fsync the WAL on every group commit (survives power loss, like etcd's default).
-   * "normal": no fsync on commit (survives a killed process, not a lost machine); much faster.
-   */
-  sync?: SyncMode;
   readonly?: boolean;
 }
 
@@ -45,7 +45,8 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
     db.run("PRAGMA busy_timeout = 10000");
     if (!opts.readonly) {
       db.run("PRAGMA journal_mode = WAL");
-      db.run(`PRAGMA synchronous = ${opts.sync === "normal" ? "NORMAL" : "FULL"}`);
+      // SQLite never fsyncs on commit (it would stop the event loop); WalSyncer flushes instead.
+      db.run("PRAGMA synchronous = NORMAL");
       // Bound the WAL file: after a checkpoint resets it, truncate it back to this size.
       db.run("PRAGMA journal_size_limit = 67108864");
     }

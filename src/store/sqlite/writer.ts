@@ -3,6 +3,7 @@ import type { KeyValue, WatchEvent } from "../types.ts";
 import type { Statements } from "./statements.ts";
 import { StoreClosedError } from "../errors.ts";
 import { toKeyValue } from "./statements.ts";
+import type { WalSyncer } from "./wal-sync.ts";
 
 /**
  * What a write job sees: the store inside the open write transaction (including the writes of
@@ -70,6 +71,8 @@ type Job = {
 
 export interface WriterHooks {
   compactRevision(): number;
+  /** When set, callers are answered only once their commit's WAL frames are flushed to disk. */
+  syncer?: WalSyncer;
   /** Called after each successful commit, before any caller's promise resolves. */
   committed(events: WatchEvent[], revision: number): void;
   /** Maps SQLite failures (corruption, I/O) to store errors. */
@@ -78,10 +81,11 @@ export interface WriterHooks {
 
 /**
  * The single writer. Jobs submitted during one turn of the event loop are run back to back in
- * one SQLite transaction and made durable by one commit (group commit), so concurrent writers
- * never meet "database is locked" and share the cost of each fsync. Each job runs under its own
- * savepoint: a job that throws is rolled back alone and its caller gets the error; the others
- * commit. Callers are answered only after the commit, so an acknowledged write is on disk.
+ * one SQLite transaction and committed together (group commit), so concurrent writers never meet
+ * "database is locked" and share the cost of each flush. Each job runs under its own savepoint: a
+ * job that throws is rolled back alone and its caller gets the error; the others commit. Callers
+ * (and watchers) are answered after the commit, and with a WalSyncer only once the commit is on
+ * disk, so an acknowledged write survives a crash.
  */
 export class Writer {
   private queue: Job[] = [];
@@ -152,17 +156,22 @@ export class Writer {
     this.revision = revision;
     this.batches++;
     this.jobs += jobs.length;
-    if (events.length > 0) this.hooks.committed(events, revision);
-    jobs.forEach((job, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) job.resolve(o.value);
-      else job.reject(o.err);
-    });
+    const answer = () => {
+      if (events.length > 0) this.hooks.committed(events, revision);
+      jobs.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) job.resolve(o.value);
+        else job.reject(o.err);
+      });
+    };
+    if (this.hooks.syncer) this.hooks.syncer.afterSync(answer);
+    else answer();
   }
 
   /** Finish queued work, then refuse new work. */
   close(): void {
     this.flush();
+    this.hooks.syncer?.drain();
     this.closed = true;
   }
 }
