@@ -22,9 +22,13 @@ function fieldGetter(def: ResourceDefinition, obj: KubeObject): (field: string) 
   };
 }
 
+/** Filters from a request's labelSelector and fieldSelector query parameters. */
 export function buildFilters(def: ResourceDefinition, query: URLSearchParams): Filters {
-  const labelText = query.get("labelSelector") ?? "";
-  const fieldText = query.get("fieldSelector") ?? "";
+  return filtersFor(def, query.get("labelSelector") ?? "", query.get("fieldSelector") ?? "");
+}
+
+/** Filters from selector texts, as a list or watch of `def` takes them. */
+export function filtersFor(def: ResourceDefinition, labelText: string, fieldText: string): Filters {
   const labels = labelText ? parseLabelSelector(labelText) : undefined;
   const fields = fieldText ? parseFieldSelector(fieldText) : undefined;
   if (fields) fields.checkSupported(new Set(["metadata.name", "metadata.namespace", ...Object.keys(def.fieldSelectors ?? {})]));

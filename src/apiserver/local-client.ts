@@ -1,0 +1,82 @@
+/**
+ * The in-process Client for components running inside the server (controllers, scheduler): the
+ * same generic store, admission and validation as HTTP requests, without TLS or serialization.
+ * It acts as a trusted system user, as kube-controller-manager's service accounts effectively do.
+ */
+import type { Client, DeleteOptions, ListOptions, PatchType, ResourceRef, ServedResource, WatchEvent, WatchOptions } from "../client/index.ts";
+import type { KubeList, KubeObject } from "./api/types.ts";
+import type { RequestContext, UserInfo } from "./registry/definition.ts";
+import type { GenericStore } from "./registry/store.ts";
+import type { Registry } from "./registry/registry.ts";
+import { ApiError } from "./api/errors.ts";
+import { filtersFor } from "./http/filters.ts";
+import { applyPatch } from "./patch/index.ts";
+
+export const CONTROLLER_USER: UserInfo = { username: "system:kube-controller-manager", groups: ["system:masters", "system:authenticated"] };
+
+export class LocalClient implements Client {
+  constructor(
+    private readonly registry: Registry,
+    private readonly user: UserInfo = CONTROLLER_USER,
+  ) {}
+
+  private store(ref: ResourceRef): GenericStore {
+    const store = this.registry.lookup(ref.group, ref.version, ref.resource);
+    if (!store) throw new ApiError(404, "NotFound", `the server could not find the requested resource (${ref.resource}.${ref.group || "core"}/${ref.version})`, {});
+    return store;
+  }
+
+  private ctx(namespace: string): RequestContext {
+    return { user: this.user, namespace, dryRun: false, now: Date.now() };
+  }
+
+  async get(ref: ResourceRef, namespace: string, name: string): Promise<KubeObject> {
+    return this.store(ref).get(namespace, name);
+  }
+
+  async list(ref: ResourceRef, namespace: string, opts: ListOptions = {}): Promise<KubeList> {
+    const store = this.store(ref);
+    const filters = filtersFor(store.def, opts.labelSelector ?? "", opts.fieldSelector ?? "");
+    return store.list(namespace, { ...filters, limit: opts.limit, continue: opts.continue, resourceVersion: opts.resourceVersion });
+  }
+
+  async *watch(ref: ResourceRef, namespace: string, opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    const store = this.store(ref);
+    const filters = filtersFor(store.def, opts.labelSelector ?? "", opts.fieldSelector ?? "");
+    yield* store.watch(namespace, { ...filters, resourceVersion: opts.resourceVersion, bookmarkEveryMs: opts.allowBookmarks ? 60_000 : undefined }, signal);
+  }
+
+  async create(ref: ResourceRef, namespace: string, obj: KubeObject): Promise<KubeObject> {
+    return this.store(ref).create(namespace, structuredClone(obj), this.ctx(namespace));
+  }
+
+  async update(ref: ResourceRef, namespace: string, obj: KubeObject, opts: { subresource?: "status" } = {}): Promise<KubeObject> {
+    const name = obj.metadata?.name ?? "";
+    return (await this.store(ref).update(namespace, name, obj, this.ctx(namespace), { subresource: opts.subresource })).object;
+  }
+
+  async patch(ref: ResourceRef, namespace: string, name: string, type: PatchType, patch: unknown, opts: { subresource?: "status" } = {}): Promise<KubeObject> {
+    const store = this.store(ref);
+    const body = JSON.stringify(patch);
+    const { object } = await store.readModifyWrite(namespace, name, this.ctx(namespace), { subresource: opts.subresource }, (current) => {
+      if (!current) throw new ApiError(404, "NotFound", `${ref.resource} "${name}" not found`, { name, kind: ref.resource });
+      return applyPatch(type, current, body, { group: store.def.group, kind: store.def.kind });
+    });
+    return object;
+  }
+
+  async delete(ref: ResourceRef, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    return (await this.store(ref).delete(namespace, name, this.ctx(namespace), opts)).object;
+  }
+
+  async resources(): Promise<ServedResource[]> {
+    return this.registry.definitions().map((d) => ({
+      group: d.group,
+      version: d.version,
+      resource: d.plural,
+      kind: d.kind,
+      namespaced: d.namespaced,
+      verbs: d.verbs ?? ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+    }));
+  }
+}
