@@ -3,7 +3,7 @@
  * resource in the registry, checks the verb and scope, authorizes, and turns any failure into a
  * Status response.
  */
-import type { RequestContext, UserInfo } from "../registry/definition.ts";
+import type { ExtraSubresource, RequestContext, SubresourceRequest, UserInfo } from "../registry/definition.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Authorizer } from "./authz.ts";
 import type { OpenApi } from "../openapi/index.ts";
@@ -17,7 +17,9 @@ import { handleGet, handleList } from "./handlers/read.ts";
 import { getScale, putScale } from "./handlers/scale.ts";
 import { handleWatch } from "./handlers/watch.ts";
 import { handleCreate, handleUpdate } from "./handlers/write.ts";
-import { errorResponse, methodNotAllowed, routeNotFound } from "./respond.ts";
+import { errorResponse, methodNotAllowed, objectResponse, routeNotFound } from "./respond.ts";
+import { decodeObject } from "./negotiate.ts";
+import { isDryRun, readBody } from "./handlers/call.ts";
 
 /** A handler for a named subresource (pods/log, pods/exec, ...), registered by the component that serves it. */
 export type SubresourceHandler = (call: Call) => Promise<Response> | Response;
@@ -27,6 +29,21 @@ export interface ResourceHandlerDeps {
   openapi?: OpenApi;
   authorizer: Authorizer;
   subresources?: Map<string, SubresourceHandler>;
+}
+
+/** Runs a definition's own subresource handler for the request's verb, if it has one. */
+async function serveExtraSubresource(call: Call, extra: ExtraSubresource): Promise<Response | undefined> {
+  const req: SubresourceRequest = { store: call.store, namespace: call.info.namespace, name: call.info.name, ctx: call.ctx, dryRun: isDryRun(call) };
+  const rep = { ...call.rep, def: { ...call.rep.def, printerColumns: undefined } };
+  if (call.info.verb === "create" && extra.create) {
+    const { object, code } = await extra.create(req, decodeObject(call.req.headers.get("content-type"), await readBody(call.req)));
+    return objectResponse(object, rep, code ?? 201);
+  }
+  if (call.info.verb === "update" && extra.update) {
+    return objectResponse(await extra.update(req, decodeObject(call.req.headers.get("content-type"), await readBody(call.req))), rep);
+  }
+  if (call.info.verb === "get" && extra.get) return objectResponse(await extra.get(req), rep);
+  return undefined;
 }
 
 export async function handleResourceRequest(req: Request, url: URL, info: ResourceRequest, user: UserInfo, deps: ResourceHandlerDeps): Promise<Response> {
@@ -90,8 +107,13 @@ async function dispatchSubresource(call: Call, deps: ResourceHandlerDeps): Promi
     if (verb === "update") return putScale(call);
     if (verb === "patch") return handlePatch(call);
   }
-  // A subresource the type has, asked for a verb it does not serve, is 405; an unknown one is 404.
   const def = call.store.def;
+  const extra = def.extraSubresources?.find((s) => s.name === subresource);
+  if (extra) {
+    const served = await serveExtraSubresource(call, extra);
+    if (served) return served;
+  }
+  // A subresource the type has, asked for a verb it does not serve, is 405; an unknown one is 404.
   const known = (subresource === "status" && def.statusSubresource) || (subresource === "scale" && def.scale) || def.extraSubresources?.some((s) => s.name === subresource);
   throw known ? methodNotAllowed() : routeNotFound();
 }

@@ -130,5 +130,40 @@ export interface ResourceDefinition {
     fromStored(obj: KubeObject): KubeObject;
   };
   /** Named sub-resources served by custom handlers (pods/log, pods/exec, ...), listed in discovery. */
-  extraSubresources?: Array<{ name: string; kind: string; group?: string; version?: string; verbs: Verb[] }>;
+  extraSubresources?: ExtraSubresource[];
+  /**
+   * A resource that computes an answer instead of storing objects (TokenReview, SubjectAccessReview,
+   * ...): a POST is decoded, defaulted and validated like any create, then answered by `create`.
+   * Its verbs should be ["create"].
+   */
+  virtual?: { create(obj: KubeObject, ctx: RequestContext): Promise<KubeObject> };
+}
+
+/** What a subresource handler gets: the parent object's store and the request. */
+export interface SubresourceRequest {
+  /** The parent resource's store (read, update through readModifyWrite, delete). */
+  store: import("./store.ts").GenericStore;
+  namespace: string;
+  /** Name of the parent object. */
+  name: string;
+  ctx: RequestContext;
+  dryRun: boolean;
+}
+
+/**
+ * A named subresource (pods/binding, pods/eviction, namespaces/finalize, ...). With handlers it is
+ * served by them; without, it is only listed in discovery (served by another component, e.g. logs).
+ */
+export interface ExtraSubresource {
+  name: string;
+  kind: string;
+  group?: string;
+  version?: string;
+  verbs: Verb[];
+  /** POST with a body of `kind`; returns the response object and its status code (201 by default). */
+  create?(req: SubresourceRequest, body: KubeObject): Promise<{ object: KubeObject; code?: number }>;
+  /** PUT with a body of `kind`. */
+  update?(req: SubresourceRequest, body: KubeObject): Promise<KubeObject>;
+  /** GET of the subresource. */
+  get?(req: SubresourceRequest): Promise<KubeObject>;
 }
