@@ -255,6 +255,7 @@ export class GenericStore {
     if (this.def.namespaced && meta.namespace && meta.namespace !== namespace) {
       throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
+    if (this.def.virtual) return this.answerVirtual(obj, ctx);
     const wantedName = obj.metadata?.name;
     const sentVersion = obj.metadata?.resourceVersion;
     prepareMetaForCreate(obj, this.def, namespace, ctx.now);
@@ -484,6 +485,14 @@ export class GenericStore {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** A review-style resource: defaulted and validated like a create, answered without storing. */
+  private async answerVirtual(obj: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+    const strategy = this.def.strategy;
+    strategy?.defaults?.(obj);
+    this.throwIfInvalid(obj, strategy?.validate?.(obj, ctx) ?? []);
+    return this.def.virtual!.create(obj, ctx);
+  }
 
   private readonly converted = new WeakMap<KeyValue, KubeObject>();
 
