@@ -48,10 +48,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const registry = new Registry(opts.backend);
   const serviceRange = new IpRange(opts.serviceCidr);
   const allocation = new ServiceAllocation(new IpAllocator(serviceRange), new PortAllocator(PortRange.parse(opts.nodePortRange)));
-  for (const def of builtinDefinitions()) registry.add(def.group === "" && def.plural === "services" ? allocation.wrap(def) : def);
+  const tokens = new StaticTokens(opts.tokens);
+  const authorizer = opts.authorizer ?? allowAuthenticated;
+  const deps = { authorizer, authenticateToken: (token: string) => tokens.byBearer(token) };
+  for (const def of builtinDefinitions(deps)) registry.add(def.group === "" && def.plural === "services" ? allocation.wrap(def) : def);
   allocation.load((await registry.lookup("", "v1", "services")!.list("")).items);
 
-  const tokens = new StaticTokens(opts.tokens);
   let ready = false;
   let front: TlsFront | undefined;
   let serverAddress: string | undefined;
@@ -62,7 +64,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     get serverAddress() {
       return serverAddress;
     },
-    authorizer: opts.authorizer ?? allowAuthenticated,
+    authorizer,
     ready: () => ready,
     authenticate: (req, server) => {
       const port = server.requestIP(req)?.port;

@@ -1,0 +1,4 @@
+/** The apiextensions API group's resources (filled in by the issue-4 work; empty until then). */
+import type { ResourceDefinition } from "../../registry/definition.ts";
+
+export const apiextensionsDefinitions: ResourceDefinition[] = [];
