@@ -121,6 +121,50 @@ const FIXTURES: Record<string, Fixture> = {
     status: (x) => set(x, "status", { ...(x.status as object), active: 1, startTime: NOW }),
   },
   "coordination.k8s.io/Lease": { body: () => ({ spec: { holderIdentity: "a", leaseDurationSeconds: 15 } }), change: (x) => set(x, "spec.holderIdentity", "b") },
+  "rbac.authorization.k8s.io/Role": {
+    body: () => ({ rules: [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }] }),
+    change: (x) => set(x, "rules.0.verbs", ["get", "list"]),
+  },
+  "rbac.authorization.k8s.io/ClusterRole": {
+    body: () => ({ rules: [{ verbs: ["get"], nonResourceURLs: ["/healthz"] }] }),
+    change: (x) => set(x, "rules.0.verbs", ["get", "head"]),
+  },
+  "rbac.authorization.k8s.io/RoleBinding": {
+    body: () => ({ roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" }, subjects: [{ kind: "User", name: "alice" }] }),
+    change: (x) => set(x, "subjects.0.name", "bob"),
+  },
+  "rbac.authorization.k8s.io/ClusterRoleBinding": {
+    body: () => ({ roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "devs" }] }),
+    change: (x) => set(x, "subjects.0.name", "ops"),
+  },
+  "networking.k8s.io/Ingress": {
+    body: () => ({ spec: { defaultBackend: { service: { name: "svc", port: { number: 80 } } } } }),
+    change: (x) => set(x, "spec.defaultBackend.service.port.number", 81),
+    status: (x) => set(x, "status", { loadBalancer: { ingress: [{ ip: "10.0.0.1" }] } }),
+  },
+  "networking.k8s.io/IngressClass": {
+    body: () => ({ spec: { controller: "example.com/ingress" } }),
+    change: (x) => set(x, "spec.parameters", { kind: "Params", name: "p" }),
+  },
+  "networking.k8s.io/NetworkPolicy": { body: () => ({ spec: { podSelector: {} } }), change: (x) => set(x, "spec.podSelector", { matchLabels: labels }) },
+  "storage.k8s.io/StorageClass": { body: () => ({ provisioner: "example.com/disk" }), change: (x) => set(x, "allowVolumeExpansion", true) },
+  "storage.k8s.io/CSIDriver": { body: () => ({ spec: {} }), change: (x) => set(x, "spec.podInfoOnMount", true) },
+  "storage.k8s.io/CSINode": {
+    body: () => ({ spec: { drivers: [{ name: "a.csi.example.com", nodeID: "n1" }] } }),
+    change: (x) => set(x, "spec.drivers", [...((x.spec as { drivers: object[] }).drivers ?? []), { name: "b.csi.example.com", nodeID: "n1" }]),
+  },
+  "storage.k8s.io/VolumeAttachment": {
+    body: () => ({ spec: { attacher: "a.csi.example.com", nodeName: "node1", source: { persistentVolumeName: "pv1" } } }),
+    // The spec is immutable: metadata is all a client may change.
+    change: (x) => (x.metadata!.annotations = { changed: "yes" }),
+    status: (x) => set(x, "status", { attached: true }),
+  },
+  "scheduling.k8s.io/PriorityClass": { body: () => ({ value: 100 }), change: (x) => set(x, "description", "changed") },
+  "node.k8s.io/RuntimeClass": { body: () => ({ handler: "runc" }), change: (x) => set(x, "overhead", { podFixed: { cpu: "100m" } }) },
+  "discovery.k8s.io/EndpointSlice": {
+    body: () => ({ addressType: "IPv4", endpoints: [{ addresses: ["10.0.0.1"] }], ports: [{ name: "http", port: 80 }] }),
+    change: (x) => set(x, "ports.0.port", 81),
+  },
   "events.k8s.io/Event": {
     body: (ns) => ({ eventTime: "2025-01-01T00:00:00.000000Z", reportingController: "example.com/tester", reportingInstance: "i", action: "Test", reason: "Tested", type: "Normal", regarding: { kind: "Pod", name: "p", namespace: ns }, note: "n" }),
     change: (x) => set(x, "series", { count: 2, lastObservedTime: "2025-01-01T00:01:00.000000Z" }),

@@ -1,4 +1,5 @@
-/** The discovery API group's resources (filled in by the issue-4 work; empty until then). */
+/** The discovery.k8s.io group's resources. */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { endpointSliceDefinition } from "./endpointslices.ts";
 
-export const discoveryDefinitions: ResourceDefinition[] = [];
+export const discoveryDefinitions: ResourceDefinition[] = [endpointSliceDefinition];

@@ -1,4 +1,7 @@
-/** The networking API group's resources (filled in by the issue-4 work; empty until then). */
+/** The networking.k8s.io group's resources. */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { ingressClassDefinition } from "./ingressclasses.ts";
+import { ingressDefinition } from "./ingresses.ts";
+import { networkPolicyDefinition } from "./networkpolicies.ts";
 
-export const networkingDefinitions: ResourceDefinition[] = [];
+export const networkingDefinitions: ResourceDefinition[] = [ingressClassDefinition, ingressDefinition, networkPolicyDefinition];

@@ -1,4 +1,5 @@
-/** The node API group's resources (filled in by the issue-4 work; empty until then). */
+/** The node.k8s.io group's resources. */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { runtimeClassDefinition } from "./runtimeclasses.ts";
 
-export const nodeDefinitions: ResourceDefinition[] = [];
+export const nodeDefinitions: ResourceDefinition[] = [runtimeClassDefinition];

@@ -1,4 +1,8 @@
-/** The rbac API group's resources (filled in by the issue-4 work; empty until then). */
+/** The rbac.authorization.k8s.io group's resources, and the default policy kts creates at start. */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { clusterRoleBindingDefinition, roleBindingDefinition } from "./bindings.ts";
+import { clusterRoleDefinition, roleDefinition } from "./roles.ts";
 
-export const rbacDefinitions: ResourceDefinition[] = [];
+export { bootstrapRbac } from "./bootstrap.ts";
+
+export const rbacDefinitions: ResourceDefinition[] = [clusterRoleBindingDefinition, clusterRoleDefinition, roleBindingDefinition, roleDefinition];

@@ -1,4 +1,7 @@
-/** The scheduling API group's resources (filled in by the issue-4 work; empty until then). */
+/** The scheduling.k8s.io group's resources, and the built-in classes kts creates at start. */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { priorityClassDefinition } from "./priorityclasses.ts";
 
-export const schedulingDefinitions: ResourceDefinition[] = [];
+export { bootstrapPriorityClasses } from "./system-classes.ts";
+
+export const schedulingDefinitions: ResourceDefinition[] = [priorityClassDefinition];

@@ -1,4 +1,8 @@
-/** The storage API group's resources (filled in by the issue-4 work; empty until then). */
+/** The storage.k8s.io group's resources (CSIStorageCapacity and VolumeAttributesClass are not served). */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { csiDriverDefinition } from "./csidrivers.ts";
+import { csiNodeDefinition } from "./csinodes.ts";
+import { storageClassDefinition } from "./storageclasses.ts";
+import { volumeAttachmentDefinition } from "./volumeattachments.ts";
 
-export const storageDefinitions: ResourceDefinition[] = [];
+export const storageDefinitions: ResourceDefinition[] = [csiDriverDefinition, csiNodeDefinition, storageClassDefinition, volumeAttachmentDefinition];
