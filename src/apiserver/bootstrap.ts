@@ -8,6 +8,9 @@ import type { KubeObject } from "./api/types.ts";
 import type { RequestContext } from "./registry/definition.ts";
 import type { Registry } from "./registry/registry.ts";
 import { ApiError } from "./api/errors.ts";
+import { parseApiVersion } from "./api/types.ts";
+import { bootstrapRbac } from "./resources/rbac/index.ts";
+import { bootstrapPriorityClasses } from "./resources/scheduling/index.ts";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -24,7 +27,8 @@ export function systemContext(): RequestContext {
 }
 
 async function ensure(registry: Registry, plural: string, namespace: string, obj: KubeObject): Promise<void> {
-  const store = registry.lookup("", "v1", plural);
+  const { group, version } = parseApiVersion(obj.apiVersion ?? "v1");
+  const store = registry.lookup(group, version, plural);
   if (!store) return;
   try {
     await store.get(namespace, obj.metadata!.name!);
@@ -38,7 +42,17 @@ async function ensure(registry: Registry, plural: string, namespace: string, obj
   }
 }
 
+/** Objects of other groups every cluster starts with: the default RBAC policy and the system priority classes. */
+async function ensurePolicies(registry: Registry): Promise<void> {
+  // Concurrently: the store commits them together instead of one flush each.
+  await Promise.all([
+    ...bootstrapRbac().map((obj) => ensure(registry, obj.kind === "ClusterRole" ? "clusterroles" : "clusterrolebindings", "", obj)),
+    ...bootstrapPriorityClasses().map((obj) => ensure(registry, "priorityclasses", "", obj)),
+  ]);
+}
+
 export async function bootstrap(registry: Registry, cfg: BootstrapConfig): Promise<void> {
+  await ensurePolicies(registry);
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(registry, "namespaces", "", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } } });
   }
