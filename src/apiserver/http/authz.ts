@@ -24,13 +24,48 @@ export interface Decision {
   reason?: string;
 }
 
+/** A rule of a SelfSubjectRulesReview (authorization.k8s.io ResourceRule). */
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+}
+
+export interface NonResourceRule {
+  verbs: string[];
+  nonResourceURLs?: string[];
+}
+
+/** What a user may do in a namespace, as far as the authorizer can tell (upstream's RuleResolver.RulesFor). */
+export interface Rules {
+  resourceRules: ResourceRule[];
+  nonResourceRules: NonResourceRule[];
+  /** The list is known to be partial (an authorizer that cannot enumerate its rules). */
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
 export interface Authorizer {
   authorize(attrs: Attributes): Promise<Decision>;
+  /** The rules the authorizer grants; without it, SelfSubjectRulesReview answers an incomplete, empty list. */
+  rulesFor?(user: UserInfo, namespace: string): Promise<Rules>;
 }
+
+const AUTHENTICATED = "system:authenticated";
 
 export const allowAuthenticated: Authorizer = {
   async authorize(attrs) {
-    return attrs.user.groups.includes("system:authenticated") ? { allowed: true } : { allowed: false, reason: "" };
+    return attrs.user.groups.includes(AUTHENTICATED) ? { allowed: true } : { allowed: false, reason: "" };
+  },
+  // Everything for authenticated users, as upstream's AlwaysAllow authorizer lists it.
+  async rulesFor(user) {
+    if (!user.groups.includes(AUTHENTICATED)) return { resourceRules: [], nonResourceRules: [], incomplete: false };
+    return {
+      resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
+      nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
+      incomplete: false,
+    };
   },
 };
 

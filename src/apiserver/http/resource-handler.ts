@@ -18,7 +18,10 @@ import { getScale, putScale } from "./handlers/scale.ts";
 import { handleWatch } from "./handlers/watch.ts";
 import { handleCreate, handleUpdate } from "./handlers/write.ts";
 import { errorResponse, methodNotAllowed, objectResponse, routeNotFound } from "./respond.ts";
-import { decodeObject } from "./negotiate.ts";
+import type { KubeObject } from "../api/types.ts";
+import { apiVersionOf } from "../api/types.ts";
+import { decodeObject as decodeProtobuf } from "../protobuf/index.ts";
+import { decodeObject, parseMediaRanges, PROTOBUF_TYPE } from "./negotiate.ts";
 import { isDryRun, readBody } from "./handlers/call.ts";
 
 /** A handler for a named subresource (pods/log, pods/exec, ...), registered by the component that serves it. */
@@ -31,16 +34,26 @@ export interface ResourceHandlerDeps {
   subresources?: Map<string, SubresourceHandler>;
 }
 
+/** A subresource's request body: JSON, YAML, or protobuf (typed clients send `certificate approve`'s CSR so). */
+async function subresourceBody(call: Call, extra: ExtraSubresource): Promise<KubeObject> {
+  const contentType = call.req.headers.get("content-type");
+  const bytes = await readBody(call.req);
+  if (parseMediaRanges(contentType)[0]?.type !== PROTOBUF_TYPE) return decodeObject(contentType, bytes);
+  const group = extra.group ?? call.store.def.group;
+  const version = extra.version ?? call.store.def.version;
+  return decodeProtobuf(bytes, { apiVersion: apiVersionOf({ group, version }), kind: extra.kind });
+}
+
 /** Runs a definition's own subresource handler for the request's verb, if it has one. */
 async function serveExtraSubresource(call: Call, extra: ExtraSubresource): Promise<Response | undefined> {
-  const req: SubresourceRequest = { store: call.store, namespace: call.info.namespace, name: call.info.name, ctx: call.ctx, dryRun: isDryRun(call) };
+  const req: SubresourceRequest = { store: call.store, namespace: call.info.namespace, name: call.info.name, ctx: call.ctx, dryRun: isDryRun(call), resources: call.registry };
   const rep = { ...call.rep, def: { ...call.rep.def, printerColumns: undefined } };
   if (call.info.verb === "create" && extra.create) {
-    const { object, code } = await extra.create(req, decodeObject(call.req.headers.get("content-type"), await readBody(call.req)));
+    const { object, code } = await extra.create(req, await subresourceBody(call, extra));
     return objectResponse(object, rep, code ?? 201);
   }
   if (call.info.verb === "update" && extra.update) {
-    return objectResponse(await extra.update(req, decodeObject(call.req.headers.get("content-type"), await readBody(call.req))), rep);
+    return objectResponse(await extra.update(req, await subresourceBody(call, extra)), rep);
   }
   if (call.info.verb === "get" && extra.get) return objectResponse(await extra.get(req), rep);
   return undefined;

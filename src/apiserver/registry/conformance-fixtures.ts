@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from "../api/types.ts";
 import type { ResourceDefinition } from "./definition.ts";
+import { TEST_CERT_BASE64, TEST_CSR_BASE64 } from "../resources/certificates/testdata.ts";
 
 export interface Fixture {
   /** The object without name; `namespace` is where it will live (events name it in their subject). */
@@ -28,6 +29,9 @@ function set(obj: object, path: string, value: unknown): void {
   for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
   cur[keys[keys.length - 1]!] = value;
 }
+
+/** A webhook that passes validation (v1 requires sideEffects and admissionReviewVersions). */
+const webhook = () => ({ name: "check.example.com", clientConfig: { url: "https://example.com/check" }, sideEffects: "None", admissionReviewVersions: ["v1"] });
 
 /** A change to the first container's image, valid for every pod template. */
 const retag = (x: KubeObject, templatePath: string) => set(x, `${templatePath}spec.containers.0.image`, "busybox:1.37");
@@ -168,6 +172,41 @@ const FIXTURES: Record<string, Fixture> = {
   "events.k8s.io/Event": {
     body: (ns) => ({ eventTime: "2025-01-01T00:00:00.000000Z", reportingController: "example.com/tester", reportingInstance: "i", action: "Test", reason: "Tested", type: "Normal", regarding: { kind: "Pod", name: "p", namespace: ns }, note: "n" }),
     change: (x) => set(x, "series", { count: 2, lastObservedTime: "2025-01-01T00:01:00.000000Z" }),
+  },
+  "policy/PodDisruptionBudget": {
+    body: () => ({ spec: { minAvailable: 1, selector: { matchLabels: labels } } }),
+    change: (x) => set(x, "spec.minAvailable", 2),
+    status: (x) => set(x, "status", { observedGeneration: 1, disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 }),
+  },
+  // One fixture for autoscaling/v2 and autoscaling/v1: both versions share these fields.
+  "autoscaling/HorizontalPodAutoscaler": {
+    body: () => ({ spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, maxReplicas: 3 } }),
+    change: (x) => set(x, "spec.maxReplicas", 4),
+    status: (x) => set(x, "status", { currentReplicas: 1, desiredReplicas: 2 }),
+  },
+  // The spec of a CSR cannot change (updates keep the stored one): the change is to metadata.
+  "certificates.k8s.io/CertificateSigningRequest": {
+    body: () => ({ spec: { request: TEST_CSR_BASE64, signerName: "example.com/signer", usages: ["client auth"] } }),
+    change: (x) => (x.metadata!.annotations = { changed: "yes" }),
+    status: (x) =>
+      set(x, "status", { certificate: TEST_CERT_BASE64, conditions: [{ type: "Failed", status: "True", reason: "Tested", message: "m", lastUpdateTime: NOW, lastTransitionTime: NOW }] }),
+  },
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration": {
+    body: () => ({ webhooks: [webhook()] }),
+    change: (x) => set(x, "webhooks.0.timeoutSeconds", 5),
+  },
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration": {
+    body: () => ({ webhooks: [webhook()] }),
+    change: (x) => set(x, "webhooks.0.timeoutSeconds", 5),
+  },
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy": {
+    body: () => ({ spec: { matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] }, validations: [{ expression: "true" }] } }),
+    change: (x) => set(x, "spec.validations.0.expression", "1 == 1"),
+    status: (x) => set(x, "status", { observedGeneration: 1, conditions: [{ type: "Ready", status: "True", reason: "Tested", message: "m", lastTransitionTime: NOW }] }),
+  },
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding": {
+    body: () => ({ spec: { policyName: "p", validationActions: ["Deny"] } }),
+    change: (x) => set(x, "spec.validationActions", ["Warn"]),
   },
 };
 

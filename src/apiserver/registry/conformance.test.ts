@@ -72,7 +72,8 @@ const UPSTREAM_PREFIX: Record<string, string> = {
 
 let seq = 0;
 
-for (const def of builtinDefinitions()) {
+// Resources that store nothing (virtual reviews, computed ComponentStatuses) have no store contract to check.
+for (const def of builtinDefinitions().filter((d) => !d.virtual && !d.computed)) {
   describe(`${qualified(def)}/${def.version}`, () => {
     const ns = def.namespaced ? "ns-a" : "";
     const store = (): GenericStore => registry.lookup(def.group, def.version, def.plural)!;

@@ -67,6 +67,13 @@ export interface Strategy {
   afterDelete?(obj: KubeObject): Promise<void>;
   /** Changes an object that deletion has to wait for, as it gets its deletionTimestamp (namespaces: phase Terminating). */
   prepareForDelete?(obj: KubeObject): void;
+  /**
+   * Normalises a /status update (upstream's status strategy PrepareForUpdate): `obj` is the stored
+   * object with the request's status already merged in.
+   */
+  prepareForStatusUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
+  /** Rules for a /status update (upstream's status strategy ValidateUpdate). */
+  validateStatusUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): FieldError[];
 }
 
 /** Where the scale subresource finds replicas and the selector (paths without the leading dot). */
@@ -134,9 +141,26 @@ export interface ResourceDefinition {
   /**
    * A resource that computes an answer instead of storing objects (TokenReview, SubjectAccessReview,
    * ...): a POST is decoded, defaulted and validated like any create, then answered by `create`.
-   * Its verbs should be ["create"].
+   * Its verbs should be ["create"]. `resources` reaches the other served resources (a Binding
+   * changes a Pod).
    */
-  virtual?: { create(obj: KubeObject, ctx: RequestContext): Promise<KubeObject> };
+  virtual?: { create(obj: KubeObject, ctx: RequestContext, resources: ResourceLookup): Promise<KubeObject> };
+  /**
+   * A read-only resource whose objects are computed on each read instead of stored
+   * (ComponentStatus): get and list answer from `list`; its verbs should be ["get", "list"].
+   */
+  computed?: {
+    list(): Promise<KubeObject[]>;
+    /** The error for a name `list` does not have. */
+    missing(name: string): Error;
+  };
+  /** Sent as a `Warning:` header on every request for this resource (upstream's deprecated-API warning). */
+  deprecationWarning?: string;
+}
+
+/** The served resources by group, version and plural (the Registry). */
+export interface ResourceLookup {
+  lookup(group: string, version: string, plural: string): import("./store.ts").GenericStore | undefined;
 }
 
 /** What a subresource handler gets: the parent object's store and the request. */
@@ -148,6 +172,8 @@ export interface SubresourceRequest {
   name: string;
   ctx: RequestContext;
   dryRun: boolean;
+  /** The other served resources (an eviction reads PodDisruptionBudgets). */
+  resources: ResourceLookup;
 }
 
 /**

@@ -22,7 +22,7 @@ export class Registry {
 
   add(def: ResourceDefinition): GenericStore {
     checkDefinition(def);
-    const store = new GenericStore(def, this.backend, this.admission);
+    const store = new GenericStore(def, this.backend, this.admission, this);
     this.stores.set(Registry.path(def.group, def.version, def.plural), store);
     this.changed();
     return store;

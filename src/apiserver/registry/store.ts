@@ -6,7 +6,7 @@
  */
 import type { Backend, KeyValue, WatchEvent as StoreEvent } from "../../store/index.ts";
 import type { KubeList, KubeObject } from "../api/types.ts";
-import type { RequestContext, ResourceDefinition } from "./definition.ts";
+import type { RequestContext, ResourceDefinition, ResourceLookup } from "./definition.ts";
 import { CompactedError, FutureRevisionError, prefixEnd, registryKey, registryPrefix } from "../../store/index.ts";
 import { ApiError, errors, type ErrorTarget, type FieldError, type Status } from "../api/errors.ts";
 import { apiVersionOf } from "../api/types.ts";
@@ -69,6 +69,8 @@ const MAX_CONFLICT_RETRIES = 5;
 const GENERATE_NAME_RETRIES = 7;
 /** Keys read per round while filling a filtered, limited list. */
 const LIST_CHUNK = 500;
+/** For a store outside a registry: no other resources. */
+const NO_RESOURCES: ResourceLookup = { lookup: () => undefined };
 
 export class GenericStore {
   readonly kind: string;
@@ -80,6 +82,8 @@ export class GenericStore {
     readonly def: ResourceDefinition,
     private readonly backend: Backend,
     private readonly admission: Admission = NO_ADMISSION,
+    /** The other served resources, for virtual resources that act on them. */
+    private readonly resources: ResourceLookup = NO_RESOURCES,
   ) {
     this.kind = def.kind;
     this.apiVersion = apiVersionOf(def);
@@ -106,6 +110,12 @@ export class GenericStore {
    * (upstream reads the latest and checks the minimum); one beyond the store is 504.
    */
   async get(namespace: string, name: string, resourceVersion?: string): Promise<KubeObject> {
+    const computed = this.def.computed;
+    if (computed) {
+      const found = (await computed.list()).find((o) => o.metadata?.name === name);
+      if (!found) throw computed.missing(name);
+      return found;
+    }
     if (resourceVersion && resourceVersion !== "0") {
       const rv = this.parseRv(resourceVersion);
       const current = this.backend.currentRevision();
@@ -117,6 +127,7 @@ export class GenericStore {
   }
 
   async list(namespace: string, opts: ListOptions = {}): Promise<KubeList> {
+    if (this.def.computed) return this.listComputed(opts);
     const prefix = this.prefix(namespace);
     let start = prefix;
     let revision: number | undefined;
@@ -169,6 +180,13 @@ export class GenericStore {
       if (!opts.filter) metadata.remainingItemCount = remaining;
     }
     return { apiVersion: this.apiVersion, kind: this.listKind, metadata, items };
+  }
+
+  /** A computed resource's list: every object the selectors match, with no resourceVersion (nothing is stored). */
+  private async listComputed(opts: ListOptions): Promise<KubeList> {
+    const all = await this.def.computed!.list();
+    const items = all.filter((o) => (opts.name === undefined || o.metadata?.name === opts.name) && (!opts.filter || opts.filter(o)));
+    return { apiVersion: this.apiVersion, kind: this.listKind, metadata: {}, items };
   }
 
   private async listOne(namespace: string, opts: ListOptions, revision: number | undefined): Promise<KubeList> {
@@ -255,7 +273,7 @@ export class GenericStore {
     if (this.def.namespaced && meta.namespace && meta.namespace !== namespace) {
       throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
-    if (this.def.virtual) return this.answerVirtual(obj, ctx);
+    if (this.def.virtual) return this.answerVirtual(obj, opts.dryRun ? { ...ctx, dryRun: true } : ctx);
     const wantedName = obj.metadata?.name;
     const sentVersion = obj.metadata?.resourceVersion;
     prepareMetaForCreate(obj, this.def, namespace, ctx.now);
@@ -368,12 +386,33 @@ export class GenericStore {
     }
   }
 
+  /**
+   * A raw compare-and-swap update that skips the type's strategy and admission (upstream's
+   * storage.GuaranteedUpdate, as pods/binding uses it): `mutate` gets a private copy of the
+   * current object and returns the object to write, or throws to refuse. Lost races are retried.
+   */
+  async guaranteedUpdate(namespace: string, name: string, mutate: (current: KubeObject) => KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const { kv } = await this.read(() => this.backend.get(key));
+      if (!kv) throw errors.notFound(this.target(name));
+      const next = mutate(structuredClone(this.decode(kv)));
+      next.metadata = { ...next.metadata, resourceVersion: String(kv.modRevision) };
+      if (opts.dryRun) return next;
+      const written = await this.writeUpdate(key, kv, next, name);
+      if (written) return written;
+      if (attempt >= MAX_CONFLICT_RETRIES) throw errors.staleResourceVersion(this.target(name));
+    }
+  }
+
   /** Runs the update strategy; returns `old` itself when nothing would change. */
   private async prepareUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: "status"): Promise<KubeObject> {
     const strategy = this.def.strategy;
     let next = obj;
-    if (subresource === "status") next = mergeStatusUpdate(obj, old);
-    else if (this.def.statusSubresource) keepStatus(next, old);
+    if (subresource === "status") {
+      next = mergeStatusUpdate(obj, old);
+      strategy?.prepareForStatusUpdate?.(next, old, ctx);
+    } else if (this.def.statusSubresource) keepStatus(next, old);
     prepareMetaForUpdate(next, old, this.def);
     next.apiVersion = this.apiVersion;
     next.kind = this.kind;
@@ -385,6 +424,8 @@ export class GenericStore {
     const problems: FieldError[] = [...validateObjectMeta(next.metadata!, this.def), ...validateObjectMetaUpdate(next.metadata!, old.metadata!)];
     if (subresource !== "status") {
       problems.push(...(strategy?.validate?.(next, ctx) ?? []), ...(strategy?.validateUpdate?.(next, old, ctx) ?? []));
+    } else {
+      problems.push(...(strategy?.validateStatusUpdate?.(next, old, ctx) ?? []));
     }
     this.throwIfInvalid(next, problems);
     await this.admission.validate("UPDATE", next, old, this.def, ctx);
@@ -491,7 +532,7 @@ export class GenericStore {
     const strategy = this.def.strategy;
     strategy?.defaults?.(obj);
     this.throwIfInvalid(obj, strategy?.validate?.(obj, ctx) ?? []);
-    return this.def.virtual!.create(obj, ctx);
+    return this.def.virtual!.create(obj, ctx, this.resources);
   }
 
   private readonly converted = new WeakMap<KeyValue, KubeObject>();

@@ -34,6 +34,7 @@ export function makeCall(req: Request, url: URL, info: ResourceRequest, store: G
   const readVerb = info.verb === "get" || info.verb === "list" || info.verb === "watch";
   const output = negotiateOutput(req.headers.get("accept"), { allowTransforms: readVerb, protobuf: supportsProtobuf(store.apiVersion, store.kind) });
   const rep: Representation = { output, def: store.def, include: parseIncludeObject(url.searchParams.get("includeObject")) };
+  if (store.def.deprecationWarning) rep.warnings = [store.def.deprecationWarning];
   return { req, url, query: url.searchParams, info, store, registry, ctx, rep, signal: req.signal, openapi };
 }
 

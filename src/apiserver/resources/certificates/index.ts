@@ -1,4 +1,5 @@
-/** The certificates API group's resources (filled in by the issue-4 work; empty until then). */
+/** The certificates.k8s.io API group: CertificateSigningRequests (signed later by a controller). */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { certificateSigningRequestDefinition } from "./certificatesigningrequests.ts";
 
-export const certificatesDefinitions: ResourceDefinition[] = [];
+export const certificatesDefinitions: ResourceDefinition[] = [certificateSigningRequestDefinition];

@@ -10,8 +10,10 @@ import { isDNS1123Label } from "../../validation/names.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
 import { column, orNone } from "./columns.ts";
 import { FIELD_DOCS } from "./field-docs.ts";
+import { bindingSubresource } from "./pod-binding.ts";
 import { preparePodForCreate } from "./pod-create.ts";
 import { defaultPod } from "./pod-defaults.ts";
+import { evictionSubresource } from "./pod-eviction.ts";
 import { podCells, readinessGatesCell, type PodCells } from "./pod-status.ts";
 import { validatePod, validatePodCreate, validatePodUpdate } from "./pod-validation.ts";
 import { view, type Pod } from "./types.ts";
@@ -107,9 +109,9 @@ export const podDefinition: ResourceDefinition = {
   gracefulDeletion,
   extraSubresources: [
     { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
-    { name: "binding", kind: "Binding", verbs: ["create"] },
+    bindingSubresource,
     { name: "ephemeralcontainers", kind: "Pod", verbs: ["get", "patch", "update"] },
-    { name: "eviction", kind: "Eviction", group: "policy", version: "v1", verbs: ["create"] },
+    evictionSubresource,
     { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
     { name: "log", kind: "Pod", verbs: ["get"] },
     { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },

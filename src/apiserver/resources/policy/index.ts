@@ -1,4 +1,5 @@
-/** The policy API group's resources (filled in by the issue-4 work; empty until then). */
+/** The policy API group: PodDisruptionBudgets (evictions are the pods/eviction subresource, in core/pod-eviction.ts). */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { podDisruptionBudgetDefinition } from "./poddisruptionbudgets.ts";
 
-export const policyDefinitions: ResourceDefinition[] = [];
+export const policyDefinitions: ResourceDefinition[] = [podDisruptionBudgetDefinition];
