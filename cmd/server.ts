@@ -7,6 +7,14 @@ function durationOption(flags: string, description: string, fallback: string): O
   return new Option(flags, description).argParser(parseDuration).default(parseDuration(fallback), fallback);
 }
 
+/** k3s's --kube-controller-manager-arg key=value, repeatable; kts understands `controllers`. */
+function controllerManagerArg(text: string, previous: Record<string, string>): Record<string, string> {
+  const eq = text.indexOf("=");
+  const key = eq < 0 ? "" : text.slice(0, eq).replace(/^--/, "");
+  if (key !== "controllers") throw new Error(`unsupported --kube-controller-manager-arg "${text}" (supported: controllers=...)`);
+  return { ...previous, [key]: text.slice(eq + 1) };
+}
+
 function parseMode(text: string): number {
   const mode = Number.parseInt(text, 8);
   if (!/^[0-7]{3,4}$/.test(text) || Number.isNaN(mode)) throw new Error(`"${text}" is not a file mode (e.g. 600, 644)`);
@@ -15,7 +23,7 @@ function parseMode(text: string): number {
 
 export function serverCommand(): Command {
   return new Command("server")
-    .description("Run the kts server: the datastore and the Kubernetes API server (scheduler, controllers and agent land in later releases)")
+    .description("Run the kts server: the datastore, the Kubernetes API server and its controllers (scheduler and agent land in later releases)")
     .option("-d, --data-dir <dir>", "folder holding state", defaultDataDir())
     .option("--https-listen-port <port>", "HTTPS port of the API server", parseIntFlag, 6443)
     .option("--bind-address <ip>", "address the API server listens on", "0.0.0.0")
@@ -35,6 +43,7 @@ export function serverCommand(): Command {
     .addOption(durationOption("--compaction-retention <duration>", "history (revisions) kept before compaction", "5m"))
     .addOption(durationOption("--compaction-interval <duration>", "how often to compact", "1m"))
     .option("--etcd-listen <host:port>", "also serve the etcd v3 API on this address (e.g. 127.0.0.1:2379)", parseHostPort)
+    .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers (repeatable)', controllerManagerArg, {})
     .action(async (opts) => {
       const log = logger("server");
       const server = await startServer(
@@ -54,6 +63,7 @@ export function serverCommand(): Command {
           serviceCidr: opts.serviceCidr,
           serviceNodePortRange: opts.serviceNodePortRange,
           disableAgent: opts.disableAgent,
+          controllers: opts.kubeControllerManagerArg.controllers?.split(",").map((c: string) => c.trim()),
         },
         log,
       );

@@ -9,12 +9,12 @@ import type { Authorizer } from "./http/authz.ts";
 import { IpAllocator, IpRange } from "./allocators/ip.ts";
 import { PortAllocator, PortRange } from "./allocators/ports.ts";
 import { ServiceAllocation } from "./allocators/service-allocation.ts";
+import { defaultAdmission } from "./admission/index.ts";
 import { bootstrap } from "./bootstrap.ts";
 import { errors } from "./api/errors.ts";
 import { allowAuthenticated } from "./http/authz.ts";
 import { createApp, KUBERNETES_VERSION } from "./http/app.ts";
 import { createOpenApi } from "./openapi/index.ts";
-import { NamespaceFinalizer } from "./namespace-finalizer.ts";
 import { Registry } from "./registry/registry.ts";
 import { builtinDefinitions } from "./resources/index.ts";
 import { authenticate, StaticTokens, startTlsFront, type TlsFront } from "./secure/index.ts";
@@ -45,7 +45,8 @@ export interface ApiServer {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const log = opts.log;
-  const registry = new Registry(opts.backend);
+  // Admission reads other resources (namespaces) through the registry it is part of.
+  const registry: Registry = new Registry(opts.backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r) }));
   const serviceRange = new IpRange(opts.serviceCidr);
   const allocation = new ServiceAllocation(new IpAllocator(serviceRange), new PortAllocator(PortRange.parse(opts.nodePortRange)));
   const tokens = new StaticTokens(opts.tokens);
@@ -90,8 +91,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const securePort = front.port;
   serverAddress = `${opts.advertiseAddress.includes(":") ? `[${opts.advertiseAddress}]` : opts.advertiseAddress}:${securePort}`;
   await bootstrap(registry, { kubernetesServiceIP: serviceRange.at(1), advertiseAddress: opts.advertiseAddress, securePort });
-  const finalizer = new NamespaceFinalizer(registry, log.child("namespaces"));
-  finalizer.start();
   ready = true;
   log.info("API server listening", { address: `https://${opts.bindAddress}:${securePort}`, resources: registry.definitions().length });
 
@@ -100,7 +99,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     registry,
     async close() {
       ready = false;
-      finalizer.stop();
       await front?.close();
       await inner.stop(true);
     },

@@ -50,9 +50,16 @@ export class LocalClient implements Client {
     return this.store(ref).create(namespace, structuredClone(obj), this.ctx(namespace));
   }
 
-  async update(ref: ResourceRef, namespace: string, obj: KubeObject, opts: { subresource?: "status" } = {}): Promise<KubeObject> {
+  async update(ref: ResourceRef, namespace: string, obj: KubeObject, opts: { subresource?: string } = {}): Promise<KubeObject> {
     const name = obj.metadata?.name ?? "";
-    return (await this.store(ref).update(namespace, name, obj, this.ctx(namespace), { subresource: opts.subresource })).object;
+    const store = this.store(ref);
+    const sub = opts.subresource;
+    if (sub === undefined || sub === "status") return (await store.update(namespace, name, obj, this.ctx(namespace), { subresource: sub })).object;
+    // Other subresources are served by the definition's own handler, as over HTTP.
+    const handler = store.def.extraSubresources?.find((s) => s.name === sub)?.update;
+    if (!handler) throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
+    const req = { store, namespace, name, ctx: this.ctx(namespace), dryRun: false, resources: this.registry };
+    return handler(req, structuredClone(obj));
   }
 
   async patch(ref: ResourceRef, namespace: string, name: string, type: PatchType, patch: unknown, opts: { subresource?: "status" } = {}): Promise<KubeObject> {

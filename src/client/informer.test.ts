@@ -94,3 +94,16 @@ test("a 410 in the watch makes it list again and report what vanished meanwhile"
   expect(seen).toEqual(["add keep", "add gone", "add new", "delete gone"]);
   expect(inf.list().map((o) => o.metadata?.name).sort()).toEqual(["keep", "new"]);
 });
+
+test("a transform shapes what is cached and handed to handlers", async () => {
+  const { client } = setup();
+  await client.create(CM, "default", cm("listed", { big: "x".repeat(100) }));
+  const seen: KubeObject[] = [];
+  const inf = new Informer(client, CM, { namespace: "default", transform: (o) => ({ metadata: o.metadata }) }).on({ add: (o) => seen.push(o) });
+  cleanups.push(() => inf.stop());
+  await inf.start();
+  await client.create(CM, "default", cm("watched", { big: "y" }));
+  await until(() => seen.length === 2);
+  expect(seen.map((o) => Object.keys(o))).toEqual([["metadata"], ["metadata"]]);
+  expect(inf.get("default/watched")).toEqual({ metadata: expect.objectContaining({ name: "watched" }) });
+});

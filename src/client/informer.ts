@@ -20,6 +20,11 @@ export interface InformerOptions {
   fieldSelector?: string;
   /** Called when listing or watching fails (the informer retries with backoff). */
   onError?(err: unknown): void;
+  /**
+   * Applied to every object before it is cached or handed to handlers (client-go's SetTransform):
+   * a controller that needs only metadata keeps only that. Must keep metadata.resourceVersion.
+   */
+  transform?(obj: KubeObject): KubeObject;
 }
 
 const MIN_BACKOFF_MS = 200;
@@ -93,7 +98,8 @@ export class Informer {
     const ns = this.opts.namespace ?? "";
     const list = await this.client.list(this.ref, ns, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector });
     const seen = new Set<string>();
-    for (const obj of list.items) {
+    for (const item of list.items) {
+      const obj = this.opts.transform ? this.opts.transform(item) : item;
       const key = objectKey(obj);
       seen.add(key);
       this.apply(key, obj);
@@ -120,12 +126,13 @@ export class Informer {
       if (ev.type === "ERROR") return "expired";
       if (rv) this.lastRv = rv;
       if (ev.type === "BOOKMARK") continue;
-      const key = objectKey(ev.object);
+      const obj = this.opts.transform ? this.opts.transform(ev.object) : ev.object;
+      const key = objectKey(obj);
       if (ev.type === "DELETED") {
-        const old = this.cache.get(key) ?? ev.object;
+        const old = this.cache.get(key) ?? obj;
         this.cache.delete(key);
         for (const h of this.handlers) h.delete?.(old);
-      } else this.apply(key, ev.object);
+      } else this.apply(key, obj);
     }
     return "ended";
   }

@@ -50,7 +50,8 @@ export interface Client {
   /** Ends when `signal` aborts or the server ends the watch; an ERROR event carries a Status (410: re-list). */
   watch(ref: ResourceRef, namespace: string, opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent>;
   create(ref: ResourceRef, namespace: string, obj: KubeObject): Promise<KubeObject>;
-  update(ref: ResourceRef, namespace: string, obj: KubeObject, opts?: { subresource?: "status" }): Promise<KubeObject>;
+  /** `subresource`: "status", or another the type serves with an update (namespaces' "finalize"). */
+  update(ref: ResourceRef, namespace: string, obj: KubeObject, opts?: { subresource?: string }): Promise<KubeObject>;
   patch(ref: ResourceRef, namespace: string, name: string, type: PatchType, patch: unknown, opts?: { subresource?: "status" }): Promise<KubeObject>;
   /** Returns the object as deleted, or as it now stands when deletion waits on finalizers. */
   delete(ref: ResourceRef, namespace: string, name: string, opts?: DeleteOptions): Promise<KubeObject>;

@@ -9,6 +9,8 @@ import type { ApiServer } from "../apiserver/index.ts";
 import { SqliteBackend } from "../store/index.ts";
 import { startEtcdServer } from "../etcdapi/index.ts";
 import { startApiServer } from "../apiserver/index.ts";
+import { LocalClient } from "../apiserver/local-client.ts";
+import { enabledControllers, startControllers, type RunningControllers } from "../controllers/index.ts";
 import { IpRange } from "../apiserver/allocators/ip.ts";
 import { ensureClusterPki, writeKubeconfig } from "../pki/index.ts";
 import { serverPaths } from "./paths.ts";
@@ -35,12 +37,15 @@ export interface ServerConfig {
   serviceCidr: string;
   serviceNodePortRange: string;
   disableAgent: boolean;
+  /** kube-controller-manager's --controllers list ("*", "-garbagecollector", ...); default all. */
+  controllers?: string[];
 }
 
 export interface RunningServer {
   readonly store: SqliteBackend;
   readonly api: ApiServer;
   readonly etcd?: EtcdServer;
+  readonly controllers: RunningControllers;
   readonly kubeconfig: string;
   stop(): Promise<void>;
 }
@@ -70,10 +75,12 @@ function serverToken(cfg: ServerConfig): string {
 
 /**
  * Starts the server's components in order: the store, the certificates, the API server, then
- * the listeners and files that depend on them. Each later component only starts once the ones it
- * needs are up; a failure stops what already started.
+ * the listeners and files that depend on them, then the controllers. Each later component only
+ * starts once the ones it needs are up; a failure stops what already started.
  */
 export async function startServer(cfg: ServerConfig, log: Logger): Promise<RunningServer> {
+  // A bad --controllers list fails before anything starts.
+  enabledControllers(cfg.controllers);
   const paths = serverPaths(cfg.dataDir);
   const storeLog = log.child("store");
   const started = performance.now();
@@ -121,15 +128,20 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     await store.close();
     throw err;
   }
-  log.info("server ready", { ms: Math.round(performance.now() - started) });
+  // Controllers run in this process over the in-process client, once the API server is up;
+  // they start in the background (their first lists must not delay the server).
+  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { controllers: cfg.controllers });
+  log.info("server ready", { ms: Math.round(performance.now() - started), controllers: controllers.names });
 
   const running = api;
   return {
     store,
     api: running,
     etcd,
+    controllers,
     kubeconfig: cfg.writeKubeconfig,
     async stop() {
+      await controllers.stop();
       await etcd?.close();
       await running.close();
       await store.close();

@@ -26,6 +26,8 @@ export interface RequestContext {
   fieldManager?: string;
   /** Milliseconds since the epoch, fixed for the whole request. */
   now: number;
+  /** The subresource a write goes through ("finalize", ...), for strategies that allow more there. */
+  subresource?: string;
 }
 
 /** A column of `kubectl get` output (meta.k8s.io Table). */
@@ -123,6 +125,13 @@ export interface ResourceDefinition {
    * period. 0 deletes at once. Types without it are deleted at once (finalizers aside).
    */
   gracefulDeletion?(obj: KubeObject, requestedSeconds: number | undefined): number;
+  /**
+   * What deleting an object does to its dependents when the request names no propagation policy
+   * (upstream's DefaultGarbageCollectionPolicy): DeleteDependents (the default, background),
+   * OrphanDependents (core/v1 replication controllers, batch/v1 jobs, for backward compatibility),
+   * or Unsupported (events: never given the garbage collector's finalizers).
+   */
+  garbageCollectionPolicy?: "DeleteDependents" | "OrphanDependents" | "Unsupported";
   /**
    * Finalizers kept outside metadata.finalizers that also hold back deletion (namespaces keep
    * theirs in spec.finalizers, cleared through the /finalize subresource).

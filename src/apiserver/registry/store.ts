@@ -14,6 +14,7 @@ import { CONTINUE_AT_LATEST, continueExpired, decodeContinue, encodeContinue } f
 import { decodeFromStorage, encodeForStorage } from "./codec.ts";
 import { generateName, prepareMetaForCreate, prepareMetaForUpdate, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts";
 import { mergeStatusUpdate, keepStatus, semanticallyEqual, specChanged } from "./object-diff.ts";
+import { deletionFinalizers } from "./deletion-finalizers.ts";
 
 /** Admission: mutating plugins may change the object, validating plugins may only refuse. */
 export interface Admission {
@@ -470,8 +471,11 @@ export class GenericStore {
       this.checkPreconditions(current, opts, name);
       await this.admission.validate("DELETE", current, current, this.def, ctx);
       const graceSeconds = this.gracePeriod(current, opts);
-      if (this.finalizersOf(current).length > 0 || graceSeconds > 0) {
-        const marked = this.markDeleting(current, graceSeconds, opts.gracePeriodSeconds, ctx.now);
+      // The propagation policy becomes the garbage collector's orphan / foregroundDeletion finalizer.
+      const gcFinalizers = deletionFinalizers(this.def, current, opts.propagationPolicy);
+      const subject = gcFinalizers ? withFinalizers(current, gcFinalizers) : current;
+      if (this.finalizersOf(subject).length > 0 || graceSeconds > 0) {
+        const marked = this.markDeleting(subject, graceSeconds, opts.gracePeriodSeconds, ctx.now, gcFinalizers !== undefined);
         if (!marked) return { object: current, pending: true };
         if (opts.dryRun) return { object: marked, pending: true };
         const res = await this.backend.update(key, this.encode(marked), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
@@ -491,14 +495,15 @@ export class GenericStore {
   /**
    * The object as deletion starts (deletionTimestamp, grace period, generation + 1 as upstream's
    * BeforeDelete and markAsDeleting do), or undefined when a deletion already under way is left
-   * as it is: only a shorter grace period than the running one changes it.
+   * as it is: only a shorter grace period than the running one changes it, or, once no grace
+   * period runs, a change of the garbage collector's finalizers (`finalizersChanged`).
    */
-  private markDeleting(current: KubeObject, graceSeconds: number, requested: number | undefined, now: number): KubeObject | undefined {
+  private markDeleting(current: KubeObject, graceSeconds: number, requested: number | undefined, now: number, finalizersChanged = false): KubeObject | undefined {
     const meta = current.metadata ?? {};
     const marked = structuredClone(current);
     if (meta.deletionTimestamp) {
       const running = meta.deletionGracePeriodSeconds ?? 0;
-      if (requested === undefined || running === 0 || requested >= running) return undefined;
+      if (requested === undefined || running === 0 || requested >= running) return running === 0 && finalizersChanged ? marked : undefined;
       const shortened = Date.parse(meta.deletionTimestamp) + (requested - running) * 1000;
       marked.metadata!.deletionTimestamp = rfc3339(shortened);
       marked.metadata!.deletionGracePeriodSeconds = requested;
@@ -673,3 +678,8 @@ function listExpired(): ApiError {
   return errors.resourceExpired("The resourceVersion for the provided list is too old.");
 }
 
+/** A copy of `obj` with these finalizers (none: the field is left out, as Go's omitempty does). */
+function withFinalizers(obj: KubeObject, finalizers: string[]): KubeObject {
+  const { finalizers: _replaced, ...rest } = obj.metadata ?? {};
+  return { ...obj, metadata: finalizers.length > 0 ? { ...rest, finalizers } : rest };
+}

@@ -120,6 +120,8 @@ export const jobDefinition: ResourceDefinition = {
   statusSubresource: true,
   tracksGeneration: true,
   printerColumns: jobColumns,
+  // batch/v1 keeps its pre-garbage-collector behaviour: a delete without a policy orphans the pods.
+  garbageCollectionPolicy: "OrphanDependents",
   // upstream's JobToSelectableFields.
   fieldSelectors: { "status.successful": (obj) => String(job(obj).status?.succeeded ?? 0) },
   strategy,

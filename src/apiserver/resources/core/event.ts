@@ -37,6 +37,8 @@ export const eventDefinition: ResourceDefinition = {
   nameRule: "subdomain",
   // kube-apiserver's default --event-ttl.
   ttlSeconds: 3600,
+  // Events own nothing; the garbage collector ignores them.
+  garbageCollectionPolicy: "Unsupported",
   allowCreateOnUpdate: true,
   printerColumns: eventColumns(asEvent),
   fieldSelectors: {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../api/types.ts";
 import { namespaceDefinition as def } from "./namespace.ts";
-import { ago, create, headers, row, selectable, update } from "./testing.ts";
+import { ago, create, ctx, headers, row, selectable, update } from "./testing.ts";
 
 describe("namespaces", () => {
   test("metadata", () => {
@@ -32,11 +32,13 @@ describe("namespaces", () => {
     ]);
   });
 
-  test("a terminating namespace may drop finalizers (the finalize step), never add them", () => {
+  test("only the finalize subresource changes spec.finalizers, terminating or not", () => {
     const stored = create(def, { metadata: { name: "team-a" } }).obj;
     const terminating = { ...stored, metadata: { ...stored.metadata, deletionTimestamp: "2025-01-01T00:00:00Z" } };
-    expect(update(def, { metadata: { name: "team-a" }, spec: { finalizers: [] } }, terminating).obj.spec).toEqual({ finalizers: [] });
-    expect(update(def, { metadata: { name: "team-a" }, spec: { finalizers: ["kubernetes", "example.com/x"] } }, terminating).obj.spec).toEqual({ finalizers: ["kubernetes"] });
+    expect(update(def, { metadata: { name: "team-a" }, spec: { finalizers: [] } }, terminating).obj.spec).toEqual({ finalizers: ["kubernetes"] });
+    const finalize = { ...ctx, subresource: "finalize" };
+    expect(update(def, { metadata: { name: "team-a" }, spec: { finalizers: [] } }, terminating, finalize).obj.spec).toEqual({ finalizers: [] });
+    expect(update(def, { metadata: { name: "team-a" }, spec: { finalizers: ["kubernetes", "example.com/x"] } }, stored, finalize).obj.spec).toEqual({ finalizers: ["kubernetes", "example.com/x"] });
   });
 
   test("deletion marks the namespace Terminating", () => {

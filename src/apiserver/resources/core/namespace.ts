@@ -10,6 +10,7 @@ import { FieldPath, invalidEach, field } from "../../validation/field.ts";
 import { isQualifiedName } from "../../validation/names.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
 import { column } from "./columns.ts";
+import { FINALIZE_SUBRESOURCE, namespaceFinalize } from "./namespace-finalize.ts";
 import { view, type Namespace } from "./types.ts";
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
@@ -32,11 +33,11 @@ const strategy: Strategy = {
     // Every new namespace waits for its contents to be deleted before it goes.
     if (!(spec.finalizers ?? []).includes(KUBERNETES_FINALIZER)) spec.finalizers = [...(spec.finalizers ?? []), KUBERNETES_FINALIZER];
   },
-  prepareForUpdate(obj, old) {
+  prepareForUpdate(obj, old, ctx) {
+    // spec.finalizers change only through the finalize subresource (upstream's finalize strategy).
+    if (ctx.subresource === FINALIZE_SUBRESOURCE) return;
     const ns = view<Namespace>(obj);
     const prev = view<Namespace>(old);
-    if (finalizing(ns, prev)) return;
-    // Otherwise spec.finalizers change only through the finalize subresource.
     ns.spec = { ...ns.spec, finalizers: prev.spec?.finalizers };
     if (!ns.spec.finalizers) delete ns.spec.finalizers;
   },
@@ -46,18 +47,6 @@ const strategy: Strategy = {
     ns.status = { ...ns.status, phase: "Terminating" };
   },
 };
-
-/**
- * An update of a terminating namespace that only removes finalizers is the finalize step (the
- * generic store has no finalize subresource; the in-process namespace finalizer updates the
- * namespace itself), so it may change spec.finalizers.
- */
-function finalizing(ns: Namespace, prev: Namespace): boolean {
-  if (!prev.metadata?.deletionTimestamp) return false;
-  const before = prev.spec?.finalizers ?? [];
-  const after = ns.spec?.finalizers ?? [];
-  return after.length < before.length && after.every((f) => before.includes(f));
-}
 
 export function validateNamespaceFinalizers(ns: Namespace): FieldError[] {
   const path = FieldPath.root("spec").child("finalizers");
@@ -85,5 +74,5 @@ export const namespaceDefinition: ResourceDefinition = {
   fieldSelectors: { "status.phase": (o: KubeObject) => view<Namespace>(o).status?.phase ?? "" },
   strategy,
   extraFinalizers: (obj) => view<Namespace>(obj).spec?.finalizers ?? [],
-  extraSubresources: [{ name: "finalize", kind: "Namespace", verbs: ["update"] }],
+  extraSubresources: [namespaceFinalize],
 };

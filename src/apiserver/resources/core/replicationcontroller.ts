@@ -81,6 +81,8 @@ export const replicationControllerDefinition: ResourceDefinition = {
   scale: { specReplicasPath: "spec.replicas", statusReplicasPath: "status.replicas", labelSelectorPath: "spec.selector" },
   nameRule: "subdomain",
   tracksGeneration: true,
+  // core/v1 keeps its pre-garbage-collector behaviour: a delete without a policy orphans the pods.
+  garbageCollectionPolicy: "OrphanDependents",
   printerColumns: [
     nameColumn,
     column<ReplicationController>("Desired", FIELD_DOCS["ReplicationControllerSpec.replicas"], (r) => r.spec?.replicas ?? 0, { type: "integer" }),

@@ -18,12 +18,12 @@ export function create(def: ResourceDefinition, input: object): { obj: KubeObjec
   return { obj, errors: (def.strategy?.validate?.(obj, ctx) ?? []).map(fieldErrorMessage) };
 }
 
-/** update: defaults, prepareForUpdate, validate and validateUpdate against `old`. */
-export function update(def: ResourceDefinition, input: object, old: KubeObject): { obj: KubeObject; errors: string[] } {
+/** update: defaults, prepareForUpdate, validate and validateUpdate against `old` (`context`: e.g. a subresource). */
+export function update(def: ResourceDefinition, input: object, old: KubeObject, context: RequestContext = ctx): { obj: KubeObject; errors: string[] } {
   const obj = structuredClone(input) as KubeObject;
   def.strategy?.defaults?.(obj);
-  def.strategy?.prepareForUpdate?.(obj, old, ctx);
-  const errs = [...(def.strategy?.validate?.(obj, ctx) ?? []), ...(def.strategy?.validateUpdate?.(obj, old, ctx) ?? [])];
+  def.strategy?.prepareForUpdate?.(obj, old, context);
+  const errs = [...(def.strategy?.validate?.(obj, context) ?? []), ...(def.strategy?.validateUpdate?.(obj, old, context) ?? [])];
   return { obj, errors: errs.map(fieldErrorMessage) };
 }
 

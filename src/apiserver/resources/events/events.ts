@@ -61,6 +61,8 @@ export const eventsV1Definition: ResourceDefinition = {
   storagePath: "events",
   // kube-apiserver's default --event-ttl.
   ttlSeconds: 3600,
+  // Events own nothing; the garbage collector ignores them.
+  garbageCollectionPolicy: "Unsupported",
   allowCreateOnUpdate: true,
   printerColumns: eventColumns(asCoreEvent),
   fieldSelectors,

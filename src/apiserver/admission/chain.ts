@@ -1,0 +1,42 @@
+/**
+ * Admission plugins and the chain that runs them, as kube-apiserver's admission chain does: every
+ * plugin's mutating step runs in order, then every plugin's validating step. A plugin refuses by
+ * throwing an ApiError; the first refusal ends the request. More plugins (ServiceAccount,
+ * LimitRanger, ...) join by being added to the list.
+ */
+import type { KubeObject } from "../api/types.ts";
+import type { RequestContext, ResourceDefinition } from "../registry/definition.ts";
+import type { Admission } from "../registry/store.ts";
+
+export type AdmissionOperation = "CREATE" | "UPDATE" | "DELETE";
+
+/** What a plugin is asked about: the operation, the object (and the stored one), its resource and the request. */
+export interface AdmissionRequest {
+  operation: AdmissionOperation;
+  obj: KubeObject;
+  old: KubeObject | undefined;
+  def: ResourceDefinition;
+  ctx: RequestContext;
+}
+
+export interface AdmissionPlugin {
+  /** Upstream's plugin name ("NamespaceLifecycle"), for logs and ordering. */
+  readonly name: string;
+  /** May change `req.obj`. */
+  mutate?(req: AdmissionRequest): Promise<void>;
+  /** Must not change the object. */
+  validate?(req: AdmissionRequest): Promise<void>;
+}
+
+export function chainAdmission(plugins: AdmissionPlugin[]): Admission {
+  const mutating = plugins.filter((p) => p.mutate);
+  const validating = plugins.filter((p) => p.validate);
+  return {
+    async mutate(operation, obj, old, def, ctx) {
+      for (const p of mutating) await p.mutate!({ operation, obj, old, def, ctx });
+    },
+    async validate(operation, obj, old, def, ctx) {
+      for (const p of validating) await p.validate!({ operation, obj, old, def, ctx });
+    },
+  };
+}

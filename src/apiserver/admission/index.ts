@@ -1,0 +1,17 @@
+/** Admission: the plugin chain and the plugins kts runs, in upstream's order. */
+import type { Admission, GenericStore } from "../registry/store.ts";
+import { chainAdmission } from "./chain.ts";
+import { namespaceLifecycle } from "./namespace-lifecycle.ts";
+
+export { chainAdmission, type AdmissionOperation, type AdmissionPlugin, type AdmissionRequest } from "./chain.ts";
+export { IMMORTAL_NAMESPACES, namespaceLifecycle } from "./namespace-lifecycle.ts";
+
+export interface AdmissionDeps {
+  /** The served resources, looked up when a request arrives. */
+  lookup(group: string, version: string, plural: string): GenericStore | undefined;
+}
+
+/** The admission chain of a kts API server. */
+export function defaultAdmission(deps: AdmissionDeps): Admission {
+  return chainAdmission([namespaceLifecycle({ namespaces: () => deps.lookup("", "v1", "namespaces") })]);
+}

@@ -1,0 +1,219 @@
+/**
+ * Cascading deletion and namespace lifecycle against a real `kts server` and real kubectl 1.32:
+ * a Deployment -> ReplicaSet -> Pods chain linked by hand with ownerReferences (there are no
+ * workload controllers yet) deleted with each --cascade mode, dangling references, namespace
+ * deletion, and NamespaceLifecycle admission.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { KubeObject } from "../api/types.ts";
+import { apiClient, type ApiClient } from "../../testing/api-client.ts";
+import { startTestServer, type TestServer } from "../../testing/server.ts";
+
+let s: TestServer;
+let api: ApiClient;
+beforeAll(async () => {
+  s = await startTestServer();
+  api = apiClient(s.kubeconfig);
+});
+afterAll(async () => {
+  expect(await s.stop()).toBe(0);
+});
+
+const HOLD = "example.com/hold";
+const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } };
+const ownerRef = (o: KubeObject) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata!.name, uid: o.metadata!.uid, controller: true, blockOwnerDeletion: true });
+
+/** Deployment web -> ReplicaSet web-1 -> Pods web-1-a and web-1-b, as the workload controllers link them. */
+async function chain(client: ApiClient, ns: string, podFinalizers?: string[]): Promise<void> {
+  const deploy = await client.send("POST", `/apis/apps/v1/namespaces/${ns}/deployments`, {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web" },
+    spec: { selector: { matchLabels: { app: "web" } }, template },
+  });
+  const rs = await client.send("POST", `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name: "web-1", labels: { app: "web" }, ownerReferences: [ownerRef(deploy)] },
+    spec: { selector: { matchLabels: { app: "web" } }, template },
+  });
+  for (const name of ["web-1-a", "web-1-b"]) {
+    await client.send("POST", `/api/v1/namespaces/${ns}/pods`, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, labels: { app: "web" }, ownerReferences: [ownerRef(rs)], finalizers: podFinalizers },
+      spec: template.spec,
+    });
+  }
+}
+
+const paths = (ns: string) => ({
+  deploy: `/apis/apps/v1/namespaces/${ns}/deployments/web`,
+  rs: `/apis/apps/v1/namespaces/${ns}/replicasets/web-1`,
+  podA: `/api/v1/namespaces/${ns}/pods/web-1-a`,
+  podB: `/api/v1/namespaces/${ns}/pods/web-1-b`,
+});
+
+async function status(client: ApiClient, path: string): Promise<number> {
+  return (await client.request(path)).status;
+}
+
+async function waitGone(client: ApiClient, path: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await status(client, path)) !== 404) {
+    if (Date.now() > deadline) throw new Error(`${path} still exists after ${timeoutMs} ms`);
+    await Bun.sleep(25);
+  }
+}
+
+async function namespace(name: string): Promise<void> {
+  expect(await s.k("create", "namespace", name)).toBe(`namespace/${name} created\n`);
+}
+
+describe("kubectl delete --cascade", () => {
+  test("background (kubectl's default): the ReplicaSet and its Pods are deleted after the Deployment", async () => {
+    await namespace("bg");
+    await chain(api, "bg");
+    expect(await s.k("delete", "deployment", "web", "-n", "bg", "--cascade=background")).toBe('deployment.apps "web" deleted\n');
+    const p = paths("bg");
+    for (const path of [p.rs, p.podA, p.podB]) await waitGone(api, path);
+  });
+
+  test("foreground: the Deployment stays, with the foregroundDeletion finalizer, until its dependents are gone", async () => {
+    await namespace("fg");
+    await chain(api, "fg", [HOLD]);
+    const p = paths("fg");
+    expect(await s.k("delete", "deployment", "web", "-n", "fg", "--cascade=foreground", "--wait=false")).toBe('deployment.apps "web" deleted\n');
+    // The held pods are being deleted; their ReplicaSet and the Deployment wait for them.
+    const deadline = Date.now() + 10_000;
+    while (!(await api.get(p.podA)).metadata?.deletionTimestamp && Date.now() < deadline) await Bun.sleep(25);
+    await Bun.sleep(300);
+    const deploy = await api.get(p.deploy);
+    expect(deploy.metadata).toMatchObject({ finalizers: ["foregroundDeletion"], deletionTimestamp: expect.any(String) });
+    expect((await api.get(p.rs)).metadata).toMatchObject({ finalizers: ["foregroundDeletion"], deletionTimestamp: expect.any(String) });
+    const shown = JSON.parse(await s.k("get", "deployment", "web", "-n", "fg", "-o", "json"));
+    expect(shown.metadata.finalizers).toEqual(["foregroundDeletion"]);
+
+    for (const pod of ["web-1-a", "web-1-b"]) await s.k("patch", "pod", pod, "-n", "fg", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
+    // kubectl wait prints nothing when the object is already gone; its exit status is what counts.
+    await s.k("wait", "--for=delete", "deployment/web", "-n", "fg", "--timeout=20s");
+    for (const path of [p.deploy, p.rs, p.podA, p.podB]) expect(await status(api, path)).toBe(404);
+  });
+
+  test("foreground with --wait: kubectl returns once the owner, and so every blocking dependent, is gone", async () => {
+    await namespace("fgwait");
+    await chain(api, "fgwait");
+    const p = paths("fgwait");
+    expect(await s.k("delete", "deployment", "web", "-n", "fgwait", "--cascade=foreground", "--timeout=20s")).toBe('deployment.apps "web" deleted\n');
+    for (const path of [p.deploy, p.rs, p.podA, p.podB]) expect(await status(api, path)).toBe(404);
+  });
+
+  test("orphan: the Deployment goes, the ReplicaSet stays without its owner reference, the Pods keep theirs", async () => {
+    await namespace("orphan");
+    await chain(api, "orphan");
+    const p = paths("orphan");
+    expect(await s.k("delete", "deployment", "web", "-n", "orphan", "--cascade=orphan")).toBe('deployment.apps "web" deleted\n');
+    expect(await status(api, p.deploy)).toBe(404);
+    await Bun.sleep(300);
+    const rs = await api.get(p.rs);
+    expect(rs.metadata?.ownerReferences).toBeUndefined();
+    expect(rs.metadata?.deletionTimestamp).toBeUndefined();
+    expect((await api.get(p.podA)).metadata?.ownerReferences?.map((r) => r.name)).toEqual(["web-1"]);
+  });
+});
+
+test("an ownerReference to an owner that does not exist: the dependent is collected", async () => {
+  await namespace("dangling");
+  const missing = { apiVersion: "v1", kind: "ConfigMap", name: "ghost", uid: "6a1a3e4b-0000-4000-8000-000000000000" };
+  await api.send("POST", "/api/v1/namespaces/dangling/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "orphaned", ownerReferences: [missing] } });
+  await api.send("POST", "/api/v1/namespaces/dangling/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ghost" } });
+  // "ghost" exists, but not with that uid: the reference is still dangling.
+  await waitGone(api, "/api/v1/namespaces/dangling/configmaps/orphaned");
+  expect(await status(api, "/api/v1/namespaces/dangling/configmaps/ghost")).toBe(200);
+});
+
+describe("namespace deletion", () => {
+  test("everything in the namespace is deleted; an object's finalizer holds it, reported in its conditions; then it goes", async () => {
+    await namespace("team");
+    await chain(api, "team");
+    for (let i = 0; i < 20; i++) await api.send("POST", "/api/v1/namespaces/team/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}` } });
+    await api.send("POST", "/api/v1/namespaces/team/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "held", finalizers: [HOLD] } });
+    expect(await s.k("delete", "namespace", "team", "--wait=false")).toBe('namespace "team" deleted\n');
+
+    const deadline = Date.now() + 10_000;
+    let ns = await api.get("/api/v1/namespaces/team");
+    const conditionsOf = (o: KubeObject) => (o.status as { conditions?: Array<{ type: string; status: string; reason: string; message: string }> }).conditions ?? [];
+    while (!conditionsOf(ns).some((c) => c.type === "NamespaceFinalizersRemaining" && c.status === "True") && Date.now() < deadline) {
+      await Bun.sleep(50);
+      ns = await api.get("/api/v1/namespaces/team");
+    }
+    expect(ns.status).toMatchObject({ phase: "Terminating" });
+    expect(conditionsOf(ns).find((c) => c.type === "NamespaceFinalizersRemaining")).toMatchObject({ status: "True", reason: "SomeFinalizerRemain", message: `Some finalizers are remaining: ${HOLD} in 1 resource instances` });
+    expect(conditionsOf(ns).find((c) => c.type === "NamespaceContentRemaining")).toMatchObject({ status: "True", reason: "SomeResourcesRemain", message: "Some resources are remaining: secrets. has 1 resource instances" });
+    expect(await s.k("get", "namespace", "team", "--no-headers")).toMatch(/^team\s+Terminating\s+/);
+    expect(JSON.parse(await s.k("get", "configmaps", "-n", "team", "-o", "json")).items).toEqual([]);
+    for (const path of Object.values(paths("team"))) expect(await status(api, path)).toBe(404);
+
+    // Nothing new may be created meanwhile.
+    const late = await s.kubectl(["create", "configmap", "late", "-n", "team"]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain('configmaps "late" is forbidden: unable to create new content in namespace team because it is being terminated');
+    const refused = await api.request("/api/v1/namespaces/team/configmaps", { method: "POST", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late" } } });
+    expect(refused.status).toBe(403);
+    expect(refused.json()).toMatchObject({ reason: "Forbidden", details: { causes: [{ reason: "NamespaceTerminating", message: "namespace team is being terminated", field: "metadata.namespace" }] } });
+
+    await s.k("patch", "secret", "held", "-n", "team", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
+    await s.k("wait", "--for=delete", "namespace/team", "--timeout=30s");
+    expect(await status(api, "/api/v1/namespaces/team")).toBe(404);
+  });
+
+  test("PUT namespaces/{name}/finalize sets spec.finalizers; the controller removes only its own", async () => {
+    await namespace("fin");
+    const ns = await api.get("/api/v1/namespaces/fin");
+    const put = await api.request("/api/v1/namespaces/fin/finalize", { method: "PUT", body: { ...ns, spec: { finalizers: ["kubernetes", "example.com/other"] } } });
+    expect(put.status).toBe(200);
+    expect(put.json()).toMatchObject({ kind: "Namespace", spec: { finalizers: ["kubernetes", "example.com/other"] }, status: { phase: "Active" } });
+    // A plain update leaves spec.finalizers alone.
+    const plain = await api.send<KubeObject>("PUT", "/api/v1/namespaces/fin", { ...put.json<KubeObject>(), spec: { finalizers: [] } });
+    expect(plain.spec).toEqual({ finalizers: ["kubernetes", "example.com/other"] });
+
+    await s.k("delete", "namespace", "fin", "--wait=false");
+    const deadline = Date.now() + 10_000;
+    let current = await api.get("/api/v1/namespaces/fin");
+    while (JSON.stringify(current.spec) !== JSON.stringify({ finalizers: ["example.com/other"] }) && Date.now() < deadline) {
+      await Bun.sleep(25);
+      current = await api.get("/api/v1/namespaces/fin");
+    }
+    expect(current.spec).toEqual({ finalizers: ["example.com/other"] });
+    const last = await api.request("/api/v1/namespaces/fin/finalize", { method: "PUT", body: { ...current, spec: { finalizers: [] } } });
+    expect(last.status).toBe(200);
+    expect(await status(api, "/api/v1/namespaces/fin")).toBe(404);
+  });
+
+  test("kubectl delete namespace waits until the namespace is gone", async () => {
+    await namespace("quick");
+    for (let i = 0; i < 10; i++) await api.send("POST", "/api/v1/namespaces/quick/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}` } });
+    expect(await s.k("delete", "namespace", "quick", "--timeout=30s")).toBe('namespace "quick" deleted\n');
+    expect(await status(api, "/api/v1/namespaces/quick")).toBe(404);
+  });
+});
+
+describe("NamespaceLifecycle", () => {
+  test("creating in a namespace that does not exist is 404 for the namespace", async () => {
+    const r = await s.kubectl(["create", "configmap", "x", "-n", "nowhere"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('namespaces "nowhere" not found');
+    const raw = await api.request("/api/v1/namespaces/nowhere/configmaps", { method: "POST", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } } });
+    expect(raw.status).toBe(404);
+    expect(raw.json()).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: 'namespaces "nowhere" not found', reason: "NotFound", details: { name: "nowhere", kind: "namespaces" }, code: 404 });
+  });
+
+  test("default, kube-system and kube-public may not be deleted", async () => {
+    for (const name of ["default", "kube-system", "kube-public"]) {
+      const r = await s.kubectl(["delete", "namespace", name]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Error from server (Forbidden): namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    }
+    expect(JSON.parse(await s.k("get", "namespace", "kube-system", "-o", "json")).status.phase).toBe("Active");
+  });
+});

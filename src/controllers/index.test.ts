@@ -1,0 +1,35 @@
+import { afterEach, expect, test } from "bun:test";
+import { CONFIGMAPS, gone, memoryLogger, NAMESPACES, testCluster } from "./testing.ts";
+import { enabledControllers, startControllers } from "./index.ts";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+test("--controllers: all by default, names and upstream's old aliases, -name to leave one out", () => {
+  expect(enabledControllers()).toEqual(["garbage-collector-controller", "namespace-controller"]);
+  expect(enabledControllers(["*", "-garbagecollector"])).toEqual(["namespace-controller"]);
+  expect(enabledControllers(["namespace-controller"])).toEqual(["namespace-controller"]);
+  expect(enabledControllers(["*", "-namespace", "-garbage-collector-controller"])).toEqual([]);
+  expect(() => enabledControllers(["*", "-nope"])).toThrow('"nope" is not in the list of known controllers');
+});
+
+test("the running controllers together: a namespace of owners and dependents is emptied and goes", async () => {
+  const cluster = testCluster();
+  cleanups.push(() => cluster.close());
+  const { client } = cluster;
+  const log = memoryLogger();
+  const running = startControllers(client, log);
+  cleanups.push(() => running.stop());
+  await running.ready;
+  expect(log.lines.filter((l) => l.startsWith("I controller started")).length).toBe(2);
+  await client.create(NAMESPACES, "", { apiVersion: "v1", kind: "Namespace", metadata: { name: "both" } });
+  const owner = await client.create(CONFIGMAPS, "both", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "owner" } });
+  const ref = { apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata!.uid!, blockOwnerDeletion: true };
+  await client.create(CONFIGMAPS, "both", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dep", ownerReferences: [ref] } });
+  // A foreground deletion under way in the namespace: the namespace's Background delete takes over.
+  await client.delete(CONFIGMAPS, "both", "owner", { propagationPolicy: "Foreground" });
+  await client.delete(NAMESPACES, "", "both");
+  await gone(client, NAMESPACES, "", "both");
+});
