@@ -71,13 +71,31 @@ const FIELD_ERROR_TEXT: Record<FieldErrorType, string> = {
 /** "spec.containers[0].image: Required value" — upstream's field.Error.Error(). */
 export function fieldErrorMessage(e: FieldError): string {
   let text = FIELD_ERROR_TEXT[e.type];
-  const showsValue = e.type === "FieldValueInvalid" || e.type === "FieldValueNotSupported" || e.type === "FieldValueDuplicate" || e.type === "FieldValueNotFound";
+  // Too many shows the count when one is given (upstream's field.TooMany since 1.30).
+  const showsValue =
+    e.type === "FieldValueInvalid" || e.type === "FieldValueNotSupported" || e.type === "FieldValueDuplicate" || e.type === "FieldValueNotFound" || e.type === "FieldValueTooMany";
   if (showsValue && e.value !== undefined) text += `: ${typeof e.value === "string" ? JSON.stringify(e.value) : formatValue(e.value)}`;
   if (e.detail) text += `: ${e.detail}`;
   return e.field ? `${e.field}: ${text}` : text;
 }
 
+/**
+ * A bad value that carries its own rendering, for values Go prints with `%#v` or `%v` in ways
+ * JSON does not (e.g. CRD validation's `map[string]interface {}{"name":"a"}` or a float's `1e+06`).
+ */
+export class GoFormattedValue {
+  constructor(
+    readonly text: string,
+    readonly value: unknown,
+  ) {}
+
+  toJSON(): unknown {
+    return this.value;
+  }
+}
+
 function formatValue(v: unknown): string {
+  if (v instanceof GoFormattedValue) return v.text;
   if (v === null) return "null";
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
