@@ -32,6 +32,9 @@ export interface CompiledRule {
   messageError?: string;
   /** The rule's fieldPath as a field path suffix ("spec.replicas", "labels[a]"). */
   fieldPath?: string;
+  /** Static cost estimates of the rule and its messageExpression (0 when they did not compile). */
+  maxCost: number;
+  messageMaxCost: number;
 }
 
 /** Compiles the rules of one node whose CEL type is `self`. */
@@ -42,7 +45,7 @@ export function compileRules(rules: ValidationRule[], self: CelType, node: Struc
       ["self", self],
       ["oldSelf", optionalOldSelf ? T.optional(self) : self],
     ]);
-    const out: CompiledRule = { rule, usesOldSelf: false, optionalOldSelf };
+    const out: CompiledRule = { rule, usesOldSelf: false, optionalOldSelf, maxCost: 0, messageMaxCost: 0 };
     const source = typeof rule.rule === "string" ? rule.rule : "";
     if (source.trim() === "") return out;
     const c = compileExpression(source, vars);
@@ -56,11 +59,15 @@ export function compileRules(rules: ValidationRule[], self: CelType, node: Struc
     }
     out.usesOldSelf = c.uses.has("oldSelf");
     out.program = c.program;
+    out.maxCost = c.cost;
     if (typeof rule.messageExpression === "string" && rule.messageExpression !== "") {
       const m = compileExpression(rule.messageExpression, vars);
       if (!m.ok) out.messageError = `messageExpression compilation failed: ${m.issues}`;
       else if (m.type.kind !== "string") out.messageError = "messageExpression must evaluate to a string";
-      else out.message = m.program;
+      else {
+        out.message = m.program;
+        out.messageMaxCost = m.cost;
+      }
     }
     if (typeof rule.fieldPath === "string" && rule.fieldPath !== "") {
       const fp = validFieldPath(rule.fieldPath, node);

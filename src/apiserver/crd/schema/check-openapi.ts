@@ -9,6 +9,7 @@ import { GoFormattedValue, type FieldError } from "../../api/errors.ts";
 import { field, type FieldPath } from "../../validation/field.ts";
 import { compileRules } from "./cel-rules.ts";
 import { declType, newSelfTypeName } from "./cel/index.ts";
+import { MAX_REQUEST_BYTES } from "./cel/decl.ts";
 import { goQuote } from "./go-format.ts";
 import { validFieldPath } from "./rule-field-path.ts";
 import { escapeName } from "./cel/decl.ts";
@@ -31,12 +32,46 @@ interface Context {
 export interface SchemaCheck {
   schemaErrors: FieldError[];
   celErrors: FieldError[];
+  /** Estimated cost of all rules, and the most expensive rules (top 4, each at least 1% of the CRD limit). */
+  totalCost: number;
+  mostExpensive: Array<{ path: FieldPath; cost: number }>;
+}
+
+/** StaticEstimatedCostLimit and StaticEstimatedCRDCostLimit. */
+export const ESTIMATED_COST_LIMIT = 10_000_000;
+export const ESTIMATED_CRD_COST_LIMIT = 100_000_000;
+
+/** upstream's getCostErrorMessage. */
+export function costErrorMessage(what: string, cost: number, limit: number): string {
+  const factor = cost / limit;
+  const text = factor > 100 ? "more than 100x" : factor < 1.5 ? `${factor.toFixed(6)}x` : `${factor.toFixed(1)}x`;
+  return `${what} exceeds budget by factor of ${text} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
+}
+
+function observeCost(out: SchemaCheck, path: FieldPath, cost: number): void {
+  out.totalCost = Math.min(out.totalCost + cost, 1.8446744073709552e19);
+  if (cost < ESTIMATED_CRD_COST_LIMIT / 100) return;
+  out.mostExpensive.push({ path, cost });
+  out.mostExpensive.sort((a, b) => b.cost - a.cost);
+  if (out.mostExpensive.length > 4) out.mostExpensive.length = 4;
+}
+
+/** How many times a node can occur in one object (upstream's MaxCardinality); undefined when unbounded. */
+type Cardinality = number | undefined;
+
+/** extractMaxElements: the factor a node multiplies its children's cardinality by. */
+function childCardinality(parent: Cardinality, s: JSONSchemaProps): Cardinality {
+  if (parent === undefined) return undefined;
+  let factor: number | undefined = 1;
+  if (s.type === "object" && s.additionalProperties !== undefined && s.additionalProperties !== null) factor = typeof s.maxProperties === "number" ? Math.max(0, s.maxProperties) : undefined;
+  else if (s.type === "array") factor = typeof s.maxItems === "number" ? Math.max(0, s.maxItems) : undefined;
+  return factor === undefined ? undefined : Math.min(parent * factor, 1.8446744073709552e19);
 }
 
 /** `structural` is the node's structural view when CEL rules can be compiled (the schema is structural and its defaults valid). */
 export function checkOpenAPISchema(s: JSONSchemaProps, path: FieldPath, structural: Structural | undefined): SchemaCheck {
-  const out: SchemaCheck = { schemaErrors: [], celErrors: [] };
-  visit(s, path, { allowDefaults: true, disallowDefaultsReason: "", insideResourceMeta: false }, true, structural, structural ? declType(structural, true, newSelfTypeName()) : undefined, out);
+  const out: SchemaCheck = { schemaErrors: [], celErrors: [], totalCost: 0, mostExpensive: [] };
+  visit(s, path, { allowDefaults: true, disallowDefaultsReason: "", insideResourceMeta: false }, true, structural, structural ? declType(structural, true, newSelfTypeName()) : undefined, 1, out);
   return out;
 }
 
@@ -71,7 +106,8 @@ function standardChecks(s: JSONSchemaProps, path: FieldPath, c: Context): FieldE
   return errs;
 }
 
-function visit(s: JSONSchemaProps, path: FieldPath, c: Context, isRoot: boolean, st: Structural | undefined, celType: CelTypeOf, out: SchemaCheck): void {
+function visit(s: JSONSchemaProps, path: FieldPath, c: Context, isRoot: boolean, st: Structural | undefined, celType: CelTypeOf, card: Cardinality, out: SchemaCheck): void {
+  const childCard = childCardinality(card, s);
   const schemaErrsBefore = out.schemaErrors.length;
   const errs = out.schemaErrors;
   errs.push(...standardChecks(s, path, c));
@@ -83,7 +119,7 @@ function visit(s: JSONSchemaProps, path: FieldPath, c: Context, isRoot: boolean,
     if (isObject(ap)) {
       const sub = c.insideResourceMeta ? withForbiddenDefaults(c, "inside additionalProperties applying to object metadata") : c;
       const elem = celType?.kind === "map" ? celType.value : undefined;
-      visit(ap, path.child("additionalProperties"), sub, false, st?.additionalProperties?.schema, elem, out);
+      visit(ap, path.child("additionalProperties"), sub, false, st?.additionalProperties?.schema, elem, childCard, out);
     }
   }
   const mapType = s["x-kubernetes-map-type"];
@@ -95,29 +131,29 @@ function visit(s: JSONSchemaProps, path: FieldPath, c: Context, isRoot: boolean,
       if (isRoot) sub = withForbiddenDefaults(sub, `in top-level ${name}`);
     }
     const propSt = st?.properties?.get(name);
-    visit(prop, path.child("properties").key(name), sub, false, propSt, fieldCelType(celType, name, propSt), out);
+    visit(prop, path.child("properties").key(name), sub, false, propSt, fieldCelType(celType, name, propSt), childCard, out);
   }
   // Value-validation branches never compile CEL rules.
-  if (isObject(s.not)) visit(s.not, path.child("not"), c, false, undefined, undefined, out);
-  schemasOf(s.allOf).forEach((x, i) => visit(x, path.child("allOf").index(i), c, false, undefined, undefined, out));
-  schemasOf(s.oneOf).forEach((x, i) => visit(x, path.child("oneOf").index(i), c, false, undefined, undefined, out));
-  schemasOf(s.anyOf).forEach((x, i) => visit(x, path.child("anyOf").index(i), c, false, undefined, undefined, out));
-  for (const [k, d] of schemaMapOf(s.definitions)) visit(d, path.child("definitions").key(k), c, false, undefined, undefined, out);
+  if (isObject(s.not)) visit(s.not, path.child("not"), c, false, undefined, undefined, undefined, out);
+  schemasOf(s.allOf).forEach((x, i) => visit(x, path.child("allOf").index(i), c, false, undefined, undefined, undefined, out));
+  schemasOf(s.oneOf).forEach((x, i) => visit(x, path.child("oneOf").index(i), c, false, undefined, undefined, undefined, out));
+  schemasOf(s.anyOf).forEach((x, i) => visit(x, path.child("anyOf").index(i), c, false, undefined, undefined, undefined, out));
+  for (const [k, d] of schemaMapOf(s.definitions)) visit(d, path.child("definitions").key(k), c, false, undefined, undefined, undefined, out);
   const listType = s["x-kubernetes-list-type"];
   if (s.items !== undefined && s.items !== null) {
     const sub = listType !== "map" ? withForbidOldSelf(c, path) : c;
     const elem = celType?.kind === "list" ? celType.elem : undefined;
-    if (isObject(s.items)) visit(s.items, path.child("items"), sub, false, st?.items, elem, out);
-    else if (Array.isArray(s.items)) schemasOf(s.items).forEach((x, i) => visit(x, path.child("items").index(i), sub, false, undefined, undefined, out));
+    if (isObject(s.items)) visit(s.items, path.child("items"), sub, false, st?.items, elem, childCard, out);
+    else if (Array.isArray(s.items)) schemasOf(s.items).forEach((x, i) => visit(x, path.child("items").index(i), sub, false, undefined, undefined, undefined, out));
   }
   if (isObject(s.dependencies)) {
-    for (const [k, d] of Object.entries(s.dependencies)) if (isObject(d)) visit(d as JSONSchemaProps, path.child("dependencies").key(k), c, false, undefined, undefined, out);
+    for (const [k, d] of Object.entries(s.dependencies)) if (isObject(d)) visit(d as JSONSchemaProps, path.child("dependencies").key(k), c, false, undefined, undefined, undefined, out);
   }
   extensionChecks(s, path, errs);
   ruleChecks(s, path, errs);
   const rules = validationsOf(s);
   if (rules.length && out.schemaErrors.length === schemaErrsBefore && st) {
-    out.celErrors.push(...compileChecks(rules, path, c, st, celType));
+    out.celErrors.push(...compileChecks(rules, path, c, st, celType, card, out));
   }
 }
 
@@ -237,14 +273,23 @@ export function goValidationRule(r: ValidationRule): GoFormattedValue {
   return new GoFormattedValue(text, r);
 }
 
-function compileChecks(rules: ValidationRule[], path: FieldPath, c: Context, st: Structural, celType: CelTypeOf): FieldError[] {
+function compileChecks(rules: ValidationRule[], path: FieldPath, c: Context, st: Structural, celType: CelTypeOf, card: Cardinality, out: SchemaCheck): FieldError[] {
   const base = path.child("x-kubernetes-validations");
   if (!celType) return [{ type: "InternalError", field: String(base), detail: "internal error: failed to retrieve type information for x-kubernetes-validations" }];
   const errs: FieldError[] = [];
+  // A rule runs once per occurrence of its node; unbounded nodes count what fits in a request.
+  const occurrences = card ?? Math.floor(MAX_REQUEST_BYTES / ((celType.bounds?.minSerialized ?? 0) + 1));
   compileRules(rules, celType, st).forEach((cr, i) => {
     const p = base.index(i);
+    const cost = cr.maxCost === 0 ? 0 : Math.min(cr.maxCost * occurrences, 1.8446744073709552e19);
+    if (cost > ESTIMATED_COST_LIMIT) errs.push(field.forbidden(p.child("rule"), costErrorMessage("estimated rule cost", cost, ESTIMATED_COST_LIMIT)));
+    observeCost(out, p.child("rule"), cost);
     if (cr.error) errs.push(field.invalid(p.child("rule"), goValidationRule(cr.rule), cr.error));
     if (cr.messageError) errs.push(field.invalid(p.child("messageExpression"), goValidationRule(cr.rule), cr.messageError));
+    else if (cr.message) {
+      if (cr.messageMaxCost > ESTIMATED_COST_LIMIT) errs.push(field.forbidden(p.child("messageExpression"), costErrorMessage("estimated messageExpression cost", cr.messageMaxCost, ESTIMATED_COST_LIMIT)));
+      observeCost(out, p.child("messageExpression"), cr.messageMaxCost);
+    }
     if (cr.usesOldSelf) {
       if (c.uncorrelatablePath) errs.push(field.invalid(p.child("rule"), cr.rule.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${c.uncorrelatablePath}`));
     } else if (typeof cr.rule.optionalOldSelf === "boolean") {

@@ -200,3 +200,33 @@ describe("x-kubernetes-validations", () => {
     expect(check(withRule({ rule: "url('https://x').getHost() == 'x'" }))[0]).toContain("undeclared reference to 'url' (in container '')");
   });
 });
+
+describe("estimated rule cost", () => {
+  test("a rule that could cost too much on the largest allowed value is refused", () => {
+    const s = obj({ l: { type: "array", items: { type: "string" }, "x-kubernetes-validations": [{ rule: "self.all(x, self.exists(y, x == y))" }] } });
+    expect(check(s)).toContain(
+      `${AT}.properties[l].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`,
+    );
+  });
+  test("limits make the same rule acceptable", () => {
+    const s = obj({ l: { type: "array", maxItems: 10, items: { type: "string", maxLength: 20 }, "x-kubernetes-validations": [{ rule: "self.all(x, self.exists(y, x == y))" }] } });
+    expect(check(s)).toEqual([]);
+  });
+  test("rules under lists run once per item: unbounded items multiply the estimate, and the CRD total is checked too", () => {
+    const items = { type: "string", "x-kubernetes-validations": [{ rule: "self.matches('^[a-z]+$')" }] };
+    const errs = check(obj({ l: { type: "array", items } }));
+    expect(errs).toEqual([
+      `${AT}.properties[l].items.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`,
+      `${AT}.properties[l].items.x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema`,
+      `${AT}: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`,
+    ]);
+    expect(check(obj({ l: { type: "array", maxItems: 100, items: { ...items, maxLength: 63 } } }))).toEqual([]);
+  });
+  test("factors below 1.5 print with six decimals", () => {
+    // 1 + 1572863 × 4 + 1 = 6291454 per list, twice under a list of at most two: 12582908 = 1.258291x.
+    const s = obj({ outer: { type: "array", maxItems: 2, items: { type: "array", items: { type: "number" }, "x-kubernetes-validations": [{ rule: "self.all(x, x == 0.0)" }] } } });
+    expect(check(s)).toEqual([
+      `${AT}.properties[outer].items.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 1.258291x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`,
+    ]);
+  });
+});

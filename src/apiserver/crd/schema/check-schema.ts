@@ -7,7 +7,7 @@
 import { GoFormattedValue, type FieldError } from "../../api/errors.ts";
 import { field, type FieldPath } from "../../validation/field.ts";
 import { validateDefaults } from "./check-defaults.ts";
-import { checkOpenAPISchema } from "./check-openapi.ts";
+import { checkOpenAPISchema, costErrorMessage, ESTIMATED_CRD_COST_LIMIT } from "./check-openapi.ts";
 import { validateStructural } from "./check-structural.ts";
 import { newStructural, type Structural } from "./structural.ts";
 import type { JSONSchemaProps } from "./types.ts";
@@ -110,5 +110,9 @@ export function checkSchema(schema: JSONSchemaProps, path: FieldPath, opts: Chec
   errs.push(...openapi.schemaErrors, ...openapi.celErrors);
   // NewStructural's refusals repeat what the keyword checks say; upstream shows them only alone.
   if (errs.length === 0) errs.push(...initErrors);
+  if (openapi.totalCost > ESTIMATED_CRD_COST_LIMIT) {
+    for (const r of openapi.mostExpensive) errs.push(field.forbidden(r.path, "contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema"));
+    errs.push(field.forbidden(path, costErrorMessage("x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema", openapi.totalCost, ESTIMATED_CRD_COST_LIMIT)));
+  }
   return errs;
 }

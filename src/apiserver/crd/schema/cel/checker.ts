@@ -20,12 +20,14 @@ export interface CheckResult {
   issues: Issue[];
   /** Names of variables the expression reads. */
   uses: Set<string>;
+  /** The type of every node, by node id (for the cost estimate). */
+  types: Map<number, CelType>;
 }
 
 export function check(e: Expr, vars: ReadonlyMap<string, CelType>): CheckResult {
   const c = new Checker(vars);
   const type = c.expr(e, new Map());
-  return { type, issues: c.issues, uses: c.uses };
+  return { type, issues: c.issues, uses: c.uses, types: c.types };
 }
 
 type Scope = Map<string, CelType>;
@@ -63,6 +65,7 @@ function qualifiedName(e: Expr): string | undefined {
 class Checker {
   readonly issues: Issue[] = [];
   readonly uses = new Set<string>();
+  readonly types = new Map<number, CelType>();
 
   constructor(private readonly vars: ReadonlyMap<string, CelType>) {}
 
@@ -76,6 +79,12 @@ class Checker {
   }
 
   expr(e: Expr, scope: Scope): CelType {
+    const t = this.typeOf(e, scope);
+    this.types.set(e.id, t);
+    return t;
+  }
+
+  private typeOf(e: Expr, scope: Scope): CelType {
     switch (e.k) {
       case "lit":
         return litType(e.v);

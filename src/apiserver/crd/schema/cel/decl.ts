@@ -74,48 +74,77 @@ export function newSelfTypeName(): string {
   return `selfType${typeCounter++}`;
 }
 
+/** celconfig.MaxRequestSizeBytes: the bound for values whose schema sets no limit. */
+export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
+const PER_REQUEST = MAX_REQUEST_BYTES - 2;
+
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? Math.max(0, Math.trunc(v)) : undefined);
+
+/** A simple type with size bounds attached (for the cost estimate). */
+function sized(t: CelType, maxElements: number, minSerialized: number): CelType {
+  return { ...t, bounds: { maxElements, minSerialized } };
+}
+
+function stringBounds(node: Structural): number {
+  const maxLength = num(node.raw.maxLength);
+  if (maxLength !== undefined) return maxLength * 4;
+  const enumValues = Array.isArray(node.raw.enum) ? node.raw.enum : [];
+  if (enumValues.length) return Math.max(0, ...enumValues.map((v) => (typeof v === "string" ? Buffer.byteLength(v) : 0)));
+  return PER_REQUEST;
+}
+
 export function declType(s: Structural | undefined, isResourceRoot: boolean, name: string): CelType | undefined {
   if (!s) return undefined;
-  if (s.intOrString) return T.dyn;
+  if (s.intOrString) return sized(T.dyn, PER_REQUEST, 1);
   const node = isResourceRoot ? withTypeAndObjectMeta(s) : s;
   switch (node.type) {
     case "array": {
       if (!node.items) return undefined;
       const elem = declType(node.items, node.items.embeddedResource, `${name}.@idx`);
-      return elem && T.list(elem);
+      if (!elem) return undefined;
+      const maxItems = num(node.raw.maxItems) ?? Math.floor(PER_REQUEST / ((elem.bounds?.minSerialized ?? 0) + 1));
+      return sized(T.list(elem), maxItems, 2);
     }
     case "object": {
       const ap = node.additionalProperties?.schema;
       if (ap) {
         const value = declType(ap, ap.embeddedResource, `${name}.@elem`);
-        return value && T.map(T.string, value);
+        if (!value) return undefined;
+        const maxProperties = num(node.raw.maxProperties) ?? Math.floor(PER_REQUEST / ((value.bounds?.minSerialized ?? 0) + 6));
+        // Keys are the plain string type, which declares no size (MaxElements 0) upstream.
+        return sized(T.map(sized(T.string, 0, 2), value), maxProperties, 2);
       }
       const fields = new Map<string, CelType>();
+      const required = new Set(Array.isArray(node.raw.required) ? node.raw.required : []);
+      let minSerialized = 2;
       for (const [prop, sub] of node.properties ?? []) {
         const escaped = escapeName(prop);
-        if (!escaped) continue;
-        const t = declType(sub, sub.embeddedResource, `${name}.${escaped}`);
-        if (t) fields.set(escaped, t);
+        const t = declType(sub, sub.embeddedResource, `${name}.${escaped ?? prop}`);
+        if (!t) continue;
+        if (escaped) fields.set(escaped, t);
+        if (required.has(prop) && sub.default === undefined) minSerialized += prop.length + (t.bounds?.minSerialized ?? 0) + 4;
       }
-      return { kind: "object", name, fields };
+      return { kind: "object", name, fields, bounds: { maxElements: 0, minSerialized } };
     }
     case "string":
       switch (node.raw.format) {
         case "byte":
-          return T.bytes;
+          return sized(T.bytes, num(node.raw.maxLength) ?? PER_REQUEST, 2);
         case "duration":
-          return T.duration;
+          return sized(T.duration, 32, 3);
         case "date":
+          return sized(T.timestamp, 12, 12);
         case "date-time":
-          return T.timestamp;
+          return sized(T.timestamp, 32, 21);
       }
-      return T.string;
+      return sized(T.string, stringBounds(node), 2);
+    // Scalars declare no element count upstream (MaxElements 0), which the estimate relies on.
     case "boolean":
-      return T.bool;
+      return sized(T.bool, 0, 4);
     case "number":
-      return T.double;
+      return sized(T.double, 0, 1);
     case "integer":
-      return T.int;
+      return sized(T.int, 0, 1);
   }
   return undefined;
 }

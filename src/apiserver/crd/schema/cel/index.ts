@@ -3,6 +3,7 @@
  * evaluator. A failure is the issue list in cel-go's format, for "compilation failed: ...".
  */
 import { check } from "./checker.ts";
+import { estimateCost } from "./cost-estimate.ts";
 import { compile, type Program } from "./interpreter.ts";
 import { CompileError, formatIssues } from "./issues.ts";
 import { parse } from "./parser.ts";
@@ -14,7 +15,7 @@ export { declType, newSelfTypeName } from "./decl.ts";
 export { toVal } from "./json-values.ts";
 export { T, formatType, type CelType } from "./types.ts";
 
-export type Compiled = { ok: true; program: Program; type: CelType; uses: Set<string> } | { ok: false; issues: string };
+export type Compiled = { ok: true; program: Program; type: CelType; uses: Set<string>; /** Static cost estimate (maximum). */ cost: number } | { ok: false; issues: string };
 
 export function compileExpression(source: string, vars: ReadonlyMap<string, CelType>): Compiled {
   let ast;
@@ -26,5 +27,5 @@ export function compileExpression(source: string, vars: ReadonlyMap<string, CelT
   }
   const checked = check(ast, vars);
   if (checked.issues.length) return { ok: false, issues: formatIssues(checked.issues, source) };
-  return { ok: true, program: compile(ast), type: checked.type, uses: checked.uses };
+  return { ok: true, program: compile(ast), type: checked.type, uses: checked.uses, cost: estimateCost(ast, checked.types) };
 }

@@ -3,7 +3,17 @@
  * "map(string, dyn)", "selfType1.spec"), and assignability with type parameters.
  */
 
-export type CelType =
+/**
+ * Size bounds from the schema (upstream's DeclType MaxElements and MinSerializedSize), carried by
+ * the types of schema values for the static cost estimate: the most characters, items or
+ * entries a value can have, and the fewest bytes it takes in JSON.
+ */
+export interface SizeBounds {
+  maxElements: number;
+  minSerialized: number;
+}
+
+export type CelType = (
   | { kind: "int" | "uint" | "double" | "bool" | "string" | "bytes" | "null" | "duration" | "timestamp" | "dyn" | "error" }
   | { kind: "list"; elem: CelType }
   | { kind: "map"; key: CelType; value: CelType }
@@ -11,7 +21,8 @@ export type CelType =
   | { kind: "type"; of: CelType }
   | { kind: "optional"; elem: CelType }
   | { kind: "param"; name: string }
-  | { kind: "opaque"; name: string };
+  | { kind: "opaque"; name: string }
+) & { bounds?: SizeBounds };
 
 export const T = {
   int: { kind: "int" } as CelType,
@@ -110,7 +121,8 @@ export function assignable(to: CelType, from: CelType, b: Bindings): boolean {
     case "optional":
       return from.kind === "optional" && assignable(to.elem, from.elem, b);
     case "object":
-      return from.kind === "object" && from.name === to.name;
+      // null is assignable to object (message) types, as in cel-go.
+      return (from.kind === "object" && from.name === to.name) || from.kind === "null";
     case "opaque":
       return from.kind === "opaque" && from.name === to.name;
     default:

@@ -6,7 +6,7 @@
 import { compareQuantities, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, type Quantity } from "../../../../validation/quantity.ts";
 import { T } from "../types.ts";
 import { CelError, OpaqueVal, type Val } from "../values.ts";
-import { fn, noSuchOverload, type FunctionDef } from "./registry.ts";
+import { fn, noSuchOverload, traversal, type FunctionDef } from "./registry.ts";
 
 export class QuantityVal extends OpaqueVal {
   readonly typeName = "kubernetes.Quantity";
@@ -35,6 +35,9 @@ function operand(v: Val | undefined): bigint {
   return noSuchOverload();
 }
 
+/** Parsing traverses the string once. */
+const parseCost = ([s]: Val[]): number => (typeof s === "string" ? traversal(s.length) : 0);
+
 export const QUANTITY: FunctionDef[] = [
   {
     name: "quantity",
@@ -45,8 +48,9 @@ export const QUANTITY: FunctionDef[] = [
       if (!q) throw new CelError(QUANTITY_FORMAT_ERROR);
       return new QuantityVal(q);
     },
+    cost: parseCost,
   },
-  { name: "isQuantity", overloads: [fn(false, [T.string], T.bool)], impl: ([s]) => (typeof s === "string" ? parseQuantity(s) !== undefined : noSuchOverload()) },
+  { name: "isQuantity", overloads: [fn(false, [T.string], T.bool)], impl: ([s]) => (typeof s === "string" ? parseQuantity(s) !== undefined : noSuchOverload()), cost: parseCost },
   {
     name: "isInteger",
     overloads: [fn(true, [Q], T.bool)],
