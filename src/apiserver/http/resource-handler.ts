@@ -23,6 +23,7 @@ import { apiVersionOf } from "../api/types.ts";
 import { decodeObject as decodeProtobuf } from "../protobuf/index.ts";
 import { decodeObject, parseMediaRanges, PROTOBUF_TYPE } from "./negotiate.ts";
 import { isDryRun, readBody } from "./handlers/call.ts";
+import { managerOrUserAgent } from "../apply/manager/manager-name.ts";
 
 /** A handler for a named subresource (pods/log, pods/exec, ...), registered by the component that serves it. */
 export type SubresourceHandler = (call: Call) => Promise<Response> | Response;
@@ -76,7 +77,8 @@ export async function handleResourceRequest(req: Request, url: URL, info: Resour
       const reason = forbiddenReason({ user, verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace });
       throw errors.forbidden({ group: info.group, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource, name: info.name || undefined }, decision.reason ? `${reason}: ${decision.reason}` : reason);
     }
-    const ctx: RequestContext = { user, namespace: info.namespace, dryRun: false, fieldManager: url.searchParams.get("fieldManager") ?? undefined, now: Date.now() };
+    const fieldManager = managerOrUserAgent(url.searchParams.get("fieldManager"), req.headers.get("user-agent"));
+    const ctx: RequestContext = { user, namespace: info.namespace, dryRun: false, fieldManager, now: Date.now() };
     const call = makeCall(req, url, info, store, deps.registry, ctx, deps.openapi);
     if (info.subresource) return await dispatchSubresource(call, deps);
     return await dispatch(call);

@@ -179,20 +179,21 @@ describe("strategic merge patches as kubectl sends them", () => {
 
 describe("content types", () => {
   const obj = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "1" } } as KubeObject;
-  const BUILTIN_TYPES = "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json";
-  const CRD_TYPES = "application/json-patch+json, application/merge-patch+json";
+  // Server-side apply is listed: the PATCH handler serves it (http/handlers/server-side-apply.ts).
+  const BUILTIN_TYPES = "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml";
+  const CRD_TYPES = "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
 
   test("parameters after ';' are ignored", () => {
     expect(applyPatch("application/merge-patch+json; charset=utf-8", obj, '{"data":{"b":"2"}}', { group: "", kind: "ConfigMap" }).data).toEqual({ a: "1", b: "2" });
   });
 
   const rejected: Array<[string, string | undefined, PatchSchemaSource, string]> = [
-    ["server-side apply (not served yet)", PATCH_TYPES.apply, { group: "", kind: "ConfigMap" }, BUILTIN_TYPES],
+    ["server-side apply, which these engines do not do", PATCH_TYPES.apply, { group: "", kind: "ConfigMap" }, BUILTIN_TYPES],
     ["a non-patch type", "application/json", { group: "", kind: "ConfigMap" }, BUILTIN_TYPES],
     ["no content type", undefined, { group: "", kind: "ConfigMap" }, BUILTIN_TYPES],
     ["strategic merge on a custom resource", PATCH_TYPES.strategic, { group: "example.com", kind: "Widget" }, CRD_TYPES],
     ["strategic merge with no schema", PATCH_TYPES.strategic, undefined, CRD_TYPES],
-    ["server-side apply on a custom resource", PATCH_TYPES.apply, { group: "example.com", kind: "Widget" }, CRD_TYPES],
+    ["server-side apply of a custom resource, which these engines do not do", PATCH_TYPES.apply, { group: "example.com", kind: "Widget" }, CRD_TYPES],
   ];
   for (const [name, type, target, accepted] of rejected) {
     test(`415 for ${name}`, () => {

@@ -29,11 +29,11 @@ export function resolvePatchSchema(source: PatchSchemaSource): PatchSchema | und
 }
 
 /**
- * The patch types a resource accepts, in upstream's order. Server-side apply is not served yet;
- * leaving it out makes its requests fail with the 415 an apiserver without it sends.
+ * The patch types a resource accepts, in upstream's order. Server-side apply is served by the
+ * PATCH handler (http/handlers/server-side-apply.ts), not by these engines.
  */
 export function supportedPatchTypes(strategic: boolean): string[] {
-  return strategic ? [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic] : [PATCH_TYPES.json, PATCH_TYPES.merge];
+  return strategic ? [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic, PATCH_TYPES.apply] : [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply];
 }
 
 /** The media type without parameters, cut at the first ";" as upstream does. */

@@ -32,13 +32,31 @@ export function specChanged(next: KubeObject, old: KubeObject): boolean {
   return false;
 }
 
-/** Whether an update would store the same object (resourceVersion and managedFields aside). */
+/**
+ * Whether an update would store the same object: resourceVersion aside, and managedFields
+ * compared without their timestamps, so a write whose only effect would be a newer time on an
+ * unchanged entry is no write at all (upstream's IgnoreManagedFieldsTimestampsTransformer).
+ */
 export function semanticallyEqual(next: KubeObject, old: KubeObject): boolean {
+  if (!sameManagedFields(next.metadata?.managedFields, old.metadata?.managedFields)) return false;
   const strip = (o: KubeObject) => {
     const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata ?? {};
     return { ...o, metadata: meta };
   };
   return deepEqual(strip(next), strip(old));
+}
+
+/** Entry by entry, in order, each without its time. */
+function sameManagedFields(a: unknown, b: unknown): boolean {
+  const left = Array.isArray(a) ? a : [];
+  const right = Array.isArray(b) ? b : [];
+  if (left.length !== right.length) return false;
+  const untimed = (entry: unknown) => {
+    if (entry === null || typeof entry !== "object") return entry;
+    const { time: _time, ...rest } = entry as Record<string, unknown>;
+    return rest;
+  };
+  return left.every((entry, i) => deepEqual(untimed(entry), untimed(right[i])));
 }
 
 /** The main endpoint of a type with a status subresource cannot change the status. */

@@ -6,10 +6,13 @@
 import type { Backend } from "../../store/index.ts";
 import type { ResourceDefinition } from "./definition.ts";
 import { type Admission, GenericStore, NO_ADMISSION } from "./store.ts";
+import { FieldTypeCatalog } from "../apply/schema/field-types.ts";
 
 export class Registry {
   private readonly stores = new Map<string, GenericStore>();
   private readonly listeners = new Set<() => void>();
+  /** The types every store's managedFields are computed with; give it the OpenAPI service for custom resources. */
+  readonly fieldTypes = new FieldTypeCatalog();
 
   constructor(
     private readonly backend: Backend,
@@ -23,6 +26,7 @@ export class Registry {
   add(def: ResourceDefinition): GenericStore {
     checkDefinition(def);
     const store = new GenericStore(def, this.backend, this.admission, this);
+    store.fieldTypes = this.fieldTypes;
     this.stores.set(Registry.path(def.group, def.version, def.plural), store);
     this.changed();
     return store;

@@ -10,6 +10,8 @@ import type { RequestContext, ResourceDefinition, ResourceLookup } from "./defin
 import { CompactedError, FutureRevisionError, prefixEnd, registryKey, registryPrefix } from "../../store/index.ts";
 import { ApiError, errors, type ErrorTarget, type FieldError, type Status } from "../api/errors.ts";
 import { apiVersionOf } from "../api/types.ts";
+import { BUILTIN_FIELD_TYPES, recordWrite, type FieldsSubresource } from "../apply/store-fields.ts";
+import type { FieldTypeCatalog } from "../apply/schema/field-types.ts";
 import { CONTINUE_AT_LATEST, continueExpired, decodeContinue, encodeContinue } from "./continue-token.ts";
 import { decodeFromStorage, encodeForStorage } from "./codec.ts";
 import { generateName, prepareMetaForCreate, prepareMetaForUpdate, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts";
@@ -62,6 +64,8 @@ export interface DeleteOptions {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** The object carries the managedFields a server-side apply computed: record nothing more. */
+  applied?: boolean;
 }
 
 /** How many times a conflicting read-modify-write (patch, unconditional update) is retried. */
@@ -78,6 +82,8 @@ export class GenericStore {
   readonly apiVersion: string;
   readonly listKind: string;
   private readonly storagePath: string;
+  /** The types managedFields are computed with (the registry's, which knows custom resources). */
+  fieldTypes: FieldTypeCatalog = BUILTIN_FIELD_TYPES;
 
   constructor(
     readonly def: ResourceDefinition,
@@ -88,7 +94,7 @@ export class GenericStore {
   ) {
     this.kind = def.kind;
     this.apiVersion = apiVersionOf(def);
-    this.listKind = `${def.kind}List`;
+    this.listKind = def.listKind ?? `${def.kind}List`;
     this.storagePath = def.storagePath ?? def.plural;
   }
 
@@ -280,6 +286,8 @@ export class GenericStore {
     prepareMetaForCreate(obj, this.def, namespace, ctx.now);
     const strategy = this.def.strategy;
     strategy?.defaults?.(obj);
+    // Upstream's field manager sees the decoded, defaulted object, before the strategy's changes.
+    if (!opts.applied) recordWrite(this.fieldTypes, this.def, undefined, obj, ctx);
     strategy?.prepareForCreate?.(obj, ctx);
     await this.admission.mutate("CREATE", obj, undefined, this.def, ctx);
     this.throwIfInvalid(obj, [...validateObjectMeta(obj.metadata!, this.def), ...(strategy?.validate?.(obj, ctx) ?? [])]);
@@ -360,7 +368,7 @@ export class GenericStore {
     namespace: string,
     name: string,
     ctx: RequestContext,
-    opts: WriteOptions & { subresource?: "status" },
+    opts: WriteOptions & { subresource?: FieldsSubresource },
     compute: (current: KubeObject | undefined) => KubeObject,
     allowCreate = false,
   ): Promise<{ object: KubeObject; created: boolean }> {
@@ -378,7 +386,7 @@ export class GenericStore {
       const obj = compute(current);
       const wanted = obj.metadata?.resourceVersion;
       if (wanted && wanted !== String(kv.modRevision)) throw errors.staleResourceVersion(this.target(name));
-      const next = await this.prepareUpdate(obj, current, ctx, opts.subresource);
+      const next = await this.prepareUpdate(obj, current, ctx, opts.subresource, opts);
       if (next === current) return { object: current, created: false };
       if (opts.dryRun) return { object: next, created: false };
       const written = await this.writeUpdate(key, kv, next, name);
@@ -407,7 +415,7 @@ export class GenericStore {
   }
 
   /** Runs the update strategy; returns `old` itself when nothing would change. */
-  private async prepareUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: "status"): Promise<KubeObject> {
+  private async prepareUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: FieldsSubresource, opts: WriteOptions = {}): Promise<KubeObject> {
     const strategy = this.def.strategy;
     let next = obj;
     if (subresource === "status") {
@@ -417,10 +425,9 @@ export class GenericStore {
     prepareMetaForUpdate(next, old, this.def);
     next.apiVersion = this.apiVersion;
     next.kind = this.kind;
-    if (subresource !== "status") {
-      strategy?.defaults?.(next);
-      strategy?.prepareForUpdate?.(next, old, ctx);
-    }
+    if (subresource !== "status") strategy?.defaults?.(next);
+    if (!opts.applied) recordWrite(this.fieldTypes, this.def, old, next, ctx, subresource);
+    if (subresource !== "status") strategy?.prepareForUpdate?.(next, old, ctx);
     await this.admission.mutate("UPDATE", next, old, this.def, ctx);
     const problems: FieldError[] = [...validateObjectMeta(next.metadata!, this.def), ...validateObjectMetaUpdate(next.metadata!, old.metadata!)];
     if (subresource !== "status") {
@@ -512,7 +519,7 @@ export class GenericStore {
     marked.metadata!.deletionTimestamp = rfc3339(now + graceSeconds * 1000);
     marked.metadata!.deletionGracePeriodSeconds = graceSeconds;
     if (meta.generation) marked.metadata!.generation = meta.generation + 1;
-    this.def.strategy?.prepareForDelete?.(marked);
+    this.def.strategy?.prepareForDelete?.(marked, current);
     return marked;
   }
 

@@ -63,7 +63,7 @@ export async function getScale(call: Call): Promise<Response> {
 /** Writes `replicas` (from a Scale the client sent, checked like any object) into the target. */
 async function writeReplicas(call: Call, scaleFor: (current: KubeObject) => KubeObject): Promise<Response> {
   const spec = scaleSpecOf(call);
-  const { object } = await call.store.readModifyWrite(call.info.namespace, call.info.name, call.ctx, { dryRun: isDryRun(call) }, (current) => {
+  const { object } = await call.store.readModifyWrite(call.info.namespace, call.info.name, call.ctx, { dryRun: isDryRun(call), subresource: "scale" }, (current) => {
     if (!current) throw errors.notFound(call.store.target(call.info.name));
     const scale = scaleFor(current);
     const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
