@@ -14,6 +14,8 @@ import { bootstrap } from "./bootstrap.ts";
 import { errors } from "./api/errors.ts";
 import { allowAuthenticated } from "./http/authz.ts";
 import { createApp, KUBERNETES_VERSION } from "./http/app.ts";
+import { CrdController } from "./crd/controller.ts";
+import { LocalClient } from "./local-client.ts";
 import { createOpenApi } from "./openapi/index.ts";
 import { Registry } from "./registry/registry.ts";
 import { builtinDefinitions } from "./resources/index.ts";
@@ -59,6 +61,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   let front: TlsFront | undefined;
   let serverAddress: string | undefined;
   const openapi = createOpenApi(() => registry.definitions(), { version: KUBERNETES_VERSION.gitVersion });
+  registry.fieldTypes.useOpenApi(openapi);
   const app = createApp({
     registry,
     openapi,
@@ -91,6 +94,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const securePort = front.port;
   serverAddress = `${opts.advertiseAddress.includes(":") ? `[${opts.advertiseAddress}]` : opts.advertiseAddress}:${securePort}`;
   await bootstrap(registry, { kubernetesServiceIP: serviceRange.at(1), advertiseAddress: opts.advertiseAddress, securePort });
+  // Stored CRDs are served before the server reports ready.
+  const crds = new CrdController({ registry, client: new LocalClient(registry), backend: opts.backend, openapi, log: log.child("apiextensions") });
+  await crds.start();
   ready = true;
   log.info("API server listening", { address: `https://${opts.bindAddress}:${securePort}`, resources: registry.definitions().length });
 
@@ -99,6 +105,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     registry,
     async close() {
       ready = false;
+      crds.stop();
       await front?.close();
       await inner.stop(true);
     },

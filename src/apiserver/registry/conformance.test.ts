@@ -72,8 +72,14 @@ const UPSTREAM_PREFIX: Record<string, string> = {
 
 let seq = 0;
 
+/**
+ * CRDs have their own suite (src/apiserver/crd): a CRD's name is dictated by its spec
+ * (<plural>.<group>) and its deletion is finished by the CRD controller, not by the store.
+ */
+const OWN_SUITE = new Set(["apiextensions.k8s.io/customresourcedefinitions"]);
+
 // Resources that store nothing (virtual reviews, computed ComponentStatuses) have no store contract to check.
-for (const def of builtinDefinitions().filter((d) => !d.virtual && !d.computed)) {
+for (const def of builtinDefinitions().filter((d) => !d.virtual && !d.computed && !OWN_SUITE.has(`${d.group}/${d.plural}`))) {
   describe(`${qualified(def)}/${def.version}`, () => {
     const ns = def.namespaced ? "ns-a" : "";
     const store = (): GenericStore => registry.lookup(def.group, def.version, def.plural)!;

@@ -67,8 +67,11 @@ export interface Strategy {
   beforeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext): Promise<void | (() => Promise<void>)>;
   /** Runs after an object is gone for good (release a ClusterIP, ...). */
   afterDelete?(obj: KubeObject): Promise<void>;
-  /** Changes an object that deletion has to wait for, as it gets its deletionTimestamp (namespaces: phase Terminating). */
-  prepareForDelete?(obj: KubeObject): void;
+  /**
+   * Changes an object that deletion has to wait for, as it gets its deletionTimestamp (namespaces:
+   * phase Terminating). `current` is the object as stored before.
+   */
+  prepareForDelete?(obj: KubeObject, current?: KubeObject): void;
   /**
    * Normalises a /status update (upstream's status strategy PrepareForUpdate): `obj` is the stored
    * object with the request's status already merged in.
@@ -90,6 +93,8 @@ export interface ResourceDefinition {
   group: string;
   version: string;
   kind: string;
+  /** Kind of lists, when it is not `${kind}List` (a CRD may name its own). */
+  listKind?: string;
   /** Lower-case plural, the URL segment: "pods". */
   plural: string;
   singular: string;

@@ -1,4 +1,5 @@
-/** The apiextensions API group's resources (filled in by the issue-4 work; empty until then). */
+/** The apiextensions API group's resources: CustomResourceDefinitions (served from ../../crd). */
 import type { ResourceDefinition } from "../../registry/definition.ts";
+import { customResourceDefinitionDefinition } from "../../crd/definition.ts";
 
-export const apiextensionsDefinitions: ResourceDefinition[] = [];
+export const apiextensionsDefinitions: ResourceDefinition[] = [customResourceDefinitionDefinition];
