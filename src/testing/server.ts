@@ -26,12 +26,19 @@ export interface TestServer {
   k(...args: string[]): Promise<string>;
   /** Server log so far. */
   log(): string;
-  stop(): Promise<number>;
+  /** Stops the server; its data dir is removed unless `keepData` (to start another server on it). */
+  stop(opts?: { keepData?: boolean }): Promise<number>;
 }
 
-/** `env` adds variables to the server's environment (Bun.spawn does not see later changes to process.env). */
-export async function startTestServer(extraArgs: string[] = [], opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "kts-e2e-"));
+export interface TestServerOptions {
+  /** Adds variables to the server's environment (Bun.spawn does not see later changes to process.env). */
+  env?: Record<string, string>;
+  /** Runs on this data dir (a stopped server's, kept with `keepData`) instead of a new one. */
+  dataDir?: string;
+}
+
+export async function startTestServer(extraArgs: string[] = [], opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kts-e2e-"));
   const kubeconfig = join(dataDir, "kubeconfig.yaml");
   const proc = Bun.spawn(
     [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1" , "-o", kubeconfig, ...extraArgs],
@@ -76,10 +83,10 @@ export async function startTestServer(extraArgs: string[] = [], opts: { env?: Re
       return r.stdout;
     },
     log: () => logText,
-    async stop() {
+    async stop(stopOpts = {}) {
       proc.kill("SIGTERM");
       const code = await proc.exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!stopOpts.keepData) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };

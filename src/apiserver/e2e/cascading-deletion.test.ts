@@ -1,8 +1,8 @@
 /**
  * Cascading deletion and namespace lifecycle against a real `kts server` and real kubectl 1.32:
  * a Deployment -> ReplicaSet -> Pods chain linked by hand with ownerReferences (there are no
- * workload controllers yet) deleted with each --cascade mode, dangling references, namespace
- * deletion, and NamespaceLifecycle admission.
+ * workload controllers yet) deleted with each --cascade mode, dangling references, the garbage
+ * collector catching up after a restart, namespace deletion, and NamespaceLifecycle admission.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { KubeObject } from "../api/types.ts";
@@ -130,6 +130,35 @@ test("an ownerReference to an owner that does not exist: the dependent is collec
   // "ghost" exists, but not with that uid: the reference is still dangling.
   await waitGone(api, "/api/v1/namespaces/dangling/configmaps/orphaned");
   expect(await status(api, "/api/v1/namespaces/dangling/configmaps/ghost")).toBe(200);
+});
+
+test("after a restart, the garbage collector collects what was left while it did not run", async () => {
+  // Deterministic: the first server runs without the garbage collector, so the owners are
+  // deleted (or marked) with nobody to act; the restarted server runs it and catches up.
+  const first = await startTestServer(["--kube-controller-manager-arg", "controllers=*,-garbagecollector"]);
+  const firstApi = apiClient(first.kubeconfig);
+  expect(await first.k("create", "namespace", "restart")).toBe("namespace/restart created\n");
+  await chain(firstApi, "restart");
+  const owner = await firstApi.send("POST", "/api/v1/namespaces/restart/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "fg-owner" } });
+  await firstApi.send("POST", "/api/v1/namespaces/restart/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "fg-dep", ownerReferences: [ownerRef(owner)] } });
+  expect(await first.k("delete", "deployment", "web", "-n", "restart")).toBe('deployment.apps "web" deleted\n');
+  expect(await first.k("delete", "configmap", "fg-owner", "-n", "restart", "--cascade=foreground", "--wait=false")).toBe('configmap "fg-owner" deleted\n');
+  await Bun.sleep(300);
+  const p = paths("restart");
+  expect(await status(firstApi, p.rs)).toBe(200);
+  expect(await status(firstApi, p.podA)).toBe(200);
+  expect((await firstApi.get("/api/v1/namespaces/restart/configmaps/fg-owner")).metadata?.finalizers).toEqual(["foregroundDeletion"]);
+  expect(await first.stop({ keepData: true })).toBe(0);
+
+  const second = await startTestServer([], { dataDir: first.dataDir });
+  try {
+    const secondApi = apiClient(second.kubeconfig);
+    // The same data: the namespace made on the first server is there.
+    expect(await status(secondApi, "/api/v1/namespaces/restart")).toBe(200);
+    for (const path of [p.rs, p.podA, p.podB, "/api/v1/namespaces/restart/configmaps/fg-dep", "/api/v1/namespaces/restart/configmaps/fg-owner"]) await waitGone(secondApi, path);
+  } finally {
+    expect(await second.stop()).toBe(0);
+  }
 });
 
 describe("namespace deletion", () => {
