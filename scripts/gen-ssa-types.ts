@@ -16,186 +16,26 @@
  * v0.32.13` of each repository): <dir>/api <dir>/apimachinery <dir>/apiextensions-apiserver
  * <dir>/kube-aggregator
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { builtinDefinitions } from "../src/apiserver/openapi/definitions.ts";
 import type { BuiltinSsaFile, FieldSemantics } from "../src/apiserver/apply/schema/builtin-ssa.ts";
 import type { JsonObject } from "../src/apiserver/patch/json-value.ts";
+import { GoSource, goHome, type GoDecl, type GoField, type GoType, type Markers } from "./lib/go-source.ts";
 
 export const OUTPUT = join(import.meta.dir, "..", "src", "apiserver", "apply", "schema", "builtin-ssa.json");
 
-type GoType =
-  | { kind: "builtin"; name: string }
-  | { kind: "named"; pkg: string; name: string }
-  | { kind: "pointer"; elem: GoType }
-  | { kind: "slice"; elem: GoType }
-  | { kind: "map"; key: GoType; elem: GoType };
-
-interface GoField {
-  /** JSON name; "" for an embedded struct whose fields are promoted. */
-  json: string;
-  omitempty: boolean;
-  type: GoType;
-  /** `+name=value` comment markers, in order. */
-  markers: Array<[string, string]>;
-  patchStrategy?: string;
-  patchMergeKey?: string;
-}
-
-type GoDecl = { struct: true; fields: GoField[]; markers: Array<[string, string]> } | { struct: false; underlying: GoType; markers: Array<[string, string]> };
-
-interface GoPackage {
-  decls: Map<string, GoDecl>;
-  /** Constant name -> its literal value, for `+default=ref(Name)`. */
-  consts: Map<string, string>;
-}
-
-const BUILTINS = new Set(["string", "bool", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "byte", "rune", "any"]);
-
 const root = process.argv[2];
-if (!root || !existsSync(join(root, "api"))) {
+if (!GoSource.usable(root)) {
   console.error("usage: bun scripts/gen-ssa-types.ts <dir with api/, apimachinery/, apiextensions-apiserver/, kube-aggregator/>");
   process.exit(2);
 }
+const go = new GoSource(root);
+const loadPackage = (importPath: string) => go.package(importPath);
+const structFields = (pkgPath: string, name: string) => go.structFields(pkgPath, name);
 
-function packageDir(importPath: string): string | undefined {
-  const m = /^k8s\.io\/([^/]+)\/?(.*)$/.exec(importPath);
-  return m ? join(root!, m[1]!, m[2]!) : undefined;
-}
-
-/** "io.k8s.api.core.v1.PodSpec" -> ["k8s.io/api/core/v1", "PodSpec"] */
-function goHome(definition: string): [string, string] | undefined {
-  const m = /^io\.k8s\.([^.]+)\.(.+)\.([^.]+)$/.exec(definition);
-  return m ? [`k8s.io/${m[1]}/${m[2]!.replaceAll(".", "/")}`, m[3]!] : undefined;
-}
-
-function parseType(expr: string, pkg: string, imports: Map<string, string>): GoType {
-  const e = expr.trim();
-  if (e.startsWith("*")) return { kind: "pointer", elem: parseType(e.slice(1), pkg, imports) };
-  if (e.startsWith("[]")) return { kind: "slice", elem: parseType(e.slice(2), pkg, imports) };
-  if (e.startsWith("map[")) {
-    let depth = 0;
-    for (let i = 3; i < e.length; i++) {
-      if (e[i] === "[") depth++;
-      else if (e[i] === "]" && --depth === 0) return { kind: "map", key: parseType(e.slice(4, i), pkg, imports), elem: parseType(e.slice(i + 1), pkg, imports) };
-    }
-    throw new Error(`unbalanced map type ${e}`);
-  }
-  if (e === "interface{}") return { kind: "builtin", name: "any" };
-  const dot = e.indexOf(".");
-  if (dot > 0) {
-    const path = imports.get(e.slice(0, dot));
-    if (!path) throw new Error(`unknown import ${e.slice(0, dot)} in ${pkg}`);
-    return { kind: "named", pkg: path, name: e.slice(dot + 1) };
-  }
-  if (BUILTINS.has(e)) return { kind: "builtin", name: e };
-  return { kind: "named", pkg, name: e };
-}
-
-const packages = new Map<string, GoPackage | undefined>();
-
-function loadPackage(importPath: string): GoPackage | undefined {
-  if (packages.has(importPath)) return packages.get(importPath);
-  const dir = packageDir(importPath);
-  let pkg: GoPackage | undefined;
-  if (dir && existsSync(dir)) {
-    pkg = { decls: new Map(), consts: new Map() };
-    const files = readdirSync(dir).filter((f) => f.endsWith(".go") && !f.endsWith("_test.go") && !f.startsWith("zz_generated") && !f.startsWith("generated."));
-    for (const f of files) parseFile(readFileSync(join(dir, f), "utf8"), importPath, pkg);
-  }
-  packages.set(importPath, pkg);
-  return pkg;
-}
-
-function marker(line: string): [string, string] | undefined {
-  const m = /^\s*\/\/\s*\+([\w.:-]+)(?:=(.*))?$/.exec(line);
-  return m ? [m[1]!, (m[2] ?? "").trim()] : undefined;
-}
-
-function parseFile(text: string, importPath: string, pkg: GoPackage): void {
-  const imports = new Map<string, string>();
-  let inImports = false;
-  let inConsts = false;
-  let struct: { name: string; fields: GoField[]; markers: Array<[string, string]> } | undefined;
-  let comments: Array<[string, string]> = [];
-  for (const raw of text.split("\n")) {
-    if (/^\s*\/\//.test(raw)) {
-      const m = marker(raw);
-      if (m) comments.push(m);
-      continue;
-    }
-    const line = raw.replace(/\s+\/\/.*$/, "");
-    if (line.trim() === "") {
-      comments = [];
-      continue;
-    }
-    if (line === "import (") inImports = true;
-    else if (inImports && line === ")") inImports = false;
-    const imp = (inImports ? /^\s*(\w+\s+)?"([^"]+)"/ : /^import\s+(\w+\s+)?"([^"]+)"/).exec(line);
-    if (imp && (inImports || line.startsWith("import"))) {
-      const path = imp[2]!;
-      imports.set(imp[1]?.trim() ?? path.slice(path.lastIndexOf("/") + 1), path);
-      continue;
-    }
-    if (line === "const (") inConsts = true;
-    else if (inConsts && line === ")") inConsts = false;
-    const constant = (inConsts ? /^\t(\w+)(?:\s+[\w.]+)?\s*=\s*("[^"]*"|-?\d+)\s*$/ : /^const\s+(\w+)(?:\s+[\w.]+)?\s*=\s*("[^"]*"|-?\d+)\s*$/).exec(line);
-    if (constant) {
-      pkg.consts.set(constant[1]!, constant[2]!);
-      continue;
-    }
-    if (struct) {
-      if (line === "}") {
-        pkg.decls.set(struct.name, { struct: true, fields: struct.fields, markers: struct.markers });
-        struct = undefined;
-        comments = [];
-        continue;
-      }
-      const field = /^\t(\w+)\s+([^\s`]+)\s*(`.*`)?\s*$/.exec(line);
-      const embedded = /^\t(\*?[\w.]+)\s*(`.*`)?\s*$/.exec(line);
-      const tags = field ? field[3] : embedded?.[2];
-      const tag = /json:"([^"]*)"/.exec(tags ?? "")?.[1];
-      const [name, ...options] = (tag ?? "").split(",");
-      const patchStrategy = /patchStrategy:"([^"]*)"/.exec(tags ?? "")?.[1];
-      const patchMergeKey = /patchMergeKey:"([^"]*)"/.exec(tags ?? "")?.[1];
-      const common = { omitempty: options.includes("omitempty"), markers: comments, patchStrategy, patchMergeKey };
-      if (field && name !== "-") {
-        struct.fields.push({ json: tag === undefined || name === "" ? field[1]! : name!, type: parseType(field[2]!, importPath, imports), ...common });
-      } else if (embedded && name !== "-") {
-        // An embedded struct without a JSON name has its fields promoted (`json:",inline"` or no tag).
-        struct.fields.push({ json: name ?? "", type: parseType(embedded[1]!, importPath, imports), ...common });
-      }
-      comments = [];
-      continue;
-    }
-    const decl = /^type (\w+) (.+)$/.exec(line);
-    if (decl) {
-      if (decl[2]!.trim() === "struct {") struct = { name: decl[1]!, fields: [], markers: comments };
-      else if (!decl[2]!.startsWith("=") && !decl[2]!.startsWith("interface")) pkg.decls.set(decl[1]!, { struct: false, underlying: parseType(decl[2]!, importPath, imports), markers: comments });
-    }
-    comments = [];
-  }
-}
-
-/** The JSON fields of a struct, embedded structs' fields promoted. */
-function structFields(pkgPath: string, name: string, depth = 0): GoField[] | undefined {
-  const decl = loadPackage(pkgPath)?.decls.get(name);
-  if (!decl?.struct || depth > 8) return undefined;
-  const out: GoField[] = [];
-  for (const f of decl.fields) {
-    if (f.json !== "") {
-      out.push(f);
-      continue;
-    }
-    let t = f.type;
-    while (t.kind === "pointer") t = t.elem;
-    if (t.kind === "named") out.push(...(structFields(t.pkg, t.name, depth + 1) ?? []));
-  }
-  return out;
-}
-
-const markerValue = (markers: Array<[string, string]>, name: string): string | undefined => markers.find(([k]) => k === name)?.[1];
-const markerValues = (markers: Array<[string, string]>, name: string): string[] => markers.filter(([k]) => k === name).map(([, v]) => v);
+const markerValue = (markers: Markers, name: string): string | undefined => markers.find(([k]) => k === name)?.[1];
+const markerValues = (markers: Markers, name: string): string[] => markers.filter(([k]) => k === name).map(([, v]) => v);
 
 /** The list semantics upstream derives for a slice field: explicit listType first, then the patch strategy. */
 function listSemantics(f: GoField): FieldSemantics | undefined {
