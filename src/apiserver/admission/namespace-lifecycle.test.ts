@@ -6,6 +6,7 @@ import { Registry } from "../registry/registry.ts";
 import { builtinDefinitions } from "../resources/index.ts";
 import { tempStore } from "../../store/sqlite/testing.ts";
 import { chainAdmission, defaultAdmission, type AdmissionPlugin } from "./index.ts";
+import { apiFailure as failure } from "../api/testing.ts";
 
 let backend: ReturnType<typeof tempStore>;
 let registry: Registry;
@@ -25,15 +26,6 @@ const ctx = (namespace: string): RequestContext => ({ user: { username: "admin",
 const cm = (name: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name } });
 const configmaps = () => registry.lookup("", "v1", "configmaps")!;
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("NamespaceLifecycle", () => {
   test("creating in a namespace that does not exist: 404 for the namespace", async () => {

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RequestContext } from "../registry/definition.ts";
 import type { GenericStore } from "../registry/store.ts";
 import { tempStore } from "../../store/sqlite/testing.ts";
-import { ApiError } from "../api/errors.ts";
 import { toTable } from "../http/table.ts";
 import { Registry } from "../registry/registry.ts";
 import { customResourceDefinitionDefinition as def } from "./definition.ts";
 import { asCrd, type CustomResourceDefinition } from "./types.ts";
+import { apiFailure as failure } from "../api/testing.ts";
 
 let backend: ReturnType<typeof tempStore>;
 let store: GenericStore;
@@ -39,15 +39,6 @@ function crd(plural: string): CustomResourceDefinition {
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an ApiError");
-}
 
 describe("customresourcedefinitions", () => {
   test("create defaults the spec and starts the status afresh", async () => {

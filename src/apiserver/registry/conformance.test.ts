@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { KubeObject } from "../api/types.ts";
 import type { RequestContext, ResourceDefinition } from "./definition.ts";
 import type { ApiWatchEvent, GenericStore } from "./store.ts";
-import { ApiError } from "../api/errors.ts";
 import { builtinDefinitions } from "../resources/index.ts";
 import { tempStore } from "../../store/sqlite/testing.ts";
 import { fixtureFor, minimalObject } from "./conformance-fixtures.ts";
 import { Registry } from "./registry.ts";
+import { apiFailure as failure } from "../api/testing.ts";
 
 let backend: ReturnType<typeof tempStore>;
 let registry: Registry;
@@ -28,15 +28,6 @@ afterAll(async () => {
 
 const ctx = (namespace: string): RequestContext => ({ user: { username: "admin", groups: ["system:masters"] }, namespace, dryRun: false, now: Date.now() });
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail with an ApiError");
-}
 
 /** The first `count` events of a watch (fails after 3 s), then stops it. */
 async function take(events: AsyncGenerator<ApiWatchEvent>, count: number): Promise<ApiWatchEvent[]> {

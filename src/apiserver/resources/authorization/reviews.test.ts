@@ -2,11 +2,11 @@ import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../api/types.ts";
 import type { Attributes, Authorizer } from "../../http/authz.ts";
 import type { RequestContext, ResourceDefinition, UserInfo } from "../../registry/definition.ts";
-import { ApiError } from "../../api/errors.ts";
 import { allowAuthenticated } from "../../http/authz.ts";
 import { GenericStore } from "../../registry/store.ts";
 import { tempStore } from "../../../store/sqlite/testing.ts";
 import { authorizationDefinitions } from "./index.ts";
+import { apiFailure as failure } from "../../api/testing.ts";
 
 /** Records what it was asked; allows bob to get pods. */
 const asked: Attributes[] = [];
@@ -29,15 +29,6 @@ async function post(def: ResourceDefinition, body: Record<string, unknown>, c = 
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an ApiError");
-}
 
 describe("subjectaccessreviews", () => {
   const d = defs(recording);

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../api/types.ts";
 import type { RequestContext, SubresourceRequest } from "../../registry/definition.ts";
 import type { GenericStore } from "../../registry/store.ts";
-import { ApiError } from "../../api/errors.ts";
 import { Registry } from "../../registry/registry.ts";
 import { tempStore } from "../../../store/sqlite/testing.ts";
 import { cells, create } from "../workloads/testing.ts";
 import { certificateSigningRequestDefinition as def, csrCondition } from "./certificatesigningrequests.ts";
 import { TEST_CERT_BASE64, TEST_CSR_BASE64, TEST_CSR_PEM } from "./testdata.ts";
 import type { Csr } from "./types.ts";
+import { apiFailure as failure } from "../../api/testing.ts";
 
 const csr = (spec: Record<string, unknown> = {}, name = "alice"): KubeObject => ({
   apiVersion: "certificates.k8s.io/v1",
@@ -77,15 +77,6 @@ describe("certificatesigningrequests: updates, /approval and /status", () => {
   const req = (name: string): SubresourceRequest => ({ store, namespace: "", name, ctx: ctx(), dryRun: false, resources: { lookup: () => undefined } });
   const withConditions = (obj: KubeObject, types: string[]): KubeObject => ({ ...obj, status: { ...(obj.status as object), conditions: types.map((type) => ({ type, status: "True", reason: "Test", message: "m" })) } });
 
-  async function failure(p: Promise<unknown>): Promise<ApiError> {
-    try {
-      await p;
-    } catch (err) {
-      if (err instanceof ApiError) return err;
-      throw err;
-    }
-    throw new Error("expected an ApiError");
-  }
 
   test("the spec (requester included) cannot change through an update", async () => {
     const created = await store.create("", csr({}, "immutable"), ctx("bob"));

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../api/types.ts";
 import type { RequestContext } from "../../registry/definition.ts";
 import type { GenericStore } from "../../registry/store.ts";
-import { ApiError } from "../../api/errors.ts";
 import { Registry } from "../../registry/registry.ts";
 import { tempStore } from "../../../store/sqlite/testing.ts";
 import { bindingDefinition, bindingSubresource } from "./pod-binding.ts";
 import { podDefinition } from "./pod.ts";
 import type { Pod } from "./types.ts";
+import { apiFailure as failure } from "../../api/testing.ts";
 
 let backend: ReturnType<typeof tempStore>;
 let registry: Registry;
@@ -38,15 +38,6 @@ const binding = (name: string, node: string, extra: Record<string, unknown> = {}
   target: { kind: "Node", name: node },
 });
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an ApiError");
-}
 
 const SUCCESS = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
 

@@ -8,6 +8,7 @@ import { tempStore } from "../../../store/sqlite/testing.ts";
 import { podDisruptionBudgetDefinition } from "../policy/poddisruptionbudgets.ts";
 import { evictionSubresource } from "./pod-eviction.ts";
 import { podDefinition } from "./pod.ts";
+import { apiFailure as failure } from "../../api/testing.ts";
 
 let backend: ReturnType<typeof tempStore>;
 let registry: Registry;
@@ -48,15 +49,6 @@ function evict(name: string, body: Partial<KubeObject> = {}, dryRun = false): Pr
   return evictionSubresource.create!(req, { apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace: NS }, ...body } as KubeObject);
 }
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an ApiError");
-}
 
 const gone = (name: string) =>
   pods.get(NS, name).then(
