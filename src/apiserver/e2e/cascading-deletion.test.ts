@@ -2,7 +2,8 @@
  * Cascading deletion and namespace lifecycle against a real `kts server` and real kubectl 1.32:
  * a Deployment -> ReplicaSet -> Pods chain linked by hand with ownerReferences (there are no
  * workload controllers yet) deleted with each --cascade mode, dangling references, the garbage
- * collector catching up after a restart, namespace deletion, and NamespaceLifecycle admission.
+ * collector catching up after a restart, namespace deletion (custom resources included), and
+ * NamespaceLifecycle admission.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { KubeObject } from "../api/types.ts";
@@ -194,6 +195,68 @@ describe("namespace deletion", () => {
     await s.k("patch", "secret", "held", "-n", "team", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
     await s.k("wait", "--for=delete", "namespace/team", "--timeout=30s");
     expect(await status(api, "/api/v1/namespaces/team")).toBe(404);
+  });
+
+  test("custom resources in the namespace are deleted too; one held by a finalizer keeps the namespace Terminating until it is released", async () => {
+    const crd = (plural: string, kind: string, scope: string) => `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${plural}.stable.example.com}
+spec:
+  group: stable.example.com
+  scope: ${scope}
+  names: {plural: ${plural}, kind: ${kind}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {cron: {type: string}}}}}}
+`;
+    for (const [plural, kind, scope] of [["crontabs", "CronTab", "Namespaced"], ["clusterthings", "ClusterThing", "Cluster"]] as const) {
+      expect((await s.kubectl(["apply", "-f", "-"], { stdin: crd(plural, kind, scope) })).code).toBe(0);
+      await s.k("wait", "--for=condition=Established", `crd/${plural}.stable.example.com`, "--timeout=10s");
+    }
+    await namespace("crs");
+    const cronTab = (name: string, finalizers = "[]") => `apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: ${name}, namespace: crs, finalizers: ${finalizers}}\nspec: {cron: "* * * * *"}\n---\n`;
+    const manifests = ["a", "b", "c"].map((n) => cronTab(n)).join("") + cronTab("held", `[${HOLD}]`);
+    expect((await s.kubectl(["apply", "-f", "-"], { stdin: manifests })).code).toBe(0);
+    // A ConfigMap owned by a custom resource, and a cluster-scoped custom resource the namespace deletion must leave alone.
+    const owner = await api.get("/apis/stable.example.com/v1/namespaces/crs/crontabs/a");
+    await api.send("POST", "/api/v1/namespaces/crs/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "owned", ownerReferences: [ownerRef(owner)] } });
+    expect((await s.kubectl(["apply", "-f", "-"], { stdin: "apiVersion: stable.example.com/v1\nkind: ClusterThing\nmetadata: {name: global}\n" })).code).toBe(0);
+
+    expect(await s.k("delete", "namespace", "crs", "--wait=false")).toBe('namespace "crs" deleted\n');
+    const conditionsOf = (o: KubeObject) => (o.status as { conditions?: Array<{ type: string; status: string; reason: string; message: string }> }).conditions ?? [];
+    const deadline = Date.now() + 10_000;
+    let ns = await api.get("/api/v1/namespaces/crs");
+    while (!conditionsOf(ns).some((c) => c.type === "NamespaceFinalizersRemaining" && c.status === "True") && Date.now() < deadline) {
+      await Bun.sleep(50);
+      ns = await api.get("/api/v1/namespaces/crs");
+    }
+    expect(ns.status).toMatchObject({ phase: "Terminating" });
+    expect(conditionsOf(ns).find((c) => c.type === "NamespaceContentRemaining")).toMatchObject({ status: "True", reason: "SomeResourcesRemain", message: "Some resources are remaining: crontabs.stable.example.com has 1 resource instances" });
+    expect(conditionsOf(ns).find((c) => c.type === "NamespaceFinalizersRemaining")).toMatchObject({ status: "True", reason: "SomeFinalizerRemain", message: `Some finalizers are remaining: ${HOLD} in 1 resource instances` });
+    const left = await s.k("get", "crontabs", "-n", "crs", "-o", "custom-columns=NAME:.metadata.name,DELETING:.metadata.deletionTimestamp", "--no-headers");
+    expect(left).toMatch(/^held\s+\d{4}-\d\d-\d\dT\S+Z\n$/);
+    expect(await status(api, "/api/v1/namespaces/crs/configmaps/owned")).toBe(404);
+
+    // Creating in the terminating namespace is refused, custom resources included.
+    const late = await s.kubectl(["apply", "-f", "-"], { stdin: cronTab("late") });
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain('crontabs.stable.example.com "late" is forbidden: unable to create new content in namespace crs because it is being terminated');
+    const raw = await api.request("/apis/stable.example.com/v1/namespaces/crs/crontabs", { method: "POST", body: { apiVersion: "stable.example.com/v1", kind: "CronTab", metadata: { name: "late" } } });
+    expect(raw.status).toBe(403);
+    expect(raw.json()).toMatchObject({
+      reason: "Forbidden",
+      message: 'crontabs.stable.example.com "late" is forbidden: unable to create new content in namespace crs because it is being terminated',
+      details: { name: "late", group: "stable.example.com", kind: "crontabs", causes: [{ reason: "NamespaceTerminating", message: "namespace crs is being terminated", field: "metadata.namespace" }] },
+    });
+
+    await s.k("patch", "crontab", "held", "-n", "crs", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
+    await s.k("wait", "--for=delete", "namespace/crs", "--timeout=30s");
+    expect(await status(api, "/api/v1/namespaces/crs")).toBe(404);
+    expect(await status(api, "/apis/stable.example.com/v1/namespaces/crs/crontabs/held")).toBe(404);
+    expect(await status(api, "/apis/stable.example.com/v1/clusterthings/global")).toBe(200);
   });
 
   test("PUT namespaces/{name}/finalize sets spec.finalizers; the controller removes only its own", async () => {
