@@ -1,8 +1,9 @@
 /**
  * Server-side apply and managedFields, driven by real kubectl 1.32 against a real `kts server`:
  * apply create and update, conflicts between managers and --force-conflicts, removal of fields
- * a manager stops applying, the move from client-side to server-side apply, and the entries
- * kubectl's other write commands leave.
+ * a manager stops applying, the move from client-side to server-side apply, the entries
+ * kubectl's other write commands leave, and a custom resource whose CRD schema decides how its
+ * fields are tracked.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
@@ -241,4 +242,157 @@ describe("the API directly", () => {
   });
 });
 
-test.todo("kubectl apply --server-side of a custom resource (once CRDs are served)", () => {});
+describe("kubectl apply --server-side of a custom resource", () => {
+  // The CRD's schema decides how fields are tracked: a list-map keyed by name, a set, an atomic
+  // list and an atomic map, a granular map, and a preserve-unknown-fields object.
+  const pipelinesCrd = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: pipelines.ci.example.com}
+spec:
+  group: ci.example.com
+  scope: Namespaced
+  names: {plural: pipelines, singular: pipeline, kind: Pipeline}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              replicas: {type: integer, default: 1}
+              stages:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items:
+                  type: object
+                  required: [name]
+                  properties:
+                    name: {type: string}
+                    image: {type: string}
+                    timeout: {type: integer}
+              tags: {type: array, x-kubernetes-list-type: set, items: {type: string}}
+              args: {type: array, items: {type: string}}
+              selector: {type: object, x-kubernetes-map-type: atomic, additionalProperties: {type: string}}
+              env: {type: object, additionalProperties: {type: string}}
+              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+          status:
+            type: object
+            properties:
+              phase: {type: string}
+              runs: {type: integer}
+`;
+  const pipeline = (spec: string, extra = "") => `apiVersion: ci.example.com/v1\nkind: Pipeline\nmetadata: {name: build${extra}}\nspec: ${spec}\n`;
+  const first = pipeline(`{stages: [{name: compile, image: "golang:1.23"}, {name: test, image: "golang:1.23", timeout: 60}], tags: [fast, linux], args: [--verbose], selector: {app: web}, env: {CI: "true"}, extra: {anything: {nested: 1}}}`, ", labels: {team: web}");
+  const spec = (obj: KubeObject) => obj.spec as Record<string, unknown>;
+
+  test("create: kubectl's Apply entry tracks fields as the schema says (keys, set values, atomic lists and maps)", async () => {
+    expect((await s.kubectl(["apply", "-f", "-"], { stdin: pipelinesCrd })).code).toBe(0);
+    await s.k("wait", "--for=condition=Established", "crd/pipelines.ci.example.com", "--timeout=10s");
+    expect(await s.kubectl(["apply", "--server-side", "-f", "-"], { stdin: first })).toMatchObject({ code: 0, stdout: "pipeline.ci.example.com/build serverside-applied\n" });
+    const build = await getJson("pipeline", "build");
+    expect(managers(build)).toEqual(["kubectl/Apply"]);
+    expect(entry(build, "kubectl")).toMatchObject({ apiVersion: "ci.example.com/v1", fieldsType: "FieldsV1" });
+    expect(entry(build, "kubectl")!.fieldsV1).toEqual({
+      "f:metadata": { "f:labels": { "f:team": {} } },
+      "f:spec": {
+        "f:args": {},
+        "f:env": { "f:CI": {} },
+        // Under preserve-unknown-fields every field is tracked, each map of it included.
+        "f:extra": { "f:anything": { ".": {}, "f:nested": {} } },
+        "f:selector": {},
+        "f:stages": {
+          'k:{"name":"compile"}': { ".": {}, "f:image": {}, "f:name": {} },
+          'k:{"name":"test"}': { ".": {}, "f:image": {}, "f:name": {}, "f:timeout": {} },
+        },
+        "f:tags": { 'v:"fast"': {}, 'v:"linux"': {} },
+      },
+    });
+    // The schema's default is set and owned by nobody.
+    expect(spec(build).replicas).toBe(1);
+  });
+
+  test("a second manager adds list items, set values and map keys of its own without conflict", async () => {
+    const r = await s.kubectl(["apply", "--server-side", "--field-manager=release-bot", "-f", "-"], { stdin: pipeline(`{stages: [{name: deploy, image: "kubectl:1.32"}], tags: [nightly], env: {DEPLOY: "1"}}`) });
+    expect(r).toMatchObject({ code: 0, stdout: "pipeline.ci.example.com/build serverside-applied\n" });
+    const build = await getJson("pipeline", "build");
+    expect(spec(build)).toMatchObject({
+      stages: [{ name: "compile", image: "golang:1.23" }, { name: "test", image: "golang:1.23", timeout: 60 }, { name: "deploy", image: "kubectl:1.32" }],
+      tags: ["fast", "linux", "nightly"],
+      env: { CI: "true", DEPLOY: "1" },
+    });
+    expect(managers(build)).toEqual(["kubectl/Apply", "release-bot/Apply"]);
+    expect(entry(build, "release-bot")!.fieldsV1).toEqual({
+      "f:spec": { "f:env": { "f:DEPLOY": {} }, "f:stages": { 'k:{"name":"deploy"}': { ".": {}, "f:image": {}, "f:name": {} } }, "f:tags": { 'v:"nightly"': {} } },
+    });
+  });
+
+  test("changing the other manager's fields conflicts: a list item's field, an atomic list, an atomic map; --force-conflicts takes them", async () => {
+    const takeover = pipeline(`{stages: [{name: deploy, image: "kubectl:1.32"}, {name: compile, image: "golang:1.24"}], tags: [nightly], env: {DEPLOY: "1"}, selector: {app: web, tier: ci}, args: [--quiet]}`);
+    const r = await s.kubectl(["apply", "--server-side", "--field-manager=release-bot", "-f", "-"], { stdin: takeover });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toStartWith('error: Apply failed with 3 conflicts: conflicts with "kubectl":\n- .spec.args\n- .spec.selector\n- .spec.stages[name="compile"].image\nPlease review the fields above--they currently have other managers.');
+    // The raw API: one FieldManagerConflict cause per field.
+    const raw = await api.request("/apis/ci.example.com/v1/namespaces/default/pipelines/build?fieldManager=release-bot", {
+      method: "PATCH",
+      body: JSON.stringify({ apiVersion: "ci.example.com/v1", kind: "Pipeline", metadata: { name: "build" }, spec: { selector: { app: "api" }, stages: [{ name: "test", timeout: 5 }] } }),
+      headers: { "Content-Type": "application/apply-patch+yaml" },
+    });
+    expect(raw.status).toBe(409);
+    expect(raw.json()).toMatchObject({
+      reason: "Conflict",
+      message: 'Apply failed with 2 conflicts: conflicts with "kubectl":\n- .spec.selector\n- .spec.stages[name="test"].timeout',
+      details: {
+        causes: [
+          { reason: "FieldManagerConflict", message: 'conflict with "kubectl"', field: ".spec.selector" },
+          { reason: "FieldManagerConflict", message: 'conflict with "kubectl"', field: '.spec.stages[name="test"].timeout' },
+        ],
+      },
+    });
+
+    expect((await s.kubectl(["apply", "--server-side", "--field-manager=release-bot", "--force-conflicts", "-f", "-"], { stdin: takeover })).code).toBe(0);
+    const build = await getJson("pipeline", "build");
+    expect(spec(build)).toMatchObject({ selector: { app: "web", tier: "ci" }, args: ["--quiet"] });
+    // Items keep the order of the configuration that set them: release-bot's deploy, then compile, after the test stage only kubectl has.
+    expect(spec(build).stages).toEqual([{ name: "test", image: "golang:1.23", timeout: 60 }, { name: "deploy", image: "kubectl:1.32" }, { name: "compile", image: "golang:1.24" }]);
+    // kubectl keeps the item (its key) and what it alone still manages; the forced fields moved.
+    const kubectl = entry(build, "kubectl")!.fieldsV1["f:spec"] as Record<string, Record<string, unknown>>;
+    expect(kubectl["f:stages"]!['k:{"name":"compile"}']).toEqual({ ".": {}, "f:name": {} });
+    expect(kubectl["f:args"]).toBeUndefined();
+    expect(kubectl["f:selector"]).toBeUndefined();
+    expect((entry(build, "release-bot")!.fieldsV1["f:spec"] as Record<string, unknown>)["f:selector"]).toEqual({});
+  });
+
+  test("a manager dropping fields from its configuration removes those only it managed", async () => {
+    // kubectl no longer applies the test stage, the linux tag, nor the extra object; compile is shared with release-bot.
+    const r = await s.kubectl(["apply", "--server-side", "-f", "-"], { stdin: pipeline(`{stages: [{name: compile}], tags: [fast], env: {CI: "true"}}`, ", labels: {team: web}") });
+    expect(r.code).toBe(0);
+    const build = await getJson("pipeline", "build");
+    expect(spec(build)).toEqual({
+      replicas: 1,
+      stages: [{ name: "deploy", image: "kubectl:1.32" }, { name: "compile", image: "golang:1.24" }],
+      tags: ["fast", "nightly"],
+      env: { CI: "true", DEPLOY: "1" },
+      selector: { app: "web", tier: "ci" },
+      args: ["--quiet"],
+    });
+  });
+
+  test("status is applied through the status subresource; the main resource ignores status", async () => {
+    const status = "apiVersion: ci.example.com/v1\nkind: Pipeline\nmetadata: {name: build}\nstatus: {phase: Running, runs: 3}\n";
+    expect(await s.kubectl(["apply", "--server-side", "--subresource=status", "--field-manager=ci-controller", "-f", "-"], { stdin: status })).toMatchObject({ code: 0 });
+    expect(await s.kubectl(["apply", "--server-side", "--field-manager=scaler", "-f", "-"], { stdin: pipeline("{replicas: 3}") + "status: {phase: Ignored}\n" })).toMatchObject({ code: 0 });
+    const build = await getJson("pipeline", "build");
+    expect(build.status).toEqual({ phase: "Running", runs: 3 });
+    expect(spec(build).replicas).toBe(3);
+    expect(entriesOf(build).find((e) => e.manager === "ci-controller")).toMatchObject({ operation: "Apply", subresource: "status", fieldsV1: { "f:status": { "f:phase": {}, "f:runs": {} } } });
+    expect(entry(build, "scaler")!.fieldsV1).toEqual({ "f:spec": { "f:replicas": {} } });
+    expect(managers(build).sort()).toEqual(["ci-controller/Apply/status", "kubectl/Apply", "release-bot/Apply", "scaler/Apply"]);
+  });
+});

@@ -65,11 +65,17 @@ export function keepStatus(next: KubeObject, old: KubeObject): void {
   else next.status = structuredClone(old.status);
 }
 
-/** A /status update changes only the status: the rest is the stored object's. */
+/**
+ * A /status update changes only the status: the rest is the stored object's, except the
+ * managedFields a server-side apply to /status computed (upstream's status strategies keep them
+ * too; other writes record theirs afterwards from the stored ones).
+ */
 export function mergeStatusUpdate(incoming: KubeObject, old: KubeObject): KubeObject {
   const next = structuredClone(old);
   if (incoming.status === undefined) delete next.status;
   else next.status = incoming.status;
-  next.metadata = { ...next.metadata, resourceVersion: incoming.metadata?.resourceVersion };
+  const { managedFields: _stored, ...meta } = next.metadata ?? {};
+  const managedFields = incoming.metadata?.managedFields;
+  next.metadata = { ...meta, ...(managedFields ? { managedFields } : {}), resourceVersion: incoming.metadata?.resourceVersion };
   return next;
 }
