@@ -107,3 +107,41 @@ test("a transform shapes what is cached and handed to handlers", async () => {
   expect(seen.map((o) => Object.keys(o))).toEqual([["metadata"], ["metadata"]]);
   expect(inf.get("default/watched")).toEqual({ metadata: expect.objectContaining({ name: "watched" }) });
 });
+
+test("indexes by namespace and owner UID follow adds, updates and deletes", async () => {
+  const { client } = setup();
+  const inf = new Informer(client, CM);
+  inf.addIndex("byData", (o) => Object.keys((o.data as Record<string, string>) ?? {}));
+  cleanups.push(() => inf.stop());
+  const owned = (name: string, uid: string): KubeObject => ({ ...cm(name), metadata: { name, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "o", uid }] } });
+  await client.create(CM, "a", owned("one", "u1"));
+  await client.create(CM, "b", owned("two", "u1"));
+  await inf.start();
+  const names = (objs: KubeObject[]) => objs.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).sort();
+  expect(names(inf.byIndex("ownerUid", "u1"))).toEqual(["a/one", "b/two"]);
+  expect(names(inf.listIn("a"))).toEqual(["a/one"]);
+  await client.patch(CM, "b", "two", "application/merge-patch+json", { metadata: { ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "o", uid: "u2" }] }, data: { k: "v" } });
+  await until(() => inf.byIndex("ownerUid", "u2").length === 1);
+  expect(names(inf.byIndex("ownerUid", "u1"))).toEqual(["a/one"]);
+  expect(names(inf.byIndex("byData", "k"))).toEqual(["b/two"]);
+  await client.delete(CM, "a", "one");
+  await until(() => inf.byIndex("ownerUid", "u1").length === 0);
+  expect(inf.listIn("a")).toEqual([]);
+  expect(() => inf.byIndex("nope", "x")).toThrow('has no index "nope"');
+});
+
+test("handlers added after the cache is filled get an add for each cached object; off() removes them", async () => {
+  const { client } = setup();
+  await client.create(CM, "default", cm("early"));
+  const inf = new Informer(client, CM);
+  cleanups.push(() => inf.stop());
+  await inf.start();
+  const seen: string[] = [];
+  const h = { add: (o: KubeObject) => seen.push(`add ${o.metadata?.name}`) };
+  inf.on(h);
+  expect(seen).toEqual(["add early"]);
+  inf.off(h);
+  await client.create(CM, "default", cm("late"));
+  await until(() => inf.list().length === 2);
+  expect(seen).toEqual(["add early"]);
+});

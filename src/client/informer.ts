@@ -3,6 +3,11 @@
  * the list's resourceVersion; on a 410 (history compacted) or a broken watch it lists again and
  * reports the difference (adds, updates, and deletes for objects that vanished meanwhile). Handlers
  * only see changes; reads come from the cache. Cached objects are shared: copy before changing.
+ *
+ * Indexes (client-go's Indexers) answer "which cached objects have this value" without a scan:
+ * every informer indexes by namespace and by owner UID; more can be added before start.
+ * Handlers added after the cache is filled first get an add for every cached object, as client-go's
+ * shared informers do, so several controllers can share one informer whenever they start.
  */
 import type { KubeObject } from "../apiserver/api/types.ts";
 import type { Client, ResourceRef } from "./types.ts";
@@ -27,14 +32,30 @@ export interface InformerOptions {
   transform?(obj: KubeObject): KubeObject;
 }
 
+/** Computes the values an object is indexed under. */
+export type IndexFunc = (obj: KubeObject) => string[];
+
+/** Index of every informer: the object's namespace ("" for cluster-scoped objects). */
+export const BY_NAMESPACE = "namespace";
+/** Index of every informer: the UID of each of the object's owners. */
+export const BY_OWNER_UID = "ownerUid";
+
+const DEFAULT_INDEXES: Record<string, IndexFunc> = {
+  [BY_NAMESPACE]: (obj) => [obj.metadata?.namespace ?? ""],
+  [BY_OWNER_UID]: (obj) => (obj.metadata?.ownerReferences ?? []).map((r) => r.uid),
+};
+
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 30_000;
 
 export class Informer {
   private readonly cache = new Map<string, KubeObject>();
-  private readonly handlers: InformerHandlers[] = [];
+  private handlers: InformerHandlers[] = [];
+  private readonly indexFuncs = new Map<string, IndexFunc>(Object.entries(DEFAULT_INDEXES));
+  /** index name → value → keys */
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
   private readonly abort = new AbortController();
-  private readonly synced = Promise.withResolvers<void>();
+  private readonly syncedSignal = Promise.withResolvers<void>();
   private running = false;
   private lastRv = "";
 
@@ -44,9 +65,47 @@ export class Informer {
     private readonly opts: InformerOptions = {},
   ) {}
 
+  /** Adds handlers; once the cache is filled, they first get an add for every cached object. */
   on(handlers: InformerHandlers): this {
     this.handlers.push(handlers);
+    if (this.hasSynced) for (const obj of this.cache.values()) handlers.add?.(obj);
     return this;
+  }
+
+  /** Removes handlers added with on() (a stopping controller leaves a shared informer). */
+  off(handlers: InformerHandlers): void {
+    this.handlers = this.handlers.filter((h) => h !== handlers);
+  }
+
+  /** Adds an index; objects already cached are indexed at once. */
+  addIndex(name: string, fn: IndexFunc): this {
+    if (this.indexFuncs.has(name)) return this;
+    this.indexFuncs.set(name, fn);
+    for (const [key, obj] of this.cache) this.indexOne(name, fn, key, obj);
+    return this;
+  }
+
+  /** The cached objects whose index `name` has `value`. */
+  byIndex(name: string, value: string): KubeObject[] {
+    if (!this.indexFuncs.has(name)) throw new Error(`informer for ${this.ref.resource} has no index "${name}"`);
+    const keys = this.indexes.get(name)?.get(value);
+    if (!keys) return [];
+    const out: KubeObject[] = [];
+    for (const key of keys) {
+      const obj = this.cache.get(key);
+      if (obj) out.push(obj);
+    }
+    return out;
+  }
+
+  /** Objects in one namespace ("" for all). */
+  listIn(namespace: string): KubeObject[] {
+    return namespace ? this.byIndex(BY_NAMESPACE, namespace) : this.list();
+  }
+
+  /** Resolves once the cache holds the first full list (or the informer stopped). */
+  synced(): Promise<void> {
+    return this.syncedSignal.promise;
   }
 
   /** Starts listing and watching; resolves once the cache holds the first full list. */
@@ -55,12 +114,12 @@ export class Informer {
       this.running = true;
       void this.run();
     }
-    return this.synced.promise;
+    return this.syncedSignal.promise;
   }
 
   stop(): void {
     this.abort.abort();
-    this.synced.resolve();
+    this.syncedSignal.resolve();
   }
 
   get hasSynced(): boolean {
@@ -80,7 +139,7 @@ export class Informer {
     while (!this.abort.signal.aborted) {
       try {
         await this.relist();
-        this.synced.resolve();
+        this.syncedSignal.resolve();
         backoff = MIN_BACKOFF_MS;
         // A watch that simply ends is resumed; only an expired position needs a new list.
         while (!this.abort.signal.aborted && (await this.follow()) === "ended");
@@ -106,7 +165,7 @@ export class Informer {
     }
     for (const [key, old] of [...this.cache]) {
       if (seen.has(key)) continue;
-      this.cache.delete(key);
+      this.remove(key, old);
       for (const h of this.handlers) h.delete?.(old);
     }
     this.lastRv = list.metadata.resourceVersion ?? "";
@@ -130,7 +189,7 @@ export class Informer {
       const key = objectKey(obj);
       if (ev.type === "DELETED") {
         const old = this.cache.get(key) ?? obj;
-        this.cache.delete(key);
+        this.remove(key, old);
         for (const h of this.handlers) h.delete?.(old);
       } else this.apply(key, obj);
     }
@@ -139,8 +198,37 @@ export class Informer {
 
   private apply(key: string, obj: KubeObject): void {
     const old = this.cache.get(key);
+    if (old) this.unindex(key, old);
     this.cache.set(key, obj);
+    for (const [name, fn] of this.indexFuncs) this.indexOne(name, fn, key, obj);
     if (!old) for (const h of this.handlers) h.add?.(obj);
     else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) for (const h of this.handlers) h.update?.(old, obj);
+  }
+
+  private remove(key: string, old: KubeObject): void {
+    this.cache.delete(key);
+    this.unindex(key, old);
+  }
+
+  private indexOne(name: string, fn: IndexFunc, key: string, obj: KubeObject): void {
+    let index = this.indexes.get(name);
+    if (!index) this.indexes.set(name, (index = new Map()));
+    for (const value of fn(obj)) {
+      let keys = index.get(value);
+      if (!keys) index.set(value, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private unindex(key: string, obj: KubeObject): void {
+    for (const [name, fn] of this.indexFuncs) {
+      const index = this.indexes.get(name);
+      if (!index) continue;
+      for (const value of fn(obj)) {
+        const keys = index.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index.delete(value);
+      }
+    }
   }
 }

@@ -1,11 +1,10 @@
 /**
  * A work queue of object keys, with client-go's guarantees: a key waiting more than once is
  * processed once (duplicates merge), a key is never processed by two workers at once (a key added
- * while in progress is processed again after), failed keys come back after an exponential delay,
- * and shutdown stops handing out work.
+ * while in progress is processed again after), failed keys come back after a delay from the rate
+ * limiter, and shutdown stops handing out work.
  */
-const BASE_DELAY_MS = 5;
-const MAX_DELAY_MS = 60_000;
+import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 
 export class WorkQueue {
   private readonly queue: string[] = [];
@@ -13,10 +12,12 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   /** Keys added while being processed: re-queued when their worker is done. */
   private readonly dirtyWhileProcessing = new Set<string>();
-  private readonly failures = new Map<string, number>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** One timer per delayed key, for the earliest time it is wanted (client-go's delaying queue). */
+  private readonly delayed = new Map<string, { at: number; timer: ReturnType<typeof setTimeout> }>();
   private getters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
+
+  constructor(private readonly limiter: RateLimiter = defaultControllerRateLimiter()) {}
 
   add(key: string): void {
     if (this.shuttingDown) return;
@@ -34,25 +35,34 @@ export class WorkQueue {
     } else this.queue.push(key);
   }
 
+  /** Adds the key after `ms`; a key already due sooner keeps its earlier time. */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+    if (ms <= 0) return this.add(key);
+    const at = Date.now() + ms;
+    const held = this.delayed.get(key);
+    if (held && held.at <= at) return;
+    if (held) clearTimeout(held.timer);
+    const timer = setTimeout(() => {
+      this.delayed.delete(key);
       this.add(key);
     }, ms);
-    this.timers.add(t);
+    this.delayed.set(key, { at, timer });
   }
 
-  /** Re-queues a failed key after 5 ms, 10 ms, 20 ms, ... up to a minute. */
+  /** Re-queues a failed key after the rate limiter's delay (5 ms, 10 ms, 20 ms, ... up to 1000 s by default). */
   addRateLimited(key: string): void {
-    const n = this.failures.get(key) ?? 0;
-    this.failures.set(key, n + 1);
-    this.addAfter(key, Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** n));
+    this.addAfter(key, this.limiter.when(key));
   }
 
   /** Forgets a key's failures (after it succeeded). */
   forget(key: string): void {
-    this.failures.delete(key);
+    this.limiter.forget(key);
+  }
+
+  /** How many times the key has failed since it was last forgotten. */
+  numRequeues(key: string): number {
+    return this.limiter.numRequeues(key);
   }
 
   /** The next key to work on, or undefined once shut down. Call done(key) when finished. */
@@ -76,10 +86,14 @@ export class WorkQueue {
     return this.queue.length;
   }
 
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
   shutdown(): void {
     this.shuttingDown = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const { timer } of this.delayed.values()) clearTimeout(timer);
+    this.delayed.clear();
     for (const g of this.getters.splice(0)) g(undefined);
   }
 }

@@ -1,35 +1,56 @@
 /**
  * The controllers that run inside the kts server process (kube-controller-manager's role),
  * driven through the in-process client. Which ones run follows kube-controller-manager's
- * --controllers syntax: "*" for all, "name" to enable, "-name" to disable.
+ * --controllers syntax: "*" for all, "name" to enable, "-name" to disable. As upstream, they run
+ * only while this process holds the kube-system/kube-controller-manager Lease, so several servers
+ * over one datastore run one set of controllers.
  */
+import { hostname } from "node:os";
 import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
+import { EventBroadcaster, LeaderElector, SharedInformerFactory } from "../client/index.ts";
+import type { ControllerContext } from "./context.ts";
 import { GarbageCollector, type GarbageCollectorOptions } from "./garbagecollector/garbage-collector.ts";
 import { NamespaceController, type NamespaceControllerOptions } from "./namespace/namespace-controller.ts";
 import { type Controller, runControllers, type RunningControllers } from "./runner.ts";
+import { WORKLOAD_CONTROLLERS, type WorkloadOptions } from "./workloads.ts";
 
 export type { Controller, RunningControllers } from "./runner.ts";
+export type { ControllerContext } from "./context.ts";
 export { GarbageCollector } from "./garbagecollector/garbage-collector.ts";
 export { NamespaceController } from "./namespace/namespace-controller.ts";
 
-export interface ControllerOptions {
+export interface LeaderElectionOptions {
+  /** Default "<hostname>_<random uuid>", as kube-controller-manager's. */
+  identity?: string;
+  namespace?: string;
+  name?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface ControllerOptions extends WorkloadOptions {
   /** kube-controller-manager's --controllers list; default ["*"]. */
   controllers?: string[];
+  /** --leader-elect (default true): run only while holding the controller-manager lease. */
+  leaderElect?: boolean;
+  leaderElection?: LeaderElectionOptions;
   garbageCollector?: GarbageCollectorOptions;
   namespace?: NamespaceControllerOptions;
 }
 
-interface KnownController {
+export interface KnownController {
   name: string;
   /** Names kube-controller-manager also accepts for it. */
   aliases: string[];
-  make(client: Client, log: Logger, opts: ControllerOptions): Controller;
+  make(ctx: ControllerContext, opts: ControllerOptions): Controller;
 }
 
 const KNOWN: KnownController[] = [
-  { name: "garbage-collector-controller", aliases: ["garbagecollector"], make: (c, log, o) => new GarbageCollector(c, log.child("garbagecollector"), o.garbageCollector) },
-  { name: "namespace-controller", aliases: ["namespace"], make: (c, log, o) => new NamespaceController(c, log.child("namespace"), o.namespace) },
+  { name: "garbage-collector-controller", aliases: ["garbagecollector"], make: (ctx, o) => new GarbageCollector(ctx.client, ctx.log, o.garbageCollector) },
+  { name: "namespace-controller", aliases: ["namespace"], make: (ctx, o) => new NamespaceController(ctx.client, ctx.log, o.namespace) },
+  ...WORKLOAD_CONTROLLERS,
 ];
 
 /** The controllers a --controllers list enables; unknown names are an error, as upstream's flag check is. */
@@ -46,8 +67,61 @@ export function enabledControllers(list: string[] = ["*"]): string[] {
   });
 }
 
+/** One term of running controllers: fresh informers, recorders and controllers, stopped together. */
+function startTerm(client: Client, log: Logger, opts: ControllerOptions, names: Set<string>): RunningControllers {
+  const informers = new SharedInformerFactory(client, log.child("informers"));
+  const events = new EventBroadcaster(client, { host: hostname(), log: log.child("events") });
+  const controllers = KNOWN.filter((k) => names.has(k.name)).map((k) =>
+    k.make({ client, informers, recorder: (c) => events.recorder(c), log: log.child(k.aliases[0] ?? k.name) }, opts),
+  );
+  const running = runControllers(controllers, log);
+  return {
+    ready: running.ready,
+    names: running.names,
+    async stop() {
+      await running.stop();
+      informers.stop();
+      events.stop();
+    },
+  };
+}
+
+/**
+ * Starts the enabled controllers: at once without leader election, else each time this process
+ * becomes leader (and stops them when it stops leading). `ready` resolves once they first started.
+ */
 export function startControllers(client: Client, log: Logger, opts: ControllerOptions = {}): RunningControllers {
-  const enabled = new Set(enabledControllers(opts.controllers));
-  const controllers = KNOWN.filter((k) => enabled.has(k.name)).map((k) => k.make(client, log, opts));
-  return runControllers(controllers, log);
+  const names = new Set(enabledControllers(opts.controllers));
+  if (opts.leaderElect === false) return startTerm(client, log, opts, names);
+  const le = opts.leaderElection ?? {};
+  const ready = Promise.withResolvers<void>();
+  let term: RunningControllers | undefined;
+  const elector = new LeaderElector({
+    client,
+    namespace: le.namespace ?? "kube-system",
+    name: le.name ?? "kube-controller-manager",
+    identity: le.identity ?? `${hostname()}_${crypto.randomUUID()}`,
+    leaseDurationMs: le.leaseDurationMs,
+    renewDeadlineMs: le.renewDeadlineMs,
+    retryPeriodMs: le.retryPeriodMs,
+    log: log.child("leaderelection"),
+    onStartedLeading: () => {
+      term = startTerm(client, log, opts, names);
+      void term.ready.then(() => ready.resolve());
+    },
+    onStoppedLeading: async () => {
+      await term?.stop();
+      term = undefined;
+    },
+    onNewLeader: (id) => log.info("new controller-manager leader", { identity: id }),
+  });
+  elector.start();
+  return {
+    ready: ready.promise,
+    names: KNOWN.filter((k) => names.has(k.name)).map((k) => k.name),
+    async stop() {
+      await elector.stop();
+      ready.resolve();
+    },
+  };
 }
