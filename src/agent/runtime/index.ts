@@ -1,0 +1,9 @@
+/**
+ * The container runtime layer of the agent: Docker Engine through dockerode, the labels that tie
+ * containers to pods and nodes, and Docker's event stream.
+ */
+export * from "./labels.ts";
+export { Runtime, isNotFound, demuxBuffer, type ContainerDetails, type ContainerState, type ExecResult, type RuntimeContainer } from "./docker.ts";
+export { watchDockerEvents, type DockerEventHandlers } from "./events.ts";
+export { Backoff, goDuration } from "./backoff.ts";
+export * from "./types.ts";
