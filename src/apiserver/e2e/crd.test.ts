@@ -52,8 +52,13 @@ const v1Schema = `
                   properties:
                     name: {type: string}
                     number: {type: integer}
+                    protocol: {type: string, default: TCP}
               note: {type: string, nullable: true}
               startAt: {type: string, format: date-time}
+              enabled: {type: boolean}
+              priority: {type: integer, minimum: 1, maximum: 100}
+              aliases: {type: array, minItems: 1, items: {type: string}}
+              id: {type: string, format: uuid}
               extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
               template: {type: object, x-kubernetes-embedded-resource: true, x-kubernetes-preserve-unknown-fields: true}
           status:
@@ -139,18 +144,81 @@ test("objects are pruned and defaulted by the schema", async () => {
   expect(w1.status).toBeUndefined();
 });
 
+test("a valid object using every feature of the schema: stored pruned and defaulted, nulls as the schema allows", async () => {
+  const full = {
+    apiVersion: "example.com/v1",
+    kind: "Widget",
+    metadata: { name: "full" },
+    spec: {
+      image: "nginx",
+      color: null, // not nullable, with a default: defaulted
+      schedule: null, // not nullable, no default: dropped
+      note: null, // nullable: kept
+      replicas: 3,
+      ratio: 0.5,
+      port: 8080,
+      labels: { a: "1" },
+      tags: ["x", "y"],
+      ports: [{ name: "http", number: 80, unknown: 1 }],
+      startAt: "2024-05-01T10:00:00Z",
+      enabled: false,
+      priority: 100,
+      aliases: ["w"],
+      id: "0b9e2d1c-4c8a-4b8e-9d8f-1a2b3c4d5e6f",
+      extra: { anything: { nested: [1, { deep: true }] } },
+      template: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", labels: { a: "b" }, unknown: "x" }, spec: { containers: [] } },
+    },
+    status: { phase: "ignored on create" },
+  };
+  const created = await fetchApi("POST", "/apis/example.com/v1/namespaces/default/widgets", full);
+  expect(created.status).toBe(201);
+  const { color: _c, schedule: _s, ports: _p, template: _t, ...rest } = full.spec;
+  const stored = created.json<{ spec: Record<string, unknown>; status?: unknown }>();
+  expect(stored.spec).toEqual({
+    ...rest,
+    color: "red",
+    // Unknown fields go, also inside list items; the item's default comes.
+    ports: [{ name: "http", number: 80, protocol: "TCP" }],
+    // An embedded object keeps its fields, but its metadata only what ObjectMeta has.
+    template: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", labels: { a: "b" } }, spec: { containers: [] } },
+  });
+  // With a status subresource, a create's status is dropped.
+  expect(stored.status).toBeUndefined();
+  expect(JSON.parse(await s.k("get", "widget", "full", "-o", "json")).spec).toEqual(stored.spec);
+  await s.k("delete", "widget", "full");
+});
+
 test("an invalid object is refused with one 422 naming every violated field", async () => {
-  const bad = widget("bad", "{color: purple, replicas: 20, ratio: 1, schedule: 'every day', tags: [a, a], ports: [{name: x}, {name: x}], labels: {a: '1', b: '2', c: '3', d: '4', e: '5'}, template: {kind: ConfigMap}}");
+  const bad = widget(
+    "bad",
+    "{color: purple, replicas: 20, ratio: 1, schedule: 'every day', tags: [a, a, b, c], ports: [{name: x}, {name: x}], labels: {a: '1', b: '2', c: '3', d: '4', e: '5'}, template: {kind: ConfigMap}, " +
+      "enabled: 'yes', priority: 0, aliases: [], id: not-a-uuid, startAt: yesterday, port: [80], note: 5}",
+  );
   const r = await s.kubectl(["apply", "-f", "-"], { stdin: bad });
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain('The Widget "bad" is invalid: ');
-  for (const fieldPath of ["spec.image", "spec.color", "spec.replicas", "spec.ratio", "spec.schedule", "spec.tags[1]", "spec.ports[1]", "spec.labels", "spec.template.apiVersion"]) {
-    expect(r.stderr).toContain(`* ${fieldPath}: `);
-  }
-  expect(r.stderr).toContain('spec.color: Unsupported value: "purple": supported values: "red", "green", "blue"');
-  expect(r.stderr).toContain("spec.image: Required value");
-  expect(r.stderr).toContain("spec.replicas: Invalid value: 20: spec.replicas in body should be less than or equal to 10");
-  expect(r.stderr).toContain("spec.template.apiVersion: Required value: must not be empty");
+  expect(r.stderr).toStartWith('The Widget "bad" is invalid: \n');
+  // One message for the whole object, a line per violation, each as upstream words it.
+  const expected = [
+    "spec.image: Required value",
+    'spec.color: Unsupported value: "purple": supported values: "red", "green", "blue"',
+    "spec.replicas: Invalid value: 20: spec.replicas in body should be less than or equal to 10",
+    "spec.ratio: Invalid value: 1: spec.ratio in body should be less than 1",
+    'spec.schedule: Invalid value: "every day": spec.schedule in body should match \'^(@hourly|@daily|\\S+ \\S+ \\S+ \\S+ \\S+)$\'',
+    "spec.tags: Too many: 4: must have at most 3 items",
+    'spec.tags[1]: Duplicate value: "a"',
+    'spec.ports[1]: Duplicate value: map[string]interface {}{"name":"x"}',
+    "spec.labels: Too many: 5: must have at most 4 items",
+    "spec.template.apiVersion: Required value: must not be empty",
+    'spec.enabled: Invalid value: "string": spec.enabled in body must be of type boolean: "string"',
+    "spec.priority: Invalid value: 0: spec.priority in body should be greater than or equal to 1",
+    "spec.aliases: Invalid value: 0: spec.aliases in body should have at least 1 items",
+    'spec.id: Invalid value: "not-a-uuid": spec.id in body must be of type uuid: "not-a-uuid"',
+    'spec.startAt: Invalid value: "yesterday": spec.startAt in body must be of type date-time: "yesterday"',
+    'spec.port: Invalid value: "array": spec.port in body must be of type integer,string: "array"',
+    'spec.note: Invalid value: "integer": spec.note in body must be of type string: "integer"',
+  ];
+  const lines = r.stderr.trimEnd().split("\n").slice(1);
+  for (const line of expected) expect(lines).toContain(`* ${line}`);
   // With errors like these, the CEL rules are not run (upstream's hasBlockingErr).
   expect(r.stderr).toContain("some validation rules were not checked because the object was invalid");
 
@@ -246,6 +314,8 @@ test("kubectl explain reads the schema", async () => {
   expect(explained).toContain("VERSION:    v1");
   expect(explained).toContain("What the widget should be.");
   expect(explained).toMatch(/image\s+<string> -required-\n\s+The image to run\./);
+  // An enum shows in the field's explanation.
+  expect(await s.k("explain", "widget.spec.color")).toMatch(/FIELD: color <string>\nENUM:\n\s+red\n\s+green\n\s+blue\n/);
 });
 
 test("both versions read and write the same objects; objects are stored in the storage version", async () => {
@@ -290,6 +360,51 @@ spec:
   });
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('The CustomResourceDefinition "sloppies.example.com" is invalid: spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields');
+
+  // Several problems at once, each named; with one schema per version, under the version's path.
+  const several = await s.kubectl(["apply", "-f", "-"], {
+    stdin: `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: messes.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: messes, kind: Mess}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          metadata: {type: object, properties: {labels: {type: object}}}
+          spec:
+            type: object
+            properties:
+              list: {type: array}
+              choice: {type: string, anyOf: [{type: string}, {type: integer}]}
+  - name: v2
+    served: true
+    storage: false
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {properties: {x: {type: string}}}
+`,
+  });
+  expect(several.code).toBe(1);
+  expect(several.stderr).toBe(
+    'The CustomResourceDefinition "messes.example.com" is invalid: \n' +
+      "* spec.versions[0].schema.openAPIV3Schema.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified\n" +
+      "* spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[choice].anyOf[0].type: Forbidden: must be empty to be structural\n" +
+      "* spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[choice].anyOf[1].type: Forbidden: must be empty to be structural\n" +
+      "* spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[list].items: Required value: must be specified\n" +
+      "* spec.versions[1].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields\n",
+  );
+  expect((await fetchApi("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/messes.example.com")).status).toBe(404);
 });
 
 test("a name conflict is reported in NamesAccepted and the CRD is not served", async () => {
