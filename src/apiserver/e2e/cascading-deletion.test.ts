@@ -162,6 +162,45 @@ test("after a restart, the garbage collector collects what was left while it did
   }
 });
 
+test("after a restart, dependents of custom resources stay while their owners exist, and go with them", async () => {
+  const first = await startTestServer();
+  const firstApi = apiClient(first.kubeconfig);
+  const crd = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: databases.data.example.com}
+spec:
+  group: data.example.com
+  scope: Namespaced
+  names: {plural: databases, kind: Database}
+  versions:
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+`;
+  expect((await first.kubectl(["apply", "-f", "-"], { stdin: crd })).code).toBe(0);
+  await first.k("wait", "--for=condition=Established", "crd/databases.data.example.com", "--timeout=10s");
+  const db = await firstApi.send("POST", "/apis/data.example.com/v1/namespaces/default/databases", { apiVersion: "data.example.com/v1", kind: "Database", metadata: { name: "main" } });
+  await firstApi.send("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "db-config", ownerReferences: [ownerRef(db)] } });
+  expect(await first.stop({ keepData: true })).toBe(0);
+
+  const second = await startTestServer([], { dataDir: first.dataDir });
+  try {
+    const secondApi = apiClient(second.kubeconfig);
+    // A dependent made after the restart, of a Database that never existed: once the collector has
+    // dealt with it, it has looked at db-config too.
+    await secondApi.send("POST", "/api/v1/namespaces/default/configmaps", {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "stray", ownerReferences: [{ apiVersion: "data.example.com/v1", kind: "Database", name: "gone", uid: "0d6a9c1e-0000-4000-8000-000000000000" }] },
+    });
+    await waitGone(secondApi, "/api/v1/namespaces/default/configmaps/stray");
+    expect(await status(secondApi, "/api/v1/namespaces/default/configmaps/db-config")).toBe(200);
+    expect(await second.k("delete", "database", "main")).toBe('database.data.example.com "main" deleted\n');
+    await waitGone(secondApi, "/api/v1/namespaces/default/configmaps/db-config");
+  } finally {
+    expect(await second.stop()).toBe(0);
+  }
+});
+
 describe("namespace deletion", () => {
   test("everything in the namespace is deleted; an object's finalizer holds it, reported in its conditions; then it goes", async () => {
     await namespace("team");
