@@ -10,6 +10,7 @@ import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
 import { EventBroadcaster, LeaderElector, SharedInformerFactory } from "../client/index.ts";
 import type { ControllerContext } from "./context.ts";
+import { CsrApprover, CsrSigner, type CsrSigningOptions } from "./certificates/index.ts";
 import { GarbageCollector, type GarbageCollectorOptions } from "./garbagecollector/garbage-collector.ts";
 import { NamespaceController, type NamespaceControllerOptions } from "./namespace/namespace-controller.ts";
 import { type Controller, runControllers, type RunningControllers } from "./runner.ts";
@@ -38,6 +39,8 @@ export interface ControllerOptions extends WorkloadOptions {
   leaderElection?: LeaderElectionOptions;
   garbageCollector?: GarbageCollectorOptions;
   namespace?: NamespaceControllerOptions;
+  /** The CA the CSR signer signs client certificates with; without it the signer idles. */
+  csrSigning?: CsrSigningOptions;
 }
 
 export interface KnownController {
@@ -51,7 +54,14 @@ const KNOWN: KnownController[] = [
   { name: "garbage-collector-controller", aliases: ["garbagecollector"], make: (ctx, o) => new GarbageCollector(ctx.client, ctx.log, o.garbageCollector) },
   { name: "namespace-controller", aliases: ["namespace"], make: (ctx, o) => new NamespaceController(ctx.client, ctx.log, o.namespace) },
   ...WORKLOAD_CONTROLLERS,
+  { name: "certificatesigningrequest-approving-controller", aliases: ["csrapproving"], make: (ctx) => new CsrApprover(ctx) },
+  { name: "certificatesigningrequest-signing-controller", aliases: ["csrsigning"], make: (ctx, o) => (o.csrSigning ? new CsrSigner(ctx, o.csrSigning) : idle("certificatesigningrequest-signing-controller")) },
 ];
+
+/** A controller with nothing to do (the signer without a CA, as kube-controller-manager without signing files). */
+function idle(name: string): Controller {
+  return { name, start: async () => undefined, stop: async () => undefined };
+}
 
 /** The controllers a --controllers list enables; unknown names are an error, as upstream's flag check is. */
 export function enabledControllers(list: string[] = ["*"]): string[] {

@@ -110,3 +110,19 @@ describe("refused requests", () => {
     expect(() => signCertificateRequest(ca, csr, { usages: ["client auth", "world domination" as never] })).toThrow(/unknown key usage/);
   });
 });
+
+describe("createCertificateRequest", () => {
+  test("a kubelet client request that openssl verifies and our parser reads back", async () => {
+    const { createCertificateRequest, generateKey } = await import("./index.ts");
+    const key = generateKey();
+    const pem = createCertificateRequest(key, { commonName: "system:node:worker-2", organizations: ["system:nodes"] });
+    writeFileSync(join(dir, "made.csr"), pem);
+    const r = Bun.spawnSync(["openssl", "req", "-in", join(dir, "made.csr"), "-noout", "-verify", "-subject"]);
+    const out = r.stdout.toString() + r.stderr.toString();
+    expect(out).toMatch(/verify OK/i);
+    expect(out).toContain("O = system:nodes, CN = system:node:worker-2");
+    const req = parseCertificateRequest(pem);
+    expect(req.subject).toEqual({ commonName: "system:node:worker-2", organizations: ["system:nodes"] });
+    expect(req.publicKey.export({ type: "spki", format: "der" }).toString("base64")).toBe(createPublicKey(key).export({ type: "spki", format: "der" }).toString("base64"));
+  });
+});

@@ -2,12 +2,13 @@
  * PKCS#10 certificate signing requests (RFC 2986): parse one, check that its signature was made by
  * the key it carries, and sign that key into a certificate. Kubelets ask for their certificates so.
  */
-import { createPublicKey, verify, type KeyObject } from "node:crypto";
-import { DerError, TAG, bitStringBytes, children, decodeOid, expect, readItem } from "./der.ts";
+import { createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { signatureAlgorithm } from "./certificate.ts";
+import { DerError, TAG, bitStringBytes, bits, children, decodeOid, expect, readItem, seq, smallInt, tlv } from "./der.ts";
 import { type CertificateAuthority, type IssuedCertificate, signLeaf } from "./ca.ts";
-import { type AltNames, type Subject, emptyAltNames, parseAltNames, parseName } from "./names.ts";
+import { type AltNames, type Subject, emptyAltNames, encodeName, parseAltNames, parseName } from "./names.ts";
 import { algorithmOid, parseExtensions } from "./parse.ts";
-import { fromPem } from "./pem.ts";
+import { fromPem, toPem } from "./pem.ts";
 import { type KeyUsage, resolveUsages } from "./usages.ts";
 
 const EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
@@ -109,4 +110,17 @@ export function signCertificateRequest(ca: CertificateAuthority, csrPem: string,
   const req = parseCertificateRequest(csrPem);
   const { keyUsage, extKeyUsage } = resolveUsages(opts.usages);
   return signLeaf(ca, { subject: req.subjectRaw, publicKey: req.publicKey, keyUsage, extKeyUsage, altNames: req.altNames, days: opts.days ?? 365, now: opts.now });
+}
+
+/**
+ * A PEM request for `key`'s public key with the given subject and no attributes (what a kubelet
+ * sends for its client certificate: the signer adds the usages the API object asks for).
+ */
+export function createCertificateRequest(key: KeyObject, subject: Subject): string {
+  const alg = signatureAlgorithm(key);
+  const spki = new Uint8Array(createPublicKey(key).export({ type: "spki", format: "der" }));
+  // attributes [0] IMPLICIT SET OF Attribute, empty.
+  const info = seq(smallInt(0), encodeName(subject), spki, tlv(0xa0, new Uint8Array()));
+  const signature = new Uint8Array(sign(alg.hash, info, key));
+  return toPem("CERTIFICATE REQUEST", seq(info, alg.identifier, bits(signature)));
 }

@@ -16,7 +16,7 @@ export {
   privateKeyPem,
 } from "./ca.ts";
 export { type ClusterPki, type ClusterPkiFiles, type ClusterPkiOptions, RENEW_WITHIN_DAYS, clusterPkiFiles, ensureClusterPki, servingSans } from "./cluster.ts";
-export { type CertificateRequest, type SignRequestOptions, InvalidRequestError, parseCertificateRequest, signCertificateRequest } from "./csr.ts";
+export { type CertificateRequest, type SignRequestOptions, InvalidRequestError, createCertificateRequest, parseCertificateRequest, signCertificateRequest } from "./csr.ts";
 export { type KubeconfigCredentials, readKubeconfig, renderKubeconfig, writeKubeconfig } from "./kubeconfig.ts";
 export type { AltNames, Subject } from "./names.ts";
 export { type ParsedCertificate, parseCertificate } from "./parse.ts";

@@ -1,0 +1,55 @@
+/**
+ * The CSR approver (upstream's csrapproving controller): kubelet client certificate requests are
+ * approved when the requester may have them. Upstream asks a SubjectAccessReview for
+ * certificatesigningrequests/nodeclient (new nodes, by their bootstrap identity) or
+ * /selfnodeclient (a node renewing its own certificate); without RBAC, kts grants nodeclient to
+ * system:bootstrappers and system:masters, and selfnodeclient to a node asking for its own name.
+ * Other requests are left for a person (`kubectl certificate approve`).
+ */
+import type { KubeObject } from "../../apiserver/api/types.ts";
+import type { Csr, CsrCondition } from "../../apiserver/resources/certificates/types.ts";
+import { parseCertificateRequest, InvalidRequestError } from "../../pki/index.ts";
+import { CsrController, CSRS } from "./csr-controller.ts";
+import { conditionOf, KUBELET_CLIENT_SIGNER, kubeletClientProblem, NODES_GROUP, requestPem } from "./kubelet-client.ts";
+
+const NODE_CLIENT_GROUPS = ["system:bootstrappers", "system:masters"];
+
+interface Recognized {
+  permission: "nodeclient" | "selfnodeclient";
+  message: string;
+}
+
+export class CsrApprover extends CsrController {
+  readonly name = "certificatesigningrequest-approving-controller";
+
+  protected async handle(csr: Csr): Promise<void> {
+    if (csr.status?.certificate || conditionOf(csr, "Approved") || conditionOf(csr, "Denied")) return;
+    if (csr.spec?.signerName !== KUBELET_CLIENT_SIGNER) return;
+    let recognized: Recognized | undefined;
+    try {
+      recognized = recognize(csr);
+    } catch (err) {
+      // A request that does not parse is the signer's to fail, not ours to approve.
+      if (err instanceof InvalidRequestError) return;
+      throw err;
+    }
+    if (!recognized) return;
+    const approved: CsrCondition = { type: "Approved", status: "True", reason: "AutoApproved", message: recognized.message };
+    csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), approved] };
+    await this.client.update(CSRS, "", csr as unknown as KubeObject, { subresource: "approval" });
+    this.log.info("approved kubelet client certificate request", { csr: csr.metadata?.name, requester: csr.spec?.username, as: recognized.permission });
+  }
+}
+
+function recognize(csr: Csr): Recognized | undefined {
+  const req = parseCertificateRequest(requestPem(csr));
+  if (kubeletClientProblem(req, csr.spec?.usages ?? []) !== undefined) return undefined;
+  const groups = csr.spec?.groups ?? [];
+  if (csr.spec?.username === req.subject.commonName && groups.includes(NODES_GROUP)) {
+    return { permission: "selfnodeclient", message: "Auto approving self kubelet client certificate after SubjectAccessReview." };
+  }
+  if (groups.some((g) => NODE_CLIENT_GROUPS.includes(g))) {
+    return { permission: "nodeclient", message: "Auto approving kubelet client certificate after SubjectAccessReview." };
+  }
+  return undefined;
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { X509Certificate } from "node:crypto";
+import type { KubeObject } from "../../apiserver/api/types.ts";
+import type { Csr } from "../../apiserver/resources/certificates/types.ts";
+import { LocalClient } from "../../apiserver/local-client.ts";
+import { EventBroadcaster, SharedInformerFactory } from "../../client/index.ts";
+import { createCertificateAuthority, createCertificateRequest, generateKey, parseCertificate, fromPem } from "../../pki/index.ts";
+import { memoryLogger, testCluster, type TestCluster, until } from "../testing.ts";
+import { CsrApprover, CsrSigner } from "./index.ts";
+
+const CSRS = { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" };
+const clientCa = createCertificateAuthority("test-client-ca");
+const BOOTSTRAPPER = { username: "kts:node-bootstrap", groups: ["system:bootstrappers", "system:authenticated"] };
+
+let cluster: TestCluster;
+let informers: SharedInformerFactory;
+const running: Array<{ stop(): Promise<void> }> = [];
+
+beforeAll(async () => {
+  cluster = testCluster();
+  informers = new SharedInformerFactory(cluster.client);
+  const events = new EventBroadcaster(cluster.client);
+  const ctx = { client: cluster.client, informers, recorder: (c: string) => events.recorder(c), log: memoryLogger() };
+  const controllers = [new CsrApprover(ctx), new CsrSigner(ctx, { clientCa })];
+  for (const c of controllers) await c.start();
+  running.push(...controllers);
+});
+
+afterAll(async () => {
+  for (const c of running) await c.stop();
+  informers.stop();
+  await cluster.close();
+});
+
+function csrObject(name: string, subject: { commonName: string; organizations: string[] }, signerName: string, usages = ["digital signature", "client auth"]): KubeObject {
+  const request = createCertificateRequest(generateKey(), subject);
+  return { apiVersion: "certificates.k8s.io/v1", kind: "CertificateSigningRequest", metadata: { name }, spec: { request: Buffer.from(request).toString("base64"), signerName, usages } };
+}
+
+const as = (user: { username: string; groups: string[] }) => new LocalClient(cluster.registry, user);
+const read = async (name: string) => (await cluster.client.get(CSRS, "", name)) as unknown as Csr;
+const NODE = { commonName: "system:node:worker-1", organizations: ["system:nodes"] };
+
+describe("kubelet client requests", () => {
+  test("from a bootstrapper: approved (AutoApproved) and signed by the client CA with the asked usages", async () => {
+    await as(BOOTSTRAPPER).create(CSRS, "", csrObject("boot", NODE, "kubernetes.io/kube-apiserver-client-kubelet"));
+    await until("the certificate is issued", async () => Boolean((await read("boot")).status?.certificate));
+    const csr = await read("boot");
+    expect(csr.status?.conditions?.[0]).toMatchObject({ type: "Approved", status: "True", reason: "AutoApproved", message: "Auto approving kubelet client certificate after SubjectAccessReview." });
+    const pem = Buffer.from(csr.status!.certificate!, "base64").toString();
+    const x509 = new X509Certificate(pem);
+    expect(x509.verify(new X509Certificate(clientCa.certPem).publicKey)).toBe(true);
+    const cert = parseCertificate(fromPem(pem)[0]!.der);
+    expect(cert.subject).toEqual({ commonName: "system:node:worker-1", organizations: ["system:nodes"] });
+    expect(x509.keyUsage).toContain("1.3.6.1.5.5.7.3.2"); // clientAuth
+    const days = (cert.notAfter.getTime() - cert.notBefore.getTime()) / 86_400_000;
+    expect(days).toBeGreaterThan(364);
+  });
+
+  test("a node renewing its own certificate: selfnodeclient", async () => {
+    await as({ username: "system:node:worker-1", groups: ["system:nodes", "system:authenticated"] }).create(CSRS, "", csrObject("renew", NODE, "kubernetes.io/kube-apiserver-client-kubelet"));
+    await until("the certificate is issued", async () => Boolean((await read("renew")).status?.certificate));
+    expect((await read("renew")).status?.conditions?.[0]?.message).toBe("Auto approving self kubelet client certificate after SubjectAccessReview.");
+  });
+
+  test("from another node or a plain user: left pending", async () => {
+    await as({ username: "system:node:other", groups: ["system:nodes", "system:authenticated"] }).create(CSRS, "", csrObject("other-node", NODE, "kubernetes.io/kube-apiserver-client-kubelet"));
+    await as({ username: "bob", groups: ["system:authenticated"] }).create(CSRS, "", csrObject("bob", NODE, "kubernetes.io/kube-apiserver-client-kubelet"));
+    await Bun.sleep(300);
+    expect((await read("other-node")).status?.conditions).toBeUndefined();
+    expect((await read("bob")).status?.conditions).toBeUndefined();
+  });
+
+  test("a bootstrapper asking for something else than a node certificate: not approved; approved by hand it fails signer validation", async () => {
+    await as(BOOTSTRAPPER).create(CSRS, "", csrObject("admin-please", { commonName: "system:admin", organizations: ["system:masters"] }, "kubernetes.io/kube-apiserver-client-kubelet"));
+    await Bun.sleep(300);
+    const pending = await read("admin-please");
+    expect(pending.status?.conditions).toBeUndefined();
+    pending.status = { conditions: [{ type: "Approved", status: "True", reason: "ByHand", message: "" }] };
+    await cluster.client.update(CSRS, "", pending as unknown as KubeObject, { subresource: "approval" });
+    await until("the request fails", async () => (await read("admin-please")).status?.conditions?.some((c) => c.type === "Failed") ?? false);
+    const failed = (await read("admin-please")).status!.conditions!.find((c) => c.type === "Failed");
+    expect(failed).toMatchObject({ status: "True", reason: "SignerValidationFailure", message: "subject organization is not system:nodes" });
+    expect((await read("admin-please")).status?.certificate).toBeUndefined();
+  });
+});
+
+test("kube-apiserver-client requests approved by an admin are signed, honouring expirationSeconds", async () => {
+  const obj = csrObject("alice", { commonName: "alice", organizations: ["dev"] }, "kubernetes.io/kube-apiserver-client");
+  (obj.spec as { expirationSeconds?: number }).expirationSeconds = 3600;
+  await cluster.client.create(CSRS, "", obj);
+  const csr = await read("alice");
+  csr.status = { conditions: [{ type: "Approved", status: "True", reason: "AdminApproved", message: "" }] };
+  await cluster.client.update(CSRS, "", csr as unknown as KubeObject, { subresource: "approval" });
+  await until("the certificate is issued", async () => Boolean((await read("alice")).status?.certificate));
+  const cert = parseCertificate(fromPem(Buffer.from((await read("alice")).status!.certificate!, "base64").toString())[0]!.der);
+  expect(cert.subject.commonName).toBe("alice");
+  // Backdated 5 minutes, so 65 minutes in all.
+  expect((cert.notAfter.getTime() - cert.notBefore.getTime()) / 60_000).toBeCloseTo(65, 0);
+});
