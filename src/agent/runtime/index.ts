@@ -7,3 +7,4 @@ export { Runtime, isNotFound, demuxBuffer, type ContainerDetails, type Container
 export { watchDockerEvents, type DockerEventHandlers } from "./events.ts";
 export { Backoff, goDuration } from "./backoff.ts";
 export * from "./types.ts";
+export { parseQuantity, milliValue, wholeValue } from "./quantity.ts";
