@@ -31,7 +31,7 @@ function waitForLine(stream: ReadableStream<Uint8Array>, marker: string): { read
 }
 
 test("every command has --help", async () => {
-  for (const args of [[], ["server"], ["etcd-snapshot"], ["etcd-snapshot", "save"], ["etcd-snapshot", "ls"], ["etcd-snapshot", "restore"], ["etcd-snapshot", "prune"], ["etcd-snapshot", "delete"]]) {
+  for (const args of [[], ["server"], ["agent"], ["token"], ["etcd-snapshot"], ["etcd-snapshot", "save"], ["etcd-snapshot", "ls"], ["etcd-snapshot", "restore"], ["etcd-snapshot", "prune"], ["etcd-snapshot", "delete"]]) {
     const res = await kts(...args, "--help");
     expect(res.code).toBe(0);
     expect(res.stdout).toContain("Usage: kts");
@@ -46,7 +46,7 @@ test("etcd-snapshot save while the server runs, ls, restore after it stops", asy
   await seed.close();
 
   const server = Bun.spawn(
-    [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1", "-o", join(tmp.dir, "kubeconfig.yaml")],
+    [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1", "-o", join(tmp.dir, "kubeconfig.yaml"), "--disable-agent"],
     { stdout: "pipe", stderr: "pipe" },
   );
   const stderrText = waitForLine(server.stderr, "kts server is running");
@@ -92,6 +92,15 @@ test("bad flags and a damaged data dir give clear errors", async () => {
   const bad = await kts("server", "--compaction-retention", "soon");
   expect(bad.code).not.toBe(0);
   expect(bad.stderr).toContain('"soon" is not a duration');
+  const taint = await kts("agent", "--join", "https://127.0.0.1:1", "--token", "t", "--node-taint", "a=b:Sometimes");
+  expect(taint.code).not.toBe(0);
+  expect(taint.stderr).toContain('"Sometimes" is not a taint effect (NoSchedule, PreferNoSchedule, NoExecute)');
+  const noJoin = await kts("agent", "--token", "t");
+  expect(noJoin.code).toBe(1);
+  expect(noJoin.stderr).toContain("--join (or KTS_URL) is required");
+  const noToken = await kts("token", "--data-dir", join(tmp.dir, "nowhere"));
+  expect(noToken.code).toBe(1);
+  expect(noToken.stderr).toContain("no server token at");
   const missing = await kts("etcd-snapshot", "save", "--data-dir", join(tmp.dir, "nowhere"));
   expect(missing.code).toBe(1);
   expect(missing.stderr).toContain("no datastore at");

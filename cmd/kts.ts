@@ -5,9 +5,11 @@
  */
 import { Command } from "commander";
 import { setVerbosity } from "../src/log/index.ts";
+import { agentCommand } from "./agent.ts";
 import { etcdSnapshotCommand } from "./etcd-snapshot.ts";
 import { parseIntFlag } from "./flags.ts";
 import { serverCommand } from "./server.ts";
+import { tokenCommand } from "./token.ts";
 import pkg from "../package.json" with { type: "json" };
 
 const program = new Command("kts")
@@ -18,6 +20,8 @@ const program = new Command("kts")
   .showHelpAfterError();
 
 program.addCommand(serverCommand());
+program.addCommand(agentCommand());
+program.addCommand(tokenCommand());
 program.addCommand(etcdSnapshotCommand());
 
 try {

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { logger } from "../src/log/index.ts";
 import { startServer } from "../src/server/index.ts";
 import { defaultDataDir, parseDuration, parseHostPort, parseIntFlag } from "./flags.ts";
+import { addNodeOptions, nodeSettings } from "./node-flags.ts";
 
 function durationOption(flags: string, description: string, fallback: string): Option {
   return new Option(flags, description).argParser(parseDuration).default(parseDuration(fallback), fallback);
@@ -22,19 +23,19 @@ function parseMode(text: string): number {
 }
 
 export function serverCommand(): Command {
-  return new Command("server")
-    .description("Run the kts server: the datastore, the Kubernetes API server and its controllers (scheduler and agent land in later releases)")
+  const cmd = new Command("server")
+    .description("Run the kts server: the datastore, the Kubernetes API server, its controllers and an agent (the server is a node too)")
     .option("-d, --data-dir <dir>", "folder holding state", defaultDataDir())
     .option("--https-listen-port <port>", "HTTPS port of the API server", parseIntFlag, 6443)
     .option("--bind-address <ip>", "address the API server listens on", "0.0.0.0")
     .option("--advertise-address <ip>", "address the API server advertises to the cluster (default: the first non-loopback IPv4)")
     .option("-o, --write-kubeconfig <path>", "where to write the admin kubeconfig", "/etc/kts/kts.yaml")
     .addOption(new Option("--write-kubeconfig-mode <mode>", "file mode of the kubeconfig").argParser(parseMode).default(0o600, "600"))
-    .option("-t, --token <token>", "shared secret; also authenticates as the cluster admin (Authorization: Bearer)", process.env.KTS_TOKEN)
+    .option("-t, --token <token>", "server token (secret, or K10<CA hash>::server:<secret>); agents join with it, and its secret authenticates as the cluster admin (Authorization: Bearer)", process.env.KTS_TOKEN)
     .option("--cluster-cidr <cidr>", "pod network", "10.42.0.0/16")
     .option("--service-cidr <cidr>", "service (ClusterIP) network", "10.43.0.0/16")
     .option("--service-node-port-range <range>", "NodePort range", "30000-32767")
-    .option("--disable-agent", "do not run the embedded agent (there is no agent yet: the server runs alone)", false)
+    .option("--disable-agent", "do not run the embedded agent (the server is then not a node)", false)
     .addOption(
       new Option("--datastore-sync <mode>", "full: fsync every commit (survives power loss, as etcd); normal: no fsync (survives a killed process)")
         .choices(["full", "normal"])
@@ -43,8 +44,8 @@ export function serverCommand(): Command {
     .addOption(durationOption("--compaction-retention <duration>", "history (revisions) kept before compaction", "5m"))
     .addOption(durationOption("--compaction-interval <duration>", "how often to compact", "1m"))
     .option("--etcd-listen <host:port>", "also serve the etcd v3 API on this address (e.g. 127.0.0.1:2379)", parseHostPort)
-    .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers (repeatable)', controllerManagerArg, {})
-    .action(async (opts) => {
+    .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers (repeatable)', controllerManagerArg, {});
+  return addNodeOptions(cmd).action(async (opts) => {
       const log = logger("server");
       const server = await startServer(
         {
@@ -63,6 +64,7 @@ export function serverCommand(): Command {
           serviceCidr: opts.serviceCidr,
           serviceNodePortRange: opts.serviceNodePortRange,
           disableAgent: opts.disableAgent,
+          agent: nodeSettings(opts),
           controllers: opts.kubeControllerManagerArg.controllers?.split(",").map((c: string) => c.trim()),
         },
         log,

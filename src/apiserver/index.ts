@@ -36,6 +36,8 @@ export interface ApiServerOptions {
   /** Bearer tokens and the users they authenticate. */
   tokens: Array<{ secret: string; user: UserInfo }>;
   authorizer?: Authorizer;
+  /** The server CA bundle, served unauthenticated at /cacerts for joining agents. */
+  caCerts?: string;
   log: Logger;
 }
 
@@ -69,6 +71,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return serverAddress;
     },
     authorizer,
+    caCerts: opts.caCerts,
     ready: () => ready,
     authenticate: (req, server) => {
       const port = server.requestIP(req)?.port;

@@ -13,6 +13,10 @@ import { LocalClient } from "../apiserver/local-client.ts";
 import { enabledControllers, startControllers, type RunningControllers } from "../controllers/index.ts";
 import { IpRange } from "../apiserver/allocators/ip.ts";
 import { ensureClusterPki, writeKubeconfig } from "../pki/index.ts";
+import { allowAuthenticated } from "../apiserver/http/authz.ts";
+import { caBundleHash, defaultNodeName, formatJoinToken, parseJoinToken, type AgentOptions } from "../agent/index.ts";
+import { runEmbeddedAgent, type EmbeddedAgent } from "./embedded-agent.ts";
+import { serverTokenUsers, withNodeBootstrapLimits } from "./node-bootstrap.ts";
 import { serverPaths } from "./paths.ts";
 
 export { serverPaths } from "./paths.ts";
@@ -31,15 +35,22 @@ export interface ServerConfig {
   advertiseAddress?: string;
   writeKubeconfig: string;
   writeKubeconfigMode: number;
-  /** Shared secret: authenticates as the cluster admin with `Authorization: Bearer <token>`. */
+  /**
+   * The server token: its secret authenticates as the cluster admin with `Authorization: Bearer
+   * <secret>`, and joins agents (`K10<ca-hash>::server:<secret>`, as <data-dir>/server/token holds it).
+   */
   token?: string;
   clusterCidr: string;
   serviceCidr: string;
   serviceNodePortRange: string;
   disableAgent: boolean;
+  /** The embedded agent's node settings (as `kts agent` takes them); defaults: host name, advertise address. */
+  agent?: EmbeddedAgentConfig;
   /** kube-controller-manager's --controllers list ("*", "-garbagecollector", ...); default all. */
   controllers?: string[];
 }
+
+export type EmbeddedAgentConfig = Partial<Pick<AgentOptions, "nodeName" | "nodeIP" | "nodeLabels" | "nodeTaints" | "containerLabels" | "statusIntervalMs" | "leaseDurationSeconds">>;
 
 export interface RunningServer {
   readonly store: SqliteBackend;
@@ -58,19 +69,47 @@ export function defaultAdvertiseAddress(): string {
   return "127.0.0.1";
 }
 
-/** The server token: the flag, else the one kept in <data-dir>/server/token, else a new random one (k3s's behaviour). */
-function serverToken(cfg: ServerConfig): string {
+/**
+ * The server token's secret: from the flag (bare or full), else from <data-dir>/server/token, else
+ * a new random one (k3s's behaviour). The file always ends up holding the full token for this CA
+ * bundle, `K10<sha256 of the bundle>::server:<secret>`, which `kts token` prints.
+ */
+function serverToken(cfg: ServerConfig, caBundle: string): { secret: string; full: string } {
   const file = join(cfg.dataDir, "server", "token");
+  let secret: string;
   if (cfg.token) {
+    const given = parseJoinToken(cfg.token);
+    if (given.caHash !== undefined && given.caHash !== caBundleHash(caBundle)) throw new Error("the --token's CA hash does not match this server's CA certificate");
+    secret = given.secret;
+  } else if (existsSync(file)) secret = parseJoinToken(readFileSync(file, "utf8")).secret;
+  else secret = randomBytes(24).toString("hex");
+  const full = formatJoinToken(caBundle, secret);
+  if (!existsSync(file) || readFileSync(file, "utf8").trim() !== full) {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${cfg.token}\n`, { mode: 0o600 });
-    return cfg.token;
+    writeFileSync(file, `${full}\n`, { mode: 0o600 });
   }
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  const token = randomBytes(24).toString("hex");
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
+  return { secret, full };
+}
+
+/** The server's own node: it joins over loopback with the full token, like any agent. */
+function startEmbeddedAgent(cfg: ServerConfig, apiUrl: string, token: string, log: Logger): EmbeddedAgent {
+  const a = cfg.agent ?? {};
+  return runEmbeddedAgent(
+    {
+      serverUrl: apiUrl,
+      token,
+      nodeName: a.nodeName ?? defaultNodeName(),
+      nodeIP: a.nodeIP ?? cfg.advertiseAddress ?? defaultAdvertiseAddress(),
+      nodeLabels: a.nodeLabels ?? {},
+      nodeTaints: a.nodeTaints ?? [],
+      dataDir: join(cfg.dataDir, "agent"),
+      isServer: true,
+      containerLabels: a.containerLabels,
+      statusIntervalMs: a.statusIntervalMs,
+      leaseDurationSeconds: a.leaseDurationSeconds,
+    },
+    log.child("agent"),
+  );
 }
 
 /**
@@ -94,12 +133,15 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
 
   let api: ApiServer | undefined;
   let etcd: EtcdServer | undefined;
+  let token: { secret: string; full: string } | undefined;
+  let pki: ReturnType<typeof ensureClusterPki> | undefined;
+  let apiUrl = "";
   try {
     const advertise = cfg.advertiseAddress ?? defaultAdvertiseAddress();
     const kubernetesIp = new IpRange(cfg.serviceCidr).at(1);
     const extraSans = [advertise, kubernetesIp, ...(cfg.bindAddress !== "0.0.0.0" && cfg.bindAddress !== "::" ? [cfg.bindAddress] : [])];
-    const pki = ensureClusterPki({ dir: join(cfg.dataDir, "server", "tls"), sans: extraSans, log: log.child("pki") });
-    const token = serverToken(cfg);
+    pki = ensureClusterPki({ dir: join(cfg.dataDir, "server", "tls"), sans: extraSans, log: log.child("pki") });
+    token = serverToken(cfg, pki.serverCa.certPem);
     api = await startApiServer({
       backend: store,
       bindAddress: cfg.bindAddress,
@@ -108,13 +150,16 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
       serviceCidr: cfg.serviceCidr,
       nodePortRange: cfg.serviceNodePortRange,
       tls: { keyPem: pki.serving.keyPem, certChainPem: pki.serving.chainPem, clientCaPem: pki.clientCa.certPem },
-      tokens: [{ secret: token, user: { username: "system:admin", groups: ["system:masters"] } }],
+      tokens: serverTokenUsers(token.secret),
+      authorizer: withNodeBootstrapLimits(allowAuthenticated),
+      caCerts: pki.serverCa.certPem,
       log: log.child("apiserver"),
     });
     const host = cfg.bindAddress === "0.0.0.0" || cfg.bindAddress === "::" ? "127.0.0.1" : cfg.bindAddress;
+    apiUrl = `https://${host.includes(":") ? `[${host}]` : host}:${api.port}`;
     writeKubeconfig(
       cfg.writeKubeconfig,
-      { server: `https://${host.includes(":") ? `[${host}]` : host}:${api.port}`, caPem: pki.serverCa.certPem, clientCertPem: pki.admin.chainPem, clientKeyPem: pki.admin.keyPem },
+      { server: apiUrl, caPem: pki.serverCa.certPem, clientCertPem: pki.admin.chainPem, clientKeyPem: pki.admin.keyPem },
       cfg.writeKubeconfigMode,
     );
     log.info("wrote kubeconfig", { path: cfg.writeKubeconfig });
@@ -130,8 +175,9 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   }
   // Controllers run in this process over the in-process client, once the API server is up;
   // they start in the background (their first lists must not delay the server).
-  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { controllers: cfg.controllers });
+  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { controllers: cfg.controllers, csrSigning: { clientCa: pki!.clientCa } });
   log.info("server ready", { ms: Math.round(performance.now() - started), controllers: controllers.names });
+  const agent = cfg.disableAgent ? undefined : startEmbeddedAgent(cfg, apiUrl, token!.full, log);
 
   const running = api;
   return {
@@ -141,6 +187,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     controllers,
     kubeconfig: cfg.writeKubeconfig,
     async stop() {
+      await agent?.stop();
       await controllers.stop();
       await etcd?.close();
       await running.close();

@@ -3,10 +3,11 @@
  * data dir, and a real kubectl pointed at it through the kubeconfig the server wrote. Everything
  * it starts is stopped and removed by `stop()`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kubectlPath } from "./kubectl.ts";
+import { RUN_ID, TEST_LABEL } from "./docker.ts";
 
 const KTS = join(import.meta.dir, "..", "..", "cmd", "kts.ts");
 
@@ -20,6 +21,12 @@ export interface TestServer {
   dataDir: string;
   kubeconfig: string;
   port: number;
+  /** https://127.0.0.1:<port> */
+  url: string;
+  /** The embedded agent's node name, when the server runs one. */
+  nodeName?: string;
+  /** The join token (`kts token`): K10<CA hash>::server:<secret>. */
+  token(): string;
   /** Runs kubectl against the server. */
   kubectl(args: string[], opts?: { stdin?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
   /** Like kubectl(), but fails the test unless it exits 0; returns stdout. */
@@ -35,14 +42,29 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Runs on this data dir (a stopped server's, kept with `keepData`) instead of a new one. */
   dataDir?: string;
+  /**
+   * Runs the embedded agent (off by default: API tests need no node). It gets a random node name,
+   * fast status and lease intervals, and labels its containers with this test run's id.
+   */
+  agent?: boolean | { nodeName?: string };
 }
+
+/** A node name no other test (or a real node on this machine) uses. */
+export function testNodeName(prefix = "kts-test"): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Agent flags that keep tests quick: status every second, lease renewed every second. */
+export const FAST_AGENT_ARGS = ["--kubelet-arg", "node-status-update-frequency=1s", "--kubelet-arg", "node-lease-duration-seconds=4"];
 
 export async function startTestServer(extraArgs: string[] = [], opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kts-e2e-"));
   const kubeconfig = join(dataDir, "kubeconfig.yaml");
+  const nodeName = opts.agent ? ((typeof opts.agent === "object" && opts.agent.nodeName) || testNodeName()) : undefined;
+  const agentArgs = nodeName ? ["--node-name", nodeName, ...FAST_AGENT_ARGS] : ["--disable-agent"];
   const proc = Bun.spawn(
-    [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1" , "-o", kubeconfig, ...extraArgs],
-    { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...opts.env } },
+    [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1", "-o", kubeconfig, ...agentArgs, ...extraArgs],
+    { stdout: "pipe", stderr: "pipe", env: { ...process.env, KTS_CONTAINER_LABELS: `${TEST_LABEL}=${RUN_ID}`, ...opts.env } },
   );
   let logText = "";
   const ready = Promise.withResolvers<number>();
@@ -76,6 +98,9 @@ export async function startTestServer(extraArgs: string[] = [], opts: TestServer
     dataDir,
     kubeconfig,
     port,
+    url: `https://127.0.0.1:${port}`,
+    nodeName,
+    token: () => readFileSync(join(dataDir, "server", "token"), "utf8").trim(),
     kubectl: run,
     async k(...args) {
       const r = await run(args);

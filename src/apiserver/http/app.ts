@@ -33,11 +33,13 @@ export interface AppOptions {
   serverAddress?: string;
   /** OpenAPI documents (/openapi/v2, /openapi/v3/...) and field validation of bodies. */
   openapi?: OpenApi;
+  /** The server CA bundle served unauthenticated at /cacerts (k3s's route; joining agents pin its hash). */
+  caCerts?: string;
 }
 
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
 /** Paths anonymous users may read, as upstream's system:public-info-viewer role allows. */
-const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version"]);
+const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version", "/cacerts", "/ping"]);
 
 const AGGREGATED_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 const AGGREGATED_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
@@ -75,6 +77,8 @@ export function createApp(opts: AppOptions) {
   const nonResource = (req: Request, url: URL): Response => {
     const path = url.pathname.replace(/\/+$/, "") || "/";
     if (path === "/version") return version();
+    if (path === "/cacerts" && opts.caCerts !== undefined) return new Response(opts.caCerts, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    if (path === "/ping") return new Response("pong", { headers: { "Content-Type": "text/plain; charset=utf-8" } });
     const check = /^\/(healthz|livez|readyz)(\/|$)/.exec(path);
     if (check) return health(req, check[1]!);
     if (path === "/api") return discover(req, true);

@@ -11,6 +11,8 @@ export interface StaticToken {
   /** The secret (the password part of a K10...::server:<secret> token). */
   secret: string;
   user: UserInfo;
+  /** The user name a full token or basic auth must give for this entry; defaults to user.username. */
+  login?: string;
 }
 
 /** The secret inside a k3s token: `K10<ca-hash>::<user>:<secret>`, `<user>:<secret>`, or the bare secret. */
@@ -32,10 +34,10 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** Looks tokens up in constant time per entry, so response timing does not leak secrets. */
 export class StaticTokens {
-  private readonly entries: { hash: Buffer; user: UserInfo }[];
+  private readonly entries: { hash: Buffer; user: UserInfo; login: string }[];
 
   constructor(entries: readonly StaticToken[]) {
-    this.entries = entries.filter((e) => e.secret !== "").map((e) => ({ hash: digest(e.secret), user: e.user }));
+    this.entries = entries.filter((e) => e.secret !== "").map((e) => ({ hash: digest(e.secret), user: e.user, login: e.login ?? e.user.username }));
   }
 
   /** A bearer token: the bare secret, or a full k3s token whose user matches. */
@@ -52,7 +54,7 @@ export class StaticTokens {
   private find(secret: string, username: string | undefined): UserInfo | undefined {
     const hash = digest(secret);
     // Several entries may share a secret (k3s's agent token defaults to the server token): the first match by user wins.
-    for (const e of this.entries) if (timingSafeEqual(hash, e.hash) && (username === undefined || username === e.user.username)) return e.user;
+    for (const e of this.entries) if (timingSafeEqual(hash, e.hash) && (username === undefined || username === e.login)) return e.user;
     return undefined;
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * The kts agent (the kubelet's role): join the cluster (CA pinned by the token), hold a node
+ * client certificate, talk to the API server as system:node:<name> over HTTPS, register the Node
+ * and keep its status and Lease current, then run pods on Docker (src/agent/pods) and serve
+ * logs/exec/attach/port-forward through a connection it opens to the server (src/agent/stream).
+ * Stopping leaves containers running: the next start adopts them.
+ */
+import Docker from "dockerode";
+import { hostname } from "node:os";
+import type { Logger } from "../log/index.ts";
+import { HttpClient } from "../client/http/index.ts";
+import { renderKubeconfig } from "../pki/index.ts";
+import { credentialFiles, join, nodeUser, type NodeCredentials } from "./join/index.ts";
+import { writeAtomic } from "./join/files.ts";
+import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type RuntimeState, type Taint } from "./node/index.ts";
+
+export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatJoinToken, parseJoinToken, type JoinToken } from "./join/index.ts";
+export { CONTROL_PLANE_ROLE, type Taint } from "./node/index.ts";
+
+export interface AgentOptions {
+  /** https://<server>:<port> */
+  serverUrl: string;
+  /** The join token: `K10<ca-hash>::server:<secret>`, or the bare secret (then the CA is not verified). */
+  token: string;
+  nodeName: string;
+  nodeIP: string;
+  nodeLabels: Record<string, string>;
+  nodeTaints: Taint[];
+  /** The agent's own dir (`<kts data-dir>/agent`): credentials, pod volumes, airgap images. */
+  dataDir: string;
+  /** Servers get node-role.kubernetes.io/control-plane=true. */
+  isServer: boolean;
+  /** Labels added to every container the agent makes (tests clean up by them). */
+  containerLabels?: Record<string, string>;
+  /** The kubelet's --node-status-update-frequency (default 10 s). */
+  statusIntervalMs?: number;
+  /** The kubelet's nodeLeaseDurationSeconds (default 40; renewed every quarter of it). */
+  leaseDurationSeconds?: number;
+  docker?: Docker;
+  /** Aborts joining (a stop while the server is still unreachable). */
+  signal?: AbortSignal;
+}
+
+export interface RunningAgent {
+  readonly nodeName: string;
+  readonly credentials: NodeCredentials;
+  /** Stops reporting and managing; containers keep running. */
+  stop(): Promise<void>;
+}
+
+/** The node name k3s defaults to: the host name, lower-cased. */
+export function defaultNodeName(): string {
+  return hostname().toLowerCase();
+}
+
+/** Components that need the container runtime start once it answers, and are retried until they start. */
+interface RuntimeDependents {
+  onRuntime(state: RuntimeState): void;
+  stop(): Promise<void>;
+}
+
+function runtimeDependents(_opts: AgentOptions, _creds: NodeCredentials, _log: Logger): RuntimeDependents {
+  // TODO(issue 5, parts C and D): start startPodManager (src/agent/pods) and startStreamTunnel
+  // (src/agent/stream) here once those modules exist, the first time the runtime is up.
+  return { onRuntime: () => undefined, stop: async () => undefined };
+}
+
+export async function startAgent(opts: AgentOptions, log: Logger): Promise<RunningAgent> {
+  const creds = await join({ serverUrl: opts.serverUrl, token: opts.token, nodeName: opts.nodeName, dataDir: opts.dataDir, log: log.child("join"), signal: opts.signal });
+  const files = credentialFiles(opts.dataDir);
+  // A kubeconfig with the node's identity, as k3s leaves for its kubelet (handy with kubectl --kubeconfig).
+  writeAtomic(files.kubeconfig, renderKubeconfig({ server: opts.serverUrl, caPem: creds.caPem, clientCertPem: creds.certPem, clientKeyPem: creds.keyPem }), 0o600);
+  const client = new HttpClient({ server: opts.serverUrl, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent: `kts-agent/${opts.nodeName}` });
+  const version = await client.version();
+  const docker = opts.docker ?? new Docker();
+  const dependents = runtimeDependents(opts, creds, log);
+  let node: NodeAgent;
+  try {
+    node = await startNodeAgent({
+      client,
+      registration: {
+        name: opts.nodeName,
+        defaultLabels: defaultLabels(opts.nodeName, process.platform, goArch(), opts.isServer),
+        userLabels: opts.nodeLabels,
+        taints: opts.nodeTaints,
+      },
+      nodeIP: opts.nodeIP,
+      dataDir: opts.dataDir,
+      kubeletVersion: version.gitVersion,
+      docker,
+      statusIntervalMs: opts.statusIntervalMs ?? 10_000,
+      leaseDurationSeconds: opts.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_SECONDS,
+      log: log.child("node"),
+      onRuntime: (state) => dependents.onRuntime(state),
+    });
+  } catch (err) {
+    await dependents.stop();
+    throw err;
+  }
+  log.info("agent running", { node: opts.nodeName, user: nodeUser(opts.nodeName), server: opts.serverUrl });
+  return {
+    nodeName: opts.nodeName,
+    credentials: creds,
+    async stop() {
+      await node.stop();
+      await dependents.stop();
+      log.info("agent stopped; containers keep running", { node: opts.nodeName });
+    },
+  };
+}
