@@ -1,0 +1,46 @@
+/** `kts server` is a node too: its embedded agent joins over loopback with its own identity. */
+import { afterEach, expect, test } from "bun:test";
+import type { V1Node } from "@kubernetes/client-node";
+import { startTestServer, type TestServer } from "../testing/server.ts";
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.stop();
+});
+
+async function nodeWhen(s: TestServer, name: string, ok: (n: V1Node) => boolean, timeoutMs = 20_000): Promise<V1Node> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await s.kubectl(["get", "node", name, "-o", "json"]);
+    if (r.code === 0) {
+      const node = JSON.parse(r.stdout) as V1Node;
+      if (ok(node)) return node;
+    }
+    if (Date.now() > deadline) throw new Error(`node ${name} not as expected in time:\n${r.stdout}${r.stderr}\n${s.log()}`);
+    await Bun.sleep(100);
+  }
+}
+
+const ready = (n: V1Node) => n.status?.conditions?.find((c) => c.type === "Ready");
+
+test("the server's own node is Ready with the control-plane role, as system:node:<name>", async () => {
+  const s = await startTestServer([], { agent: true });
+  servers.push(s);
+  const name = s.nodeName!;
+  await nodeWhen(s, name, (n) => ready(n)?.status === "True");
+  const row = (await s.k("get", "nodes", "--no-headers")).trim().split(/\s+/);
+  expect(row.slice(0, 3)).toEqual([name, "Ready", "control-plane"]);
+  expect(s.log()).toContain(`agent running node=${name} user=system:node:${name}`);
+  // It obtained its certificate through the CSR API like any agent.
+  expect(await s.k("get", "csr", "--no-headers")).toContain("kubernetes.io/kube-apiserver-client-kubelet   kts:node-bootstrap");
+});
+
+test("without Docker the server still serves; the node reports NotReady and the agent keeps retrying", async () => {
+  const s = await startTestServer([], { agent: true, env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
+  servers.push(s);
+  const node = await nodeWhen(s, s.nodeName!, (n) => ready(n) !== undefined);
+  expect(ready(node)).toMatchObject({ status: "False", reason: "KubeletNotReady" });
+  expect(ready(node)?.message).toStartWith("container runtime is down: ");
+  expect(s.log()).toContain("cannot reach Docker Engine; the node reports NotReady and the agent keeps retrying");
+  expect((await s.k("get", "namespaces", "-o", "name")).trim()).toContain("namespace/default");
+});
