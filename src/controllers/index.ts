@@ -10,7 +10,7 @@ import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
 import { EventBroadcaster, LeaderElector, SharedInformerFactory } from "../client/index.ts";
 import type { ControllerContext } from "./context.ts";
-import { CsrApprover, CsrSigner, type CsrSigningOptions } from "./certificates/index.ts";
+import { CsrApprover, CsrCleaner, type CsrCleanerOptions, CsrSigner, type CsrSigningOptions } from "./certificates/index.ts";
 import { GarbageCollector, type GarbageCollectorOptions } from "./garbagecollector/garbage-collector.ts";
 import { NamespaceController, type NamespaceControllerOptions } from "./namespace/namespace-controller.ts";
 import { type Controller, runControllers, type RunningControllers } from "./runner.ts";
@@ -41,6 +41,7 @@ export interface ControllerOptions extends WorkloadOptions {
   namespace?: NamespaceControllerOptions;
   /** The CA the CSR signer signs client certificates with; without it the signer idles. */
   csrSigning?: CsrSigningOptions;
+  csrCleaner?: CsrCleanerOptions;
 }
 
 export interface KnownController {
@@ -55,6 +56,7 @@ const KNOWN: KnownController[] = [
   { name: "namespace-controller", aliases: ["namespace"], make: (ctx, o) => new NamespaceController(ctx.client, ctx.log, o.namespace) },
   ...WORKLOAD_CONTROLLERS,
   { name: "certificatesigningrequest-approving-controller", aliases: ["csrapproving"], make: (ctx) => new CsrApprover(ctx) },
+  { name: "certificatesigningrequest-cleaner-controller", aliases: ["csrcleaner"], make: (ctx, o) => new CsrCleaner(ctx, o.csrCleaner) },
   { name: "certificatesigningrequest-signing-controller", aliases: ["csrsigning"], make: (ctx, o) => (o.csrSigning ? new CsrSigner(ctx, o.csrSigning) : idle("certificatesigningrequest-signing-controller")) },
 ];
 

@@ -6,9 +6,9 @@ import { LocalClient } from "../../apiserver/local-client.ts";
 import { EventBroadcaster, SharedInformerFactory } from "../../client/index.ts";
 import { createCertificateAuthority, createCertificateRequest, generateKey, parseCertificate, fromPem } from "../../pki/index.ts";
 import { memoryLogger, testCluster, type TestCluster, until } from "../testing.ts";
-import { CsrApprover, CsrSigner } from "./index.ts";
+import { CSRS } from "./csr-controller.ts";
+import { CsrApprover, CsrCleaner, CsrSigner, expiredBecause } from "./index.ts";
 
-const CSRS = { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" };
 const clientCa = createCertificateAuthority("test-client-ca");
 const BOOTSTRAPPER = { username: "kts:node-bootstrap", groups: ["system:bootstrappers", "system:authenticated"] };
 
@@ -97,4 +97,40 @@ test("kube-apiserver-client requests approved by an admin are signed, honouring 
   expect(cert.subject.commonName).toBe("alice");
   // Backdated 5 minutes, so 65 minutes in all.
   expect((cert.notAfter.getTime() - cert.notBefore.getTime()) / 60_000).toBeCloseTo(65, 0);
+});
+
+describe("cleaner", () => {
+  const ttls = { finishedTtlMs: 3_600_000, pendingTtlMs: 86_400_000 };
+  const at = (iso: string) => Date.parse(iso);
+  const csr = (over: Partial<Csr>): Csr => ({ metadata: { name: "x", creationTimestamp: "2026-01-01T00:00:00Z" }, spec: { request: "", signerName: "s" }, ...over }) as Csr;
+  const cond = (type: string, time: string) => ({ type, status: "True", lastUpdateTime: time, lastTransitionTime: time });
+
+  test("upstream's deadlines: issued, denied or failed for an hour; pending for a day", async () => {
+    const issuedCert = Buffer.from(createCertificateAuthority("leaf-ish").certPem).toString("base64");
+    const issued = csr({ status: { certificate: issuedCert, conditions: [cond("Approved", "2026-01-01T00:00:00Z")] } });
+    expect(expiredBecause(issued, at("2026-01-01T00:59:00Z"), ttls)).toBeUndefined();
+    expect(expiredBecause(issued, at("2026-01-01T01:01:00Z"), ttls)).toBe("issued more than 60 minutes ago");
+    expect(expiredBecause(csr({ status: { conditions: [cond("Denied", "2026-01-01T00:00:00Z")] } }), at("2026-01-01T01:01:00Z"), ttls)).toBe("denied more than 60 minutes ago");
+    expect(expiredBecause(csr({ status: { conditions: [cond("Failed", "2026-01-01T00:00:00Z")] } }), at("2026-01-01T01:01:00Z"), ttls)).toBe("failed more than 60 minutes ago");
+    // Approved but not yet issued: the signer's turn, not garbage.
+    expect(expiredBecause(csr({ status: { conditions: [cond("Approved", "2026-01-01T00:00:00Z")] } }), at("2026-01-03T00:00:00Z"), ttls)).toBeUndefined();
+    expect(expiredBecause(csr({}), at("2026-01-01T23:00:00Z"), ttls)).toBeUndefined();
+    expect(expiredBecause(csr({}), at("2026-01-02T00:01:00Z"), ttls)).toBe("pending for more than 24 hours");
+    // A certificate past its notAfter goes at once.
+    expect(expiredBecause(issued, Date.now() + 20 * 365 * 86_400_000, ttls)).toBe("its certificate has expired");
+  });
+
+  test("running: finished requests are deleted, live ones kept", async () => {
+    const ctx = { client: cluster.client, informers, recorder: () => undefined as never, log: memoryLogger() };
+    // "boot" was issued moments ago: with a zero TTL it is done with; a fresh pending one stays.
+    await as(BOOTSTRAPPER).create(CSRS, "", csrObject("fresh-pending", NODE, "example.com/none"));
+    const cleaner = new CsrCleaner(ctx, { finishedTtlMs: 0, pendingTtlMs: 3_600_000, now: () => Date.now() + 1000 });
+    await until("the informer sees the new request", async () => informers.informer(CSRS).get("fresh-pending") !== undefined);
+    await cleaner.start();
+    await cleaner.stop();
+    const names = (await cluster.client.list(CSRS, "")).items.map((i) => i.metadata?.name);
+    expect(names).not.toContain("boot");
+    expect(names).not.toContain("admin-please");
+    expect(names).toContain("fresh-pending");
+  });
 });
