@@ -35,6 +35,18 @@ test("the server's own node is Ready with the control-plane role, as system:node
   expect(await s.k("get", "csr", "--no-headers")).toContain("kubernetes.io/kube-apiserver-client-kubelet   kts:node-bootstrap");
 });
 
+test("a restarted server's agent keeps its certificate and its Node", async () => {
+  const first = await startTestServer([], { agent: true });
+  const name = first.nodeName!;
+  const uid = (await nodeWhen(first, name, (n) => ready(n)?.status === "True")).metadata?.uid;
+  expect(await first.stop({ keepData: true })).toBe(0);
+  const s = await startTestServer([], { agent: { nodeName: name }, dataDir: first.dataDir });
+  servers.push(s);
+  const node = await nodeWhen(s, name, (n) => ready(n)?.status === "True" && s.log().includes("agent running"));
+  expect(node.metadata?.uid).toBe(uid);
+  expect(s.log()).toContain(`using the stored node certificate node=${name}`);
+});
+
 test("without Docker the server still serves; the node reports NotReady and the agent keeps retrying", async () => {
   const s = await startTestServer([], { agent: true, env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
   servers.push(s);

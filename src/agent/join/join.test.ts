@@ -103,6 +103,17 @@ describe("joining", () => {
     }
   });
 
+  test("a server that is not up yet: the agent waits and retries; SIGTERM ends it cleanly", async () => {
+    const closed = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data: () => undefined } });
+    const port = closed.port;
+    closed.stop(true);
+    const waiting = startTestAgent(`https://127.0.0.1:${port}`, s.token());
+    const deadline = Date.now() + 15_000;
+    while (!waiting.log().includes("cannot reach the server; retrying") && Date.now() < deadline) await Bun.sleep(50);
+    expect(waiting.log()).toContain("cannot reach the server; retrying");
+    expect(await waiting.stop()).toBe(0);
+  });
+
   test("a wrong secret: a clear error and exit 1, no node", async () => {
     const wrong = `${s.token().replace(/:[^:]+$/, "")}:not-the-secret`;
     const agent = startTestAgent(s.url, wrong);
