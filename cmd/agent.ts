@@ -1,8 +1,7 @@
 import { Command, Option } from "commander";
 import { join } from "node:path";
 import { logger } from "../src/log/index.ts";
-import { defaultNodeName, startAgent } from "../src/agent/index.ts";
-import { defaultAdvertiseAddress } from "../src/server/index.ts";
+import type { RunningAgent } from "../src/agent/index.ts";
 import { defaultDataDir } from "./flags.ts";
 import { addNodeOptions, nodeSettings } from "./node-flags.ts";
 
@@ -17,10 +16,12 @@ export function agentCommand(): Command {
     const serverUrl: string | undefined = opts.join ?? opts.server;
     if (!serverUrl) throw new Error("--join (or KTS_URL) is required: the URL of the server to join");
     if (!opts.token) throw new Error("--token (or KTS_TOKEN) is required: `kts token` on the server prints it");
+    // Loaded here so other commands do not pay for the agent's modules (Docker client, ...).
+    const { defaultNodeIP, defaultNodeName, startAgent } = await import("../src/agent/index.ts");
     const log = logger("agent");
     const abort = new AbortController();
     let stopping = false;
-    let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+    let agent: RunningAgent | undefined;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
@@ -38,7 +39,7 @@ export function agentCommand(): Command {
         serverUrl,
         token: opts.token,
         nodeName: node.nodeName ?? defaultNodeName(),
-        nodeIP: node.nodeIP ?? defaultAdvertiseAddress(),
+        nodeIP: node.nodeIP ?? defaultNodeIP(),
         dataDir: join(opts.dataDir, "agent"),
         isServer: false,
         signal: abort.signal,

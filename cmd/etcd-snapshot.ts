@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import type { SnapshotProgress } from "../src/store/index.ts";
 import { restoreSnapshot, snapshotDatabase } from "../src/store/index.ts";
-import { serverPaths } from "../src/server/index.ts";
+import { serverPaths } from "../src/server/paths.ts";
 import { defaultDataDir, parseIntFlag } from "./flags.ts";
 
 interface CommonOpts {

@@ -1,6 +1,5 @@
 import { Command, Option } from "commander";
 import { logger } from "../src/log/index.ts";
-import { startServer } from "../src/server/index.ts";
 import { defaultDataDir, parseDuration, parseHostPort, parseIntFlag } from "./flags.ts";
 import { addNodeOptions, nodeSettings } from "./node-flags.ts";
 
@@ -46,6 +45,8 @@ export function serverCommand(): Command {
     .option("--etcd-listen <host:port>", "also serve the etcd v3 API on this address (e.g. 127.0.0.1:2379)", parseHostPort)
     .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers (repeatable)', controllerManagerArg, {});
   return addNodeOptions(cmd).action(async (opts) => {
+      // Loaded here so other commands (agent, token, etcd-snapshot) do not load the whole server.
+      const { startServer } = await import("../src/server/index.ts");
       const log = logger("server");
       const server = await startServer(
         {

@@ -1,12 +1,12 @@
 import { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatJoinToken, parseJoinToken } from "../src/agent/index.ts";
 import { clusterPkiFiles } from "../src/pki/index.ts";
 import { defaultDataDir } from "./flags.ts";
 
 /** The full token; a token file from before tokens carried the CA hash is completed from the CA file. */
-function readServerToken(dataDir: string): string {
+async function readServerToken(dataDir: string): Promise<string> {
+  const { formatJoinToken, parseJoinToken } = await import("../src/agent/index.ts");
   const file = join(dataDir, "server", "token");
   if (!existsSync(file)) throw new Error(`no server token at ${file}: has a kts server run with --data-dir ${dataDir}?`);
   const token = parseJoinToken(readFileSync(file, "utf8"));
@@ -20,7 +20,7 @@ export function tokenCommand(): Command {
   return new Command("token")
     .description("Print the server's join token (K10<CA hash>::server:<secret>) for `kts agent --token`")
     .option("-d, --data-dir <dir>", "the server's data dir", defaultDataDir())
-    .action((opts) => {
-      process.stdout.write(`${readServerToken(opts.dataDir)}\n`);
+    .action(async (opts) => {
+      process.stdout.write(`${await readServerToken(opts.dataDir)}\n`);
     });
 }

@@ -15,7 +15,7 @@ import { writeAtomic } from "./join/files.ts";
 import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type RuntimeState, type Taint } from "./node/index.ts";
 
 export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatJoinToken, parseJoinToken, type JoinToken } from "./join/index.ts";
-export { CONTROL_PLANE_ROLE, type Taint } from "./node/index.ts";
+export { CONTROL_PLANE_ROLE, defaultNodeIP, type Taint } from "./node/index.ts";
 
 export interface AgentOptions {
   /** https://<server>:<port> */

@@ -3,7 +3,7 @@
  * info): CPUs, memory, the data dir's file system, machine and boot IDs, kernel and OS image.
  */
 import { existsSync, mkdirSync, readFileSync, statfsSync } from "node:fs";
-import { availableParallelism, hostname, release, totalmem } from "node:os";
+import { availableParallelism, hostname, networkInterfaces, release, totalmem } from "node:os";
 
 export interface HostFacts {
   hostname: string;
@@ -82,4 +82,12 @@ export function memoryUsage(): MemoryUsage {
   const capacityBytes = Number.isFinite(kib("MemTotal")) ? kib("MemTotal") : totalmem();
   const availableBytes = Number.isFinite(kib("MemAvailable")) ? kib("MemAvailable") : capacityBytes;
   return { capacityBytes, availableBytes };
+}
+
+/** The node's IP when --node-ip is not given: the first non-loopback IPv4, else 127.0.0.1. */
+export function defaultNodeIP(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
 }

@@ -18,7 +18,7 @@ import { nodeStatus, type NodeStatus, type RuntimeState } from "./status.ts";
 export { defaultLabels, CONTROL_PLANE_ROLE, type Taint } from "./labels.ts";
 export { DEFAULT_LEASE_DURATION_SECONDS, LEASES, NODE_LEASE_NAMESPACE } from "./lease.ts";
 export { NODES, type NodeRegistration } from "./register.ts";
-export { goArch } from "./host.ts";
+export { defaultNodeIP, goArch } from "./host.ts";
 export type { RuntimeState } from "./status.ts";
 
 export interface NodeAgentOptions {
