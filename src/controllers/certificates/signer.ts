@@ -19,6 +19,8 @@ export interface CsrSigningOptions {
 }
 
 const YEAR_SECONDS = 365 * 86_400;
+const BACKDATE_SECONDS = 5 * 60;
+const SHORT_SECONDS = 8 * 3600;
 
 export class CsrSigner extends CsrController {
   readonly name = "certificatesigningrequest-signing-controller";
@@ -48,7 +50,10 @@ export class CsrSigner extends CsrController {
     if (problem === undefined && !usages.every(isKeyUsage)) problem = `unsupported usages ${JSON.stringify(usages)}`;
     if (problem !== undefined) return this.fail(csr, problem);
     const seconds = Math.min(csr.spec?.expirationSeconds ?? Infinity, this.opts.maxDurationSeconds ?? YEAR_SECONDS);
-    const cert = signCertificateRequest(this.opts.clientCa, pem, { usages: usages.filter(isKeyUsage), days: seconds / 86_400 });
+    // Certificates start BACKDATE early; long-lived ones end that much early too, so they last
+    // exactly their duration (upstream's PermissiveSigningPolicy; short ones keep the whole duration).
+    const lifetime = seconds >= SHORT_SECONDS ? seconds - BACKDATE_SECONDS : seconds;
+    const cert = signCertificateRequest(this.opts.clientCa, pem, { usages: usages.filter(isKeyUsage), days: lifetime / 86_400 });
     csr.status = { ...csr.status, certificate: Buffer.from(cert.certPem).toString("base64") };
     await this.client.update(CSRS, "", csr as unknown as KubeObject, { subresource: "status" });
     this.log.info("signed certificate", { csr: csr.metadata?.name, subject: cert.cert.subject.commonName, notAfter: cert.cert.notAfter.toISOString() });
