@@ -3,10 +3,21 @@
  * DaemonSet), with kube-controller-manager's names and their options.
  */
 import type { KnownController } from "./index.ts";
+import { DeploymentController } from "./deployment/deployment-controller.ts";
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from "./replicaset/kinds.ts";
+import { ReplicaSetController } from "./replicaset/replica-set-controller.ts";
 
 export interface WorkloadOptions {
   /** Objects reconciled at once per controller (kube-controller-manager's --concurrent-*-syncs, 5). */
   workloadWorkers?: number;
 }
 
-export const WORKLOAD_CONTROLLERS: KnownController[] = [];
+export const WORKLOAD_CONTROLLERS: KnownController[] = [
+  { name: "deployment-controller", aliases: ["deployment"], make: (ctx, o) => new DeploymentController(ctx, { workers: o.workloadWorkers }) },
+  { name: "replicaset-controller", aliases: ["replicaset"], make: (ctx, o) => new ReplicaSetController(ctx, REPLICA_SET_KIND, { workers: o.workloadWorkers }) },
+  {
+    name: "replicationcontroller-controller",
+    aliases: ["replicationcontroller"],
+    make: (ctx, o) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER_KIND, { workers: o.workloadWorkers }),
+  },
+];
