@@ -1,0 +1,222 @@
+/**
+ * InterPodAffinity: required pod affinity (the node's topology domain must already hold a
+ * matching pod), required anti-affinity (it must hold none), and the anti-affinity of pods already
+ * placed (the incoming pod must not land in a domain whose pods exclude it). Counts per topology
+ * pair are computed once per pod at PreFilter; Filter only looks them up. Preferred terms, of the
+ * incoming pod and of existing pods, score domains up or down by their weights.
+ */
+import type { Labels } from "../api.ts";
+import type { ClusterEvent, CycleState, FilterPlugin, Handle, PreFilterPlugin, PreScorePlugin, ScorePlugin } from "../framework.ts";
+import { MAX_NODE_SCORE } from "../framework.ts";
+import type { NodeInfo } from "../node-info.ts";
+import { type AffinityTerm, type PodInfo, termMatches, type WeightedAffinityTerm } from "../pod-info.ts";
+import { type Result, SKIP, Status } from "../status.ts";
+
+export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
+export const ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules";
+export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
+
+const PREFILTER_KEY = "PreFilterInterPodAffinity";
+const PRESCORE_KEY = "PreScoreInterPodAffinity";
+/** upstream's default hardPodAffinityWeight: existing pods' required affinity counts as a preference of this weight. */
+const HARD_POD_AFFINITY_WEIGHT = 1;
+
+const pairKey = (key: string, value: string) => `${key}\u0000${value}`;
+
+/** Matched-term counts per topology pair (upstream's topologyToMatchedTermCount). */
+class PairCounts {
+  readonly counts = new Map<string, number>();
+  /** Topology keys with a count, so a node is checked per key rather than per label. */
+  readonly keys = new Map<string, number>();
+
+  update(labels: Labels, key: string, by: number): void {
+    const value = labels[key];
+    if (value === undefined) return;
+    const k = pairKey(key, value);
+    const n = (this.counts.get(k) ?? 0) + by;
+    if (n === 0) {
+      this.counts.delete(k);
+      const left = (this.keys.get(key) ?? 1) - 1;
+      if (left <= 0) this.keys.delete(key);
+      else this.keys.set(key, left);
+    } else {
+      if (!this.counts.has(k)) this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
+      this.counts.set(k, n);
+    }
+  }
+
+  get(key: string, value: string): number {
+    return this.counts.get(pairKey(key, value)) ?? 0;
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  clone(): PairCounts {
+    const c = new PairCounts();
+    for (const [k, v] of this.counts) c.counts.set(k, v);
+    for (const [k, v] of this.keys) c.keys.set(k, v);
+    return c;
+  }
+}
+
+class PreFilterState {
+  constructor(
+    readonly affinity: AffinityTerm[],
+    readonly antiAffinity: AffinityTerm[],
+    readonly nsLabels: Labels | undefined,
+    readonly existingAntiAffinity = new PairCounts(),
+    readonly affinityCounts = new PairCounts(),
+    readonly antiAffinityCounts = new PairCounts(),
+  ) {}
+
+  clone(): PreFilterState {
+    return new PreFilterState(this.affinity, this.antiAffinity, this.nsLabels, this.existingAntiAffinity.clone(), this.affinityCounts.clone(), this.antiAffinityCounts.clone());
+  }
+
+  /** Counts `other` in (by = 1) or out (by = -1) of the node's domains. */
+  updateWithPod(pod: PodInfo, other: PodInfo, labels: Labels, by: number): void {
+    for (const t of other.requiredAntiAffinity) if (termMatches(t, pod, this.nsLabels)) this.existingAntiAffinity.update(labels, t.topologyKey, by);
+    if (this.affinity.length > 0 && matchesAll(this.affinity, other)) for (const t of this.affinity) this.affinityCounts.update(labels, t.topologyKey, by);
+    for (const t of this.antiAffinity) if (termMatches(t, other, undefined)) this.antiAffinityCounts.update(labels, t.topologyKey, by);
+  }
+}
+
+function matchesAll(terms: AffinityTerm[], pod: PodInfo): boolean {
+  for (const t of terms) if (!termMatches(t, pod, undefined)) return false;
+  return true;
+}
+
+export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = "InterPodAffinity";
+  readonly events: ClusterEvent[] = ["AssignedPod/Add", "AssignedPod/UpdatePodLabel", "AssignedPod/Delete", "Node/Add", "Node/UpdateNodeLabel", "Namespace/Add", "Namespace/UpdateNamespaceLabel"];
+
+  constructor(private readonly handle: Handle) {}
+
+  /** The incoming pod's terms with their namespaceSelector resolved into namespace names (upstream merges them the same way). */
+  private merged<T extends AffinityTerm>(terms: T[]): T[] {
+    return terms.map((t) => {
+      if (!t.namespaceSelector || t.namespaceSelector.everything) return t;
+      const namespaces = new Set([...t.namespaces, ...this.handle.namespacesMatching(t.namespaceSelector)]);
+      return { ...t, namespaces, namespaceSelector: null };
+    });
+  }
+
+  preFilter(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): Result {
+    const nsLabels = this.handle.namespaceLabels(pod.namespace);
+    const s = new PreFilterState(this.merged(pod.requiredAffinity), this.merged(pod.requiredAntiAffinity), nsLabels);
+    for (const node of this.handle.cache.nodesWithRequiredAntiAffinityPods) {
+      if (!node.node) continue;
+      for (const existing of node.podsWithRequiredAntiAffinity) {
+        for (const t of existing.requiredAntiAffinity) if (termMatches(t, pod, nsLabels)) s.existingAntiAffinity.update(node.labels, t.topologyKey, 1);
+      }
+    }
+    if (s.affinity.length > 0 || s.antiAffinity.length > 0) {
+      for (const node of nodes) {
+        for (const existing of node.pods) {
+          if (s.affinity.length > 0 && matchesAll(s.affinity, existing)) for (const t of s.affinity) s.affinityCounts.update(node.labels, t.topologyKey, 1);
+          for (const t of s.antiAffinity) if (termMatches(t, existing, undefined)) s.antiAffinityCounts.update(node.labels, t.topologyKey, 1);
+        }
+      }
+    }
+    if (s.existingAntiAffinity.size === 0 && s.affinity.length === 0 && s.antiAffinity.length === 0) return SKIP;
+    state.write(PREFILTER_KEY, s);
+    return null;
+  }
+
+  addPod(state: CycleState, pod: PodInfo, toAdd: PodInfo, node: NodeInfo): void {
+    state.read<PreFilterState>(PREFILTER_KEY)?.updateWithPod(pod, toAdd, node.labels, 1);
+  }
+
+  removePod(state: CycleState, pod: PodInfo, toRemove: PodInfo, node: NodeInfo): void {
+    state.read<PreFilterState>(PREFILTER_KEY)?.updateWithPod(pod, toRemove, node.labels, -1);
+  }
+
+  filter(state: CycleState, pod: PodInfo, node: NodeInfo): Result {
+    const s = state.read<PreFilterState>(PREFILTER_KEY);
+    if (!s) return null;
+    if (!satisfiesAffinity(s, pod, node.labels)) return Status.unresolvable(ERR_REASON_AFFINITY);
+    if (s.antiAffinityCounts.size > 0) {
+      for (const t of s.antiAffinity) {
+        const v = node.labels[t.topologyKey];
+        if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
+      }
+    }
+    if (s.existingAntiAffinity.size > 0) {
+      for (const key of s.existingAntiAffinity.keys.keys()) {
+        const v = node.labels[key];
+        if (v !== undefined && s.existingAntiAffinity.get(key, v) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+      }
+    }
+    return null;
+  }
+
+  // -------------------------------------------------------------- scoring
+
+  preScore(state: CycleState, pod: PodInfo, _nodes: NodeInfo[]): Result {
+    const preferredAffinity = this.merged(pod.preferredAffinity);
+    const preferredAnti = this.merged(pod.preferredAntiAffinity);
+    const hasConstraints = preferredAffinity.length > 0 || preferredAnti.length > 0;
+    const nsLabels = this.handle.namespaceLabels(pod.namespace);
+    const scores = new Map<string, Map<string, number>>();
+    const add = (term: AffinityTerm, weight: number, target: PodInfo, labels: Labels, targetNs: Labels | undefined) => {
+      if (!termMatches(term, target, targetNs)) return;
+      const value = labels[term.topologyKey];
+      if (value === undefined) return;
+      let byValue = scores.get(term.topologyKey);
+      if (!byValue) scores.set(term.topologyKey, (byValue = new Map()));
+      byValue.set(value, (byValue.get(value) ?? 0) + weight);
+    };
+    const nodes: Iterable<NodeInfo> = hasConstraints ? this.handle.cache.nodeList() : this.handle.cache.nodesWithAffinityPods;
+    for (const node of nodes) {
+      if (!node.node) continue;
+      const labels = node.labels;
+      for (const existing of hasConstraints ? node.pods : node.podsWithAffinity) {
+        for (const t of preferredAffinity) add(t, t.weight, existing, labels, undefined);
+        for (const t of preferredAnti) add(t, -t.weight, existing, labels, undefined);
+        for (const t of existing.requiredAffinity) add(t, HARD_POD_AFFINITY_WEIGHT, pod, labels, nsLabels);
+        for (const t of existing.preferredAffinity as WeightedAffinityTerm[]) add(t, t.weight, pod, labels, nsLabels);
+        for (const t of existing.preferredAntiAffinity as WeightedAffinityTerm[]) add(t, -t.weight, pod, labels, nsLabels);
+      }
+    }
+    if (scores.size === 0) return SKIP;
+    state.write(PRESCORE_KEY, scores);
+    return null;
+  }
+
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+    const scores = state.read<Map<string, Map<string, number>>>(PRESCORE_KEY);
+    if (!scores) return 0;
+    let sum = 0;
+    for (const [key, byValue] of scores) {
+      const v = node.labels[key];
+      if (v !== undefined) sum += byValue.get(v) ?? 0;
+    }
+    return sum;
+  }
+
+  /** Min-max scaling to 0..100. */
+  normalize(_s: CycleState, _p: PodInfo, scores: number[]): void {
+    let max = -Infinity;
+    let min = Infinity;
+    for (const s of scores) {
+      if (s > max) max = s;
+      if (s < min) min = s;
+    }
+    const diff = max - min;
+    for (let i = 0; i < scores.length; i++) scores[i] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[i]! - min) / diff)) : 0;
+  }
+}
+
+/** upstream's satisfyPodAffinity, including the first-pod-of-a-series exception. */
+function satisfiesAffinity(s: PreFilterState, pod: PodInfo, labels: Labels): boolean {
+  let podsExist = true;
+  for (const t of s.affinity) {
+    const v = labels[t.topologyKey];
+    if (v === undefined) return false;
+    if (s.affinityCounts.get(t.topologyKey, v) <= 0) podsExist = false;
+  }
+  if (podsExist) return true;
+  return s.affinityCounts.size === 0 && matchesAll(s.affinity, pod);
+}

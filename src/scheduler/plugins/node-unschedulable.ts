@@ -1,0 +1,20 @@
+/** NodeUnschedulable: cordoned nodes (spec.unschedulable) take only pods tolerating the unschedulable taint. */
+import type { ClusterEvent, FilterPlugin } from "../framework.ts";
+import type { NodeInfo } from "../node-info.ts";
+import type { PodInfo } from "../pod-info.ts";
+import { tolerationsTolerate } from "../selectors.ts";
+import { type Result, Status } from "../status.ts";
+
+export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable";
+const UNSCHEDULABLE_TAINT = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
+
+export class NodeUnschedulable implements FilterPlugin {
+  readonly name = "NodeUnschedulable";
+  readonly events: ClusterEvent[] = ["Node/Add", "Node/UpdateNodeTaint", "Pod/UpdatePodTolerations"];
+
+  filter(_s: unknown, pod: PodInfo, node: NodeInfo): Result {
+    if (!node.unschedulable) return null;
+    if (tolerationsTolerate(pod.pod.spec?.tolerations, UNSCHEDULABLE_TAINT)) return null;
+    return Status.unresolvable(ERR_REASON_UNSCHEDULABLE);
+  }
+}
