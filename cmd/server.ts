@@ -35,6 +35,7 @@ export function serverCommand(): Command {
     .option("--service-cidr <cidr>", "service (ClusterIP) network", "10.43.0.0/16")
     .option("--service-node-port-range <range>", "NodePort range", "30000-32767")
     .option("--disable-agent", "do not run the embedded agent (the server is then not a node)", false)
+    .option("--disable-scheduler", "do not run the scheduler in this process", false)
     .addOption(
       new Option("--datastore-sync <mode>", "full: fsync every commit (survives power loss, as etcd); normal: no fsync (survives a killed process)")
         .choices(["full", "normal"])
@@ -65,6 +66,7 @@ export function serverCommand(): Command {
           serviceCidr: opts.serviceCidr,
           serviceNodePortRange: opts.serviceNodePortRange,
           disableAgent: opts.disableAgent,
+          disableScheduler: opts.disableScheduler,
           agent: nodeSettings(opts),
           controllers: opts.kubeControllerManagerArg.controllers?.split(",").map((c: string) => c.trim()),
         },

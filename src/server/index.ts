@@ -11,6 +11,7 @@ import { startEtcdServer } from "../etcdapi/index.ts";
 import { startApiServer } from "../apiserver/index.ts";
 import { LocalClient } from "../apiserver/local-client.ts";
 import { enabledControllers, startControllers, type RunningControllers } from "../controllers/index.ts";
+import { startScheduler, type RunningScheduler } from "../scheduler/index.ts";
 import { IpRange } from "../apiserver/allocators/ip.ts";
 import { ensureClusterPki, writeKubeconfig } from "../pki/index.ts";
 import { allowAuthenticated } from "../apiserver/http/authz.ts";
@@ -48,6 +49,8 @@ export interface ServerConfig {
   agent?: EmbeddedAgentConfig;
   /** kube-controller-manager's --controllers list ("*", "-garbagecollector", ...); default all. */
   controllers?: string[];
+  /** k3s's --disable-scheduler: do not run the scheduler in this process. */
+  disableScheduler?: boolean;
 }
 
 export type EmbeddedAgentConfig = Partial<Pick<AgentOptions, "nodeName" | "nodeIP" | "nodeLabels" | "nodeTaints" | "containerLabels" | "statusIntervalMs" | "leaseDurationSeconds">>;
@@ -57,6 +60,7 @@ export interface RunningServer {
   readonly api: ApiServer;
   readonly etcd?: EtcdServer;
   readonly controllers: RunningControllers;
+  readonly scheduler?: RunningScheduler;
   readonly kubeconfig: string;
   stop(): Promise<void>;
 }
@@ -176,6 +180,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   // Controllers run in this process over the in-process client, once the API server is up;
   // they start in the background (their first lists must not delay the server).
   const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { controllers: cfg.controllers, csrSigning: { clientCa: pki!.clientCa } });
+  const scheduler = cfg.disableScheduler ? undefined : startScheduler(new LocalClient(api.registry), log.child("scheduler"));
   log.info("server ready", { ms: Math.round(performance.now() - started), controllers: controllers.names });
   const agent = cfg.disableAgent ? undefined : startEmbeddedAgent(cfg, apiUrl, token!.full, log);
 
@@ -185,9 +190,11 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     api: running,
     etcd,
     controllers,
+    scheduler,
     kubeconfig: cfg.writeKubeconfig,
     async stop() {
       await agent?.stop();
+      await scheduler?.stop();
       await controllers.stop();
       await etcd?.close();
       await running.close();
