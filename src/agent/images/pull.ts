@@ -54,6 +54,11 @@ export class ImagePuller {
     this.backoff = new Backoff(opts.backoffInitialMs ?? 10_000, opts.backoffMaxMs ?? 300_000);
   }
 
+  /** Milliseconds until a pod may try pulling an image again. */
+  backoffRemaining(key: string, image: string): number {
+    return this.backoff.remaining(`${key}_${image}`);
+  }
+
   async inspect(image: string): Promise<ImageInfo | undefined> {
     try {
       const info = await this.docker.getImage(image).inspect();

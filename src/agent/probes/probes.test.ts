@@ -28,7 +28,7 @@ const webPort = await listen(web);
 
 let serving = 1;
 const grpc = http2.createServer();
-grpc.on("stream", (stream, headers) => {
+grpc.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
   if (headers[":path"] !== "/grpc.health.v1.Health/Check") {
     stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12", "grpc-message": "unknown%20method" });
     return stream.end();

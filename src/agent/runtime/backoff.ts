@@ -44,6 +44,12 @@ export class Backoff {
     return this.now() - e.lastUpdate < e.backoffMs;
   }
 
+  /** Milliseconds until the delay since the last update ends (0 when none). */
+  remaining(key: string): number {
+    const e = this.entries.get(key);
+    return e ? Math.max(0, e.lastUpdate + e.backoffMs - this.now()) : 0;
+  }
+
   /** The current delay of a key (0 when none). */
   get(key: string): number {
     return this.entries.get(key)?.backoffMs ?? 0;

@@ -14,6 +14,8 @@ export const LABEL_NODE = "kts.io/node";
 export const LABEL_HASH = "io.kubernetes.container.hash";
 /** Seconds the container is given to stop when its pod is gone from the API (no spec to read). */
 export const LABEL_GRACE = "io.kubernetes.pod.terminationGracePeriod";
+/** The sandbox (pause container) an app container was started in. */
+export const LABEL_SANDBOX = "kts.io/sandbox";
 /** init | sidecar | regular | ephemeral: which list of the pod spec the container comes from. */
 export const LABEL_KIND = "kts.io/container-kind";
 
