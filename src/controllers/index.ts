@@ -15,6 +15,7 @@ import { GarbageCollector, type GarbageCollectorOptions } from "./garbagecollect
 import { NamespaceController, type NamespaceControllerOptions } from "./namespace/namespace-controller.ts";
 import { type Controller, runControllers, type RunningControllers } from "./runner.ts";
 import { WORKLOAD_CONTROLLERS, type WorkloadOptions } from "./workloads.ts";
+import { CLUSTER_CONTROLLERS, type ClusterControllerOptions } from "./cluster.ts";
 
 export type { Controller, RunningControllers } from "./runner.ts";
 export type { ControllerContext } from "./context.ts";
@@ -31,7 +32,7 @@ export interface LeaderElectionOptions {
   retryPeriodMs?: number;
 }
 
-export interface ControllerOptions extends WorkloadOptions {
+export interface ControllerOptions extends WorkloadOptions, ClusterControllerOptions {
   /** kube-controller-manager's --controllers list; default ["*"]. */
   controllers?: string[];
   /** --leader-elect (default true): run only while holding the controller-manager lease. */
@@ -55,6 +56,7 @@ const KNOWN: KnownController[] = [
   { name: "garbage-collector-controller", aliases: ["garbagecollector"], make: (ctx, o) => new GarbageCollector(ctx.client, ctx.log, o.garbageCollector) },
   { name: "namespace-controller", aliases: ["namespace"], make: (ctx, o) => new NamespaceController(ctx.client, ctx.log, o.namespace) },
   ...WORKLOAD_CONTROLLERS,
+  ...CLUSTER_CONTROLLERS,
   { name: "certificatesigningrequest-approving-controller", aliases: ["csrapproving"], make: (ctx) => new CsrApprover(ctx) },
   { name: "certificatesigningrequest-cleaner-controller", aliases: ["csrcleaner"], make: (ctx, o) => new CsrCleaner(ctx, o.csrCleaner) },
   { name: "certificatesigningrequest-signing-controller", aliases: ["csrsigning"], make: (ctx, o) => (o.csrSigning ? new CsrSigner(ctx, o.csrSigning) : idle("certificatesigningrequest-signing-controller")) },

@@ -1,0 +1,15 @@
+/**
+ * The cluster-lifecycle controllers (Job, CronJob, TTL-after-finished, PodGC, node lifecycle and
+ * taint eviction, endpoints, EndpointSlices and their mirroring, service accounts, root CA
+ * publishing, resource quota, disruption), with kube-controller-manager's names and options.
+ */
+import type { KnownController } from "./index.ts";
+import { JobController, type JobControllerOptions } from "./job/index.ts";
+
+export interface ClusterControllerOptions {
+  job?: JobControllerOptions;
+}
+
+export const CLUSTER_CONTROLLERS: KnownController[] = [
+  { name: "job-controller", aliases: ["job"], make: (ctx, o) => new JobController(ctx, o.job) },
+];
