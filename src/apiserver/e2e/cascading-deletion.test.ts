@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { KubeObject } from "../api/types.ts";
 import { apiClient, type ApiClient } from "../../testing/api-client.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { API_CONTROLLERS_ONLY, NAMESPACE_CONTROLLER_ONLY } from "../../testing/controllers.ts";
 
 let s: TestServer;
 let api: ApiClient;
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer(API_CONTROLLERS_ONLY);
   api = apiClient(s.kubeconfig);
 });
 afterAll(async () => {
@@ -136,7 +137,7 @@ test("an ownerReference to an owner that does not exist: the dependent is collec
 test("after a restart, the garbage collector collects what was left while it did not run", async () => {
   // Deterministic: the first server runs without the garbage collector, so the owners are
   // deleted (or marked) with nobody to act; the restarted server runs it and catches up.
-  const first = await startTestServer(["--kube-controller-manager-arg", "controllers=*,-garbagecollector"]);
+  const first = await startTestServer(NAMESPACE_CONTROLLER_ONLY);
   const firstApi = apiClient(first.kubeconfig);
   expect(await first.k("create", "namespace", "restart")).toBe("namespace/restart created\n");
   await chain(firstApi, "restart");
@@ -151,7 +152,7 @@ test("after a restart, the garbage collector collects what was left while it did
   expect((await firstApi.get("/api/v1/namespaces/restart/configmaps/fg-owner")).metadata?.finalizers).toEqual(["foregroundDeletion"]);
   expect(await first.stop({ keepData: true })).toBe(0);
 
-  const second = await startTestServer([], { dataDir: first.dataDir });
+  const second = await startTestServer(API_CONTROLLERS_ONLY, { dataDir: first.dataDir });
   try {
     const secondApi = apiClient(second.kubeconfig);
     // The same data: the namespace made on the first server is there.
@@ -163,7 +164,7 @@ test("after a restart, the garbage collector collects what was left while it did
 });
 
 test("after a restart, dependents of custom resources stay while their owners exist, and go with them", async () => {
-  const first = await startTestServer();
+  const first = await startTestServer(API_CONTROLLERS_ONLY);
   const firstApi = apiClient(first.kubeconfig);
   const crd = `
 apiVersion: apiextensions.k8s.io/v1
@@ -182,7 +183,7 @@ spec:
   await firstApi.send("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "db-config", ownerReferences: [ownerRef(db)] } });
   expect(await first.stop({ keepData: true })).toBe(0);
 
-  const second = await startTestServer([], { dataDir: first.dataDir });
+  const second = await startTestServer(API_CONTROLLERS_ONLY, { dataDir: first.dataDir });
   try {
     const secondApi = apiClient(second.kubeconfig);
     // A dependent made after the restart, of a Database that never existed: once the collector has

@@ -4,10 +4,11 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer(API_CONTROLLERS_ONLY);
 });
 afterAll(async () => {
   expect(await s.stop()).toBe(0);

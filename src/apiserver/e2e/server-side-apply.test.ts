@@ -11,11 +11,12 @@ import { join } from "node:path";
 import type { KubeObject } from "../api/types.ts";
 import { apiClient, type ApiClient } from "../../testing/api-client.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
 
 let s: TestServer;
 let api: ApiClient;
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer(API_CONTROLLERS_ONLY);
   api = apiClient(s.kubeconfig);
 });
 afterAll(async () => {

@@ -1,0 +1,43 @@
+/**
+ * For end-to-end tests without an agent: plays the kubelet's part over HTTPS, marking every pod
+ * in a namespace Running and Ready through pods/status soon after it appears (polling the list).
+ */
+import type { KubeObject } from "../../apiserver/api/types.ts";
+import { apiClient } from "../../testing/api-client.ts";
+
+interface PodLike extends KubeObject {
+  status?: { phase?: string; conditions?: Array<{ type: string; status: string }> };
+}
+
+export function httpKubelet(kubeconfig: string, namespace: string): { stop(): Promise<void> } {
+  const api = apiClient(kubeconfig);
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const list = await api.get<{ items: PodLike[] }>(`/api/v1/namespaces/${namespace}/pods`);
+        for (const pod of list.items) {
+          if (pod.metadata?.deletionTimestamp) continue;
+          if (pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) continue;
+          const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+          const status = {
+            ...pod.status,
+            phase: "Running",
+            conditions: ["Initialized", "Ready", "ContainersReady", "PodScheduled"].map((type) => ({ type, status: "True", lastTransitionTime: now })),
+          };
+          // A conflict just means the pod changed: the next round sees it.
+          await api.request(`/api/v1/namespaces/${namespace}/pods/${pod.metadata!.name}/status`, { method: "PUT", body: { ...pod, status } });
+        }
+      } catch {
+        // The server may be stopping; try again.
+      }
+      await Bun.sleep(100);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
