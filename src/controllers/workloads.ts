@@ -6,6 +6,7 @@ import type { KnownController } from "./index.ts";
 import { DeploymentController } from "./deployment/deployment-controller.ts";
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from "./replicaset/kinds.ts";
 import { ReplicaSetController } from "./replicaset/replica-set-controller.ts";
+import { StatefulSetController } from "./statefulset/statefulset-controller.ts";
 
 export interface WorkloadOptions {
   /** Objects reconciled at once per controller (kube-controller-manager's --concurrent-*-syncs, 5). */
@@ -20,4 +21,5 @@ export const WORKLOAD_CONTROLLERS: KnownController[] = [
     aliases: ["replicationcontroller"],
     make: (ctx, o) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER_KIND, { workers: o.workloadWorkers }),
   },
+  { name: "statefulset-controller", aliases: ["statefulset"], make: (ctx, o) => new StatefulSetController(ctx, { workers: o.workloadWorkers }) },
 ];
