@@ -20,6 +20,8 @@ import { createOpenApi } from "./openapi/index.ts";
 import { Registry } from "./registry/registry.ts";
 import { builtinDefinitions } from "./resources/index.ts";
 import { authenticate, StaticTokens, startTlsFront, type TlsFront } from "./secure/index.ts";
+import { createStreaming } from "./streaming/index.ts";
+import { upgradeHandler } from "./http/upgrade.ts";
 
 export { KUBERNETES_VERSION } from "./http/app.ts";
 export type { UserInfo } from "./registry/definition.ts";
@@ -64,9 +66,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   let serverAddress: string | undefined;
   const openapi = createOpenApi(() => registry.definitions(), { version: KUBERNETES_VERSION.gitVersion });
   registry.fieldTypes.useOpenApi(openapi);
+  // logs, exec, attach, port-forward through the agents' tunnels (src/apiserver/streaming).
+  const streaming = createStreaming({ log: log.child("streaming") });
   const app = createApp({
     registry,
     openapi,
+    subresources: streaming.subresources,
     get serverAddress() {
       return serverAddress;
     },
@@ -91,6 +96,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     cert: opts.tls.certChainPem,
     clientCaPem: opts.tls.clientCaPem,
     innerPort,
+    onUpgrade: upgradeHandler({ registry, authorizer, routes: streaming.upgrades, ready: () => ready, authenticate: (req, peer) => authenticate(req, peer, tokens), log: log.child("upgrade") }),
     log: log.child("tls"),
   });
 
@@ -109,6 +115,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     async close() {
       ready = false;
       crds.stop();
+      streaming.close();
       await front?.close();
       await inner.stop(true);
     },

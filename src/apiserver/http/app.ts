@@ -99,7 +99,8 @@ export function createApp(opts: AppOptions) {
       if (anonymous && !PUBLIC_PATHS.has(url.pathname)) throw errors.unauthorized();
       const info = parseRequestInfo(request.method, url);
       if (info.kind === "resource") {
-        if (info.verb === "watch") server?.timeout(request, 0);
+        // Watches and followed logs stay open as long as the client wants.
+        if (info.verb === "watch" || (info.subresource === "log" && /^(true|1)$/.test(url.searchParams.get("follow") ?? ""))) server?.timeout(request, 0);
         return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources, openapi: opts.openapi });
       }
       if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed();

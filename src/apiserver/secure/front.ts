@@ -3,11 +3,13 @@
  * server terminates TLS, records who each connection is, and pipes the plaintext bytes to an inner
  * Bun.serve on loopback. The inner server finds the identity again by the port its peer connected
  * from (server.requestIP(req).port), which is our end of that inner connection. Bytes are piped
- * untouched, so keep-alive, streaming and Upgrade (WebSocket) all pass through.
+ * untouched, so keep-alive and streaming pass through. A connection that opens with an Upgrade
+ * request (exec, attach, port-forward, the agents' tunnel) can be taken by `onUpgrade` instead.
  */
 import { connect, type Socket } from "node:net";
 import { createServer, type TLSSocket } from "node:tls";
 import type { Logger } from "../../log/index.ts";
+import { isUpgrade, parseRequestHead, readHead, type RequestHead } from "../../httpstream/index.ts";
 import { type PeerCertificateIdentity, peerIdentity } from "./peer.ts";
 
 export interface TlsFrontOptions {
@@ -22,7 +24,23 @@ export interface TlsFrontOptions {
   /** The inner plaintext server, always reached on loopback. */
   innerPort: number;
   innerHost?: string;
+  /**
+   * Offered the first request of each connection when it asks to switch protocols (WebSocket,
+   * SPDY): returns true when it took the socket over. Bun.serve cannot hand out the raw socket
+   * of an upgrade (SPDY has no Bun support at all), so streaming endpoints are served here, on
+   * the plaintext TLS socket; anything declined goes to the inner server as before.
+   */
+  onUpgrade?: (upgrade: UpgradeRequest) => boolean;
   log: Logger;
+}
+
+/** A connection whose first request asks to switch protocols. */
+export interface UpgradeRequest {
+  head: RequestHead;
+  /** Bytes the client sent after the head (the start of the new protocol). */
+  rest: Buffer;
+  socket: TLSSocket;
+  connection: FrontConnection;
 }
 
 /** One client connection through the front. */
@@ -46,6 +64,8 @@ export interface TlsFront {
 
 /** TCP keep-alive on client connections finds dead peers under long watches (Go servers do the same). */
 const KEEPALIVE_MS = 30_000;
+/** How long a new connection may take to send its first request head (Go's ReadHeaderTimeout is similar). */
+const FIRST_HEAD_TIMEOUT_MS = 60_000;
 
 export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
   const byInnerPort = new Map<number, FrontConnection>();
@@ -99,20 +119,46 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
   };
 }
 
-/** Connects the client's TLS socket to a fresh inner connection and keeps the port map in step. */
+/** Connects the client's TLS socket to a fresh inner connection (or an upgrade handler) and keeps the port map in step. */
 function bridge(tls: TLSSocket, opts: TlsFrontOptions, byInnerPort: Map<number, FrontConnection>, log: Logger): void {
   const conn: FrontConnection = { remoteAddress: tls.remoteAddress ?? "", remotePort: tls.remotePort ?? 0, peer: peerIdentity(tls) };
-  const client = `${conn.remoteAddress}:${conn.remotePort}`;
   tls.setKeepAlive(true, KEEPALIVE_MS);
   tls.setNoDelay(true);
   // Hold the client's bytes until the inner leg is registered: the inner server must never see a
   // request before we can tell it who sent it.
   tls.pause();
+  const onUpgrade = opts.onUpgrade;
+  if (!onUpgrade) return toInner(tls, conn, Buffer.alloc(0), opts, byInnerPort, log);
+  tls.on("error", () => tls.destroy());
+  const timer = setTimeout(() => tls.destroy(), FIRST_HEAD_TIMEOUT_MS);
+  readHead(tls).then(
+    ({ head, rest }) => {
+      clearTimeout(timer);
+      let parsed: RequestHead | undefined;
+      try {
+        parsed = parseRequestHead(head);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed && isUpgrade(parsed.headers) && onUpgrade({ head: parsed, rest, socket: tls, connection: conn })) return;
+      toInner(tls, conn, Buffer.concat([head, rest]), opts, byInnerPort, log);
+    },
+    () => {
+      clearTimeout(timer);
+      tls.destroy();
+    },
+  );
+}
+
+/** Pipes the client to a new inner connection, starting with bytes already read from it. */
+function toInner(tls: TLSSocket, conn: FrontConnection, already: Buffer, opts: TlsFrontOptions, byInnerPort: Map<number, FrontConnection>, log: Logger): void {
+  const client = `${conn.remoteAddress}:${conn.remotePort}`;
   const inner: Socket = connect({ host: opts.innerHost ?? "127.0.0.1", port: opts.innerPort, noDelay: true });
   let innerPort: number | undefined;
   inner.once("connect", () => {
     innerPort = inner.localPort;
     if (innerPort !== undefined) byInnerPort.set(innerPort, conn);
+    if (already.length > 0) inner.write(already);
     // The client's half-close is not passed on (see closeWhenAnswered); the inner server's end is.
     tls.pipe(inner, { end: false });
     inner.pipe(tls);
@@ -125,7 +171,7 @@ function bridge(tls: TLSSocket, opts: TlsFrontOptions, byInnerPort: Map<number, 
   });
   // The client is gone: drop the inner leg, which aborts whatever request (a watch) it was serving.
   tls.once("close", () => inner.destroy());
-  closeWhenAnswered(tls, inner);
+  closeWhenAnswered(tls, inner, already.length > 0);
   inner.on("error", (err) => {
     if (innerPort === undefined) log.warn("cannot reach the inner server", { err, client });
     else log.v(2).info("inner connection error", { err, client });
@@ -154,8 +200,8 @@ function endGracefully(tls: TLSSocket): void {
  * once nothing is owed: the client's last bytes were answered and the answer has been flushed.
  * A client that closes an idle keep-alive connection is released within QUIET_MS.
  */
-function closeWhenAnswered(tls: TLSSocket, inner: Socket): void {
-  let owed = false;
+function closeWhenAnswered(tls: TLSSocket, inner: Socket, owedAlready: boolean): void {
+  let owed = owedAlready;
   tls.on("data", () => (owed = true));
   inner.on("data", () => (owed = false));
   let timer: ReturnType<typeof setTimeout> | undefined;

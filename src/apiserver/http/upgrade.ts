@@ -1,0 +1,114 @@
+/**
+ * Requests that switch protocols (exec, attach and port-forward over WebSocket or SPDY, the
+ * agents' tunnel) are taken off the TLS front before they reach Bun.serve, which cannot hand
+ * over a raw socket. They get the same pipeline as every other request here: authentication,
+ * request info, authorization, then the handler registered for the subresource or path. A
+ * failure before the handler took the socket is answered with the usual Status response.
+ */
+import type { Duplex } from "node:stream";
+import type { Logger } from "../../log/index.ts";
+import type { UserInfo } from "../registry/definition.ts";
+import type { GenericStore } from "../registry/store.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { PeerCertificateIdentity, UpgradeRequest } from "../secure/index.ts";
+import type { Authorizer } from "./authz.ts";
+import type { ResourceRequest } from "./request-info.ts";
+import { writeResponse } from "../../httpstream/index.ts";
+import { errors } from "../api/errors.ts";
+import { forbiddenReason } from "./authz.ts";
+import { parseRequestInfo } from "./request-info.ts";
+import { errorResponse, routeNotFound } from "./respond.ts";
+
+/** An upgrade request for a resource's subresource (pods/exec, ...), authorized. */
+export interface UpgradeCall {
+  /** Method, URL and headers of the request (it has no body). */
+  req: Request;
+  url: URL;
+  info: ResourceRequest;
+  user: UserInfo;
+  /** The store of the parent resource. */
+  store: GenericStore;
+  registry: Registry;
+  socket: Duplex;
+  /** Bytes the client sent after the head. */
+  rest: Buffer;
+  /** The WebSocket subprotocols to choose from (a bearer token carried in them is removed). */
+  protocols: string[];
+}
+
+/** An upgrade request for a plain path (the agents' tunnel), authenticated only. */
+export interface PathUpgradeCall {
+  req: Request;
+  url: URL;
+  user: UserInfo;
+  socket: Duplex;
+  rest: Buffer;
+}
+
+/**
+ * Serves an upgrade. It throws (ApiError) only before writing to the socket; once it answered
+ * 101 the connection is its own.
+ */
+export type UpgradeHandler = (call: UpgradeCall) => Promise<void>;
+export type PathUpgradeHandler = (call: PathUpgradeCall) => Promise<void>;
+
+export interface UpgradeRoutes {
+  /** By "<group>/<resource>/<subresource>" ("/pods/exec" for the core group). */
+  subresources: Map<string, UpgradeHandler>;
+  /** By exact path. */
+  paths: Map<string, PathUpgradeHandler>;
+}
+
+export interface UpgradeDeps {
+  registry: Registry;
+  authorizer: Authorizer;
+  routes: UpgradeRoutes;
+  ready(): boolean;
+  /** The request's user, or a failure (a credential presented but wrong). */
+  authenticate(req: Request, peer: PeerCertificateIdentity | undefined): { ok: true; user: UserInfo; via: string; protocols?: string[] } | { ok: false; reason: string };
+  log: Logger;
+}
+
+function routeKey(info: ResourceRequest): string {
+  return `${info.group}/${info.resource}/${info.subresource}`;
+}
+
+/** The TLS front's onUpgrade: takes the connections a registered handler serves, leaves the rest to the inner server. */
+export function upgradeHandler(deps: UpgradeDeps): (up: UpgradeRequest) => boolean {
+  return (up) => {
+    let url: URL;
+    try {
+      url = new URL(up.head.target, "https://localhost");
+    } catch {
+      return false;
+    }
+    const pathHandler = deps.routes.paths.get(url.pathname);
+    const info = pathHandler ? undefined : parseRequestInfo(up.head.method, url);
+    const handler = info?.kind === "resource" && info.subresource ? deps.routes.subresources.get(routeKey(info)) : undefined;
+    if (!pathHandler && !handler) return false;
+    serve(up, url, deps, pathHandler, handler && info?.kind === "resource" ? { info, handler } : undefined).catch((err) => {
+      deps.log.v(2).info("upgrade request failed", { path: url.pathname, err });
+      if (!up.socket.destroyed) void writeResponse(up.socket, errorResponse(err)).catch(() => up.socket.destroy());
+    });
+    return true;
+  };
+}
+
+async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandler: PathUpgradeHandler | undefined, resource: { info: ResourceRequest; handler: UpgradeHandler } | undefined): Promise<void> {
+  const req = new Request(url.toString(), { method: up.head.method, headers: up.head.headers });
+  const auth = deps.authenticate(req, up.connection.peer);
+  if (!auth.ok || auth.via === "anonymous") throw errors.unauthorized();
+  if (!deps.ready()) throw errors.serviceUnavailable("the server is not ready yet");
+  const user = auth.user;
+  if (pathHandler) return pathHandler({ req, url, user, socket: up.socket, rest: up.rest });
+  const { info, handler } = resource!;
+  const store = deps.registry.lookup(info.group, info.version, info.resource);
+  if (!store || (store.def.namespaced && !info.namespace) || !info.name) throw routeNotFound();
+  const decision = await deps.authorizer.authorize({ user, verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: info.namespace || undefined, name: info.name });
+  if (!decision.allowed) {
+    const reason = forbiddenReason({ user, verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace });
+    throw errors.forbidden({ group: info.group, resource: `${info.resource}/${info.subresource}`, name: info.name }, decision.reason ? `${reason}: ${decision.reason}` : reason);
+  }
+  const protocols = auth.protocols ?? (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  await handler({ req, url, info, user, store, registry: deps.registry, socket: up.socket, rest: up.rest, protocols });
+}
