@@ -12,7 +12,8 @@ import { HttpClient } from "../client/http/index.ts";
 import { renderKubeconfig } from "../pki/index.ts";
 import { credentialFiles, join, nodeUser, type NodeCredentials } from "./join/index.ts";
 import { writeAtomic } from "./join/files.ts";
-import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type RuntimeState, type Taint } from "./node/index.ts";
+import { agentDependents } from "./dependents.ts";
+import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type Taint } from "./node/index.ts";
 
 export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatJoinToken, parseJoinToken, type JoinToken } from "./join/index.ts";
 export { CONTROL_PLANE_ROLE, defaultNodeIP, type Taint } from "./node/index.ts";
@@ -53,18 +54,6 @@ export function defaultNodeName(): string {
   return hostname().toLowerCase();
 }
 
-/** Components that need the container runtime start once it answers, and are retried until they start. */
-interface RuntimeDependents {
-  onRuntime(state: RuntimeState): void;
-  stop(): Promise<void>;
-}
-
-function runtimeDependents(_opts: AgentOptions, _creds: NodeCredentials, _log: Logger): RuntimeDependents {
-  // TODO(issue 5, parts C and D): start startPodManager (src/agent/pods) and startStreamTunnel
-  // (src/agent/stream) here once those modules exist, the first time the runtime is up.
-  return { onRuntime: () => undefined, stop: async () => undefined };
-}
-
 export async function startAgent(opts: AgentOptions, log: Logger): Promise<RunningAgent> {
   const creds = await join({ serverUrl: opts.serverUrl, token: opts.token, nodeName: opts.nodeName, dataDir: opts.dataDir, log: log.child("join"), signal: opts.signal });
   const files = credentialFiles(opts.dataDir);
@@ -73,7 +62,17 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Runni
   const client = new HttpClient({ server: opts.serverUrl, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent: `kts-agent/${opts.nodeName}` });
   const version = await client.version();
   const docker = opts.docker ?? new Docker();
-  const dependents = runtimeDependents(opts, creds, log);
+  const dependents = agentDependents({
+    serverUrl: opts.serverUrl,
+    nodeName: opts.nodeName,
+    nodeIP: opts.nodeIP,
+    dataDir: opts.dataDir,
+    containerLabels: opts.containerLabels,
+    client,
+    credentials: creds,
+    docker,
+    log,
+  });
   let node: NodeAgent;
   try {
     node = await startNodeAgent({
@@ -97,6 +96,7 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Runni
     await dependents.stop();
     throw err;
   }
+  dependents.enable();
   log.info("agent running", { node: opts.nodeName, user: nodeUser(opts.nodeName), server: opts.serverUrl });
   return {
     nodeName: opts.nodeName,
