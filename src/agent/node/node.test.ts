@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
 import type { V1Lease, V1Node } from "@kubernetes/client-node";
-import { ensureTestImage } from "../../testing/docker.ts";
+import { ensureTestImage, removeTestContainers, RUN_ID, TEST_IMAGE, TEST_LABEL } from "../../testing/docker.ts";
 import { startTestAgent, type TestAgent } from "../../testing/agent.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 import { osImage } from "./host.ts";
@@ -26,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const a of [agent, ...stopped]) await a?.stop();
   await s?.stop();
+  await removeTestContainers();
 });
 
 const getNode = async (name: string) => JSON.parse(await s.k("get", "node", name, "-o", "json")) as V1Node;
@@ -145,3 +146,23 @@ test("a second agent on the same machine, with its own data dir and node name, r
   expect(ready).toContain(second.nodeName);
   expect((await getLease(second.nodeName)).spec?.holderIdentity).toBe(second.nodeName);
 });
+
+test("a pod bound to the joined node runs on Docker; kubectl logs and exec reach it through the agent's tunnel", async () => {
+  const pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "hello", namespace: "default" },
+    spec: {
+      nodeName: agent.nodeName,
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "main", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["sh", "-c", "echo hello from $(hostname); exec sleep 3600"] }],
+    },
+  };
+  await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(pod) });
+  await s.k("wait", "--for=condition=Ready", "pod/hello", "--timeout=60s");
+  expect(await s.k("logs", "hello")).toBe("hello from hello\n");
+  expect(await s.k("exec", "hello", "--", "echo", "hi")).toBe("hi\n");
+  const containers = Bun.spawnSync(["docker", "ps", "--filter", `label=kts.io/node=${agent.nodeName}`, "--filter", `label=${TEST_LABEL}=${RUN_ID}`, "--format", "{{.Label \"io.kubernetes.container.name\"}}"]).stdout.toString();
+  expect(containers.trim().split("\n").sort()).toEqual(["POD", "main"]);
+  await s.k("delete", "pod", "hello", "--wait", "--timeout=60s");
+}, 90_000);
