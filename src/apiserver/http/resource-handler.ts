@@ -24,6 +24,7 @@ import { decodeObject as decodeProtobuf } from "../protobuf/index.ts";
 import { decodeObject, parseMediaRanges, PROTOBUF_TYPE } from "./negotiate.ts";
 import { isDryRun, readBody } from "./handlers/call.ts";
 import { managerOrUserAgent } from "../apply/manager/manager-name.ts";
+import { applyPatch } from "../patch/index.ts";
 
 /** A handler for a named subresource (pods/log, pods/exec, ...), registered by the component that serves it. */
 export type SubresourceHandler = (call: Call) => Promise<Response> | Response;
@@ -57,6 +58,12 @@ async function serveExtraSubresource(call: Call, extra: ExtraSubresource): Promi
     return objectResponse(await extra.update(req, await subresourceBody(call, extra)), rep);
   }
   if (call.info.verb === "get" && extra.get) return objectResponse(await extra.get(req), rep);
+  if (call.info.verb === "patch" && extra.patch) {
+    const contentType = call.req.headers.get("content-type") ?? undefined;
+    const body = await readBody(call.req);
+    const target = { group: extra.group ?? call.store.def.group, kind: extra.kind };
+    return objectResponse(await extra.patch(req, (current) => applyPatch(contentType, current, body, target) as KubeObject), rep);
+  }
   return undefined;
 }
 

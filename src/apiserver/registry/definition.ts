@@ -206,4 +206,6 @@ export interface ExtraSubresource {
   update?(req: SubresourceRequest, body: KubeObject): Promise<KubeObject>;
   /** GET of the subresource. */
   get?(req: SubresourceRequest): Promise<KubeObject>;
+  /** PATCH (JSON, merge, strategic): `patched` applies the request's patch to the current object. */
+  patch?(req: SubresourceRequest, patched: (current: KubeObject) => KubeObject): Promise<KubeObject>;
 }

@@ -14,6 +14,7 @@ import { bindingSubresource } from "./pod-binding.ts";
 import { preparePodForCreate } from "./pod-create.ts";
 import { defaultPod } from "./pod-defaults.ts";
 import { evictionSubresource } from "./pod-eviction.ts";
+import { ephemeralContainersSubresource } from "./pod-ephemeral.ts";
 import { podCells, readinessGatesCell, type PodCells } from "./pod-status.ts";
 import { validatePod, validatePodCreate, validatePodUpdate } from "./pod-validation.ts";
 import { view, type Pod } from "./types.ts";
@@ -110,7 +111,7 @@ export const podDefinition: ResourceDefinition = {
   extraSubresources: [
     { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
     bindingSubresource,
-    { name: "ephemeralcontainers", kind: "Pod", verbs: ["get", "patch", "update"] },
+    ephemeralContainersSubresource,
     evictionSubresource,
     { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
     { name: "log", kind: "Pod", verbs: ["get"] },
