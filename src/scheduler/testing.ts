@@ -12,6 +12,9 @@ import type { ProfileConfig } from "./profile.ts";
 import { Scheduler } from "./scheduler.ts";
 import { PodInfo } from "./pod-info.ts";
 import { NodeInfo } from "./node-info.ts";
+import { SchedulerCache } from "./cache.ts";
+import { CycleState, type Handle, type ListerKind, type ObjectLister } from "./framework.ts";
+import { Profile } from "./profile.ts";
 
 export interface NodeSpec {
   cpu?: string;
@@ -112,6 +115,87 @@ export async function schedulerCluster(opts: { profiles?: ProfileConfig[]; names
       informers.stop();
       events.stop();
       await c.close();
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------ framework harness
+
+export interface FrameworkHarness {
+  cache: SchedulerCache;
+  profile: Profile;
+  handle: Handle;
+  addNode(name: string, s?: NodeSpec): void;
+  /** Places a pod on a node (as if bound); returns its PodInfo. */
+  addPod(p: Pod, node: string): PodInfo;
+  /** PreFilter + Filter on every node: node → reasons joined by "; " (or "" when it fits); a PreFilter rejection is "prefilter: <message>". */
+  filter(p: Pod): Record<string, string>;
+  /** One score plugin's normalized scores over the given (or all) nodes. */
+  score(p: Pod, plugin: string, nodes?: string[]): Record<string, number>;
+}
+
+/** Plugins run against a cache filled by hand: no API, no queue. */
+export function frameworkHarness(opts: { namespaces?: Record<string, Record<string, string>>; listers?: Partial<Record<ListerKind, unknown[]>>; config?: ProfileConfig } = {}): FrameworkHarness {
+  const cache = new SchedulerCache();
+  const namespaces = opts.namespaces ?? { default: {} };
+  let uid = 0;
+  const lister = (kind: ListerKind): ObjectLister => {
+    const items = (opts.listers?.[kind] ?? []) as KubeObject[];
+    return {
+      get: (ns, name) => items.find((o) => (o.metadata?.namespace ?? "") === ns && o.metadata?.name === name),
+      list: (ns) => items.filter((o) => !ns || o.metadata?.namespace === ns),
+    };
+  };
+  let profile!: Profile;
+  const handle: Handle = {
+    client: undefined as unknown as Handle["client"],
+    cache,
+    namespaceLabels: (ns) => namespaces[ns],
+    namespacesMatching: (sel) => Object.keys(namespaces).filter((n) => sel.matches(namespaces[n])),
+    lister,
+    nominatedPodsForNode: () => [],
+    runFilters: (state, pod, node) => profile.runFilters(state, pod, node),
+    runPreFilterAddPod: (state, pod, toAdd, node) => profile.runPreFilterAddPod(state, pod, toAdd, node),
+    runPreFilterRemovePod: (state, pod, toRemove, node) => profile.runPreFilterRemovePod(state, pod, toRemove, node),
+    event: () => undefined,
+    now: Date.now,
+  };
+  profile = new Profile(opts.config ?? { schedulerName: "default-scheduler" }, handle);
+  const prepare = (p: Pod) => {
+    const info = podInfo(p);
+    const state = new CycleState();
+    const nodes = cache.nodeList();
+    return { info, state, nodes, pre: profile.runPreFilter(state, info, nodes) };
+  };
+  return {
+    cache,
+    profile,
+    handle,
+    addNode: (name, s) => void cache.addOrUpdateNode(nodeObject(name, s)),
+    addPod(p, node) {
+      const info = podInfo({ ...p, metadata: { uid: `placed-${uid++}`, ...p.metadata } });
+      cache.addOrUpdatePod(info, node);
+      return info;
+    },
+    filter(p) {
+      const { info, state, nodes, pre } = prepare(p);
+      const out: Record<string, string> = {};
+      for (const n of nodes) {
+        if (pre.status) out[n.name] = `prefilter: ${pre.status.message}`;
+        else if (pre.nodeNames && !pre.nodeNames.has(n.name)) out[n.name] = "excluded by prefilter";
+        else out[n.name] = profile.runFilters(state, info, n)?.reasons.join("; ") ?? "";
+      }
+      return out;
+    },
+    score(p, plugin, only) {
+      const { info, state, nodes } = prepare(p);
+      const feasible = only ? nodes.filter((n) => only.includes(n.name)) : nodes;
+      profile.runPreScore(state, info, feasible);
+      const entry = profile.score.find((s) => s.plugin.name === plugin);
+      if (!entry) throw new Error(`no score plugin ${plugin}`);
+      const scores = feasible.map((n) => (state.skipScore.has(plugin) ? 0 : entry.plugin.score(state, info, n)));
+      if (!state.skipScore.has(plugin)) entry.plugin.normalize?.(state, info, scores, feasible);
+      return Object.fromEntries(feasible.map((n, i) => [n.name, scores[i]!]));
     },
   };
 }
