@@ -4,7 +4,11 @@ import { frameworkHarness, podObject } from "../testing.ts";
 
 type Spec = Partial<NonNullable<Pod["spec"]>>;
 const labelled = (name: string, labels: Record<string, string>, spec: Spec = {}, namespace = "default") => podObject(name, spec, { labels, namespace });
-const term = (labels: Record<string, string>, topologyKey: string, extra: object = {}) => ({ labelSelector: { matchLabels: labels }, topologyKey, ...extra });
+const term = (labels: Record<string, string>, topologyKey: string, extra: { namespaces?: string[]; namespaceSelector?: { matchLabels?: Record<string, string> } } = {}) => ({
+  labelSelector: { matchLabels: labels },
+  topologyKey,
+  ...extra,
+});
 
 function zones() {
   const h = frameworkHarness({ namespaces: { default: {}, prod: { env: "prod" }, dev: { env: "dev" } } });
@@ -53,7 +57,7 @@ describe("InterPodAffinity (required)", () => {
     const h = zones();
     h.addPod(labelled("prod-db", { app: "db" }, {}, "prod"), "a1");
     h.addPod(labelled("dev-db", { app: "db" }, {}, "dev"), "b1");
-    const affinity = (t: object) => podObject("p", { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [t] } } });
+    const affinity = (t: ReturnType<typeof term>) => podObject("p", { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [t] } } });
     // Own namespace (default): no db there, and the pod does not match itself -> nowhere.
     expect(h.filter(affinity(term({ app: "db" }, "zone")))).toEqual({ a1: AFF, a2: AFF, b1: AFF, nolabel: AFF });
     expect(h.filter(affinity(term({ app: "db" }, "zone", { namespaces: ["prod"] })))).toEqual({ a1: "", a2: "", b1: AFF, nolabel: AFF });
