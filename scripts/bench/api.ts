@@ -46,7 +46,7 @@ interface Server {
 /** Spawns the server and returns once /readyz answers 200, with the time that took. */
 async function startServer(dataDir: string, port: number): Promise<{ server: Server; readyMs: number }> {
   const started = performance.now();
-  const proc = Bun.spawn([...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"), "--token", TOKEN], {
+  const proc = Bun.spawn([...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"), "--token", TOKEN, "--disable-agent"], {
     stdout: "ignore",
     stderr: "ignore",
   });

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const dataDir = join(scratch, "data");
   const port = await freePort();
   const kubeconfig = join(dataDir, "kubeconfig.yaml");
-  const proc = Bun.spawn([...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", kubeconfig, "--token", TOKEN], {
+  const proc = Bun.spawn([...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", kubeconfig, "--token", TOKEN, "--disable-agent"], {
     stdout: "ignore",
     stderr: "ignore",
   });

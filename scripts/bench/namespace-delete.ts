@@ -31,7 +31,7 @@ const scratch = mkdtempSync(join(tmpdir(), "kts-bench-ns-"));
 const port = await freePort();
 const base = `https://127.0.0.1:${port}`;
 const proc = Bun.spawn(
-  [...KTS, "server", "--data-dir", scratch, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(scratch, "kubeconfig.yaml"), "--token", TOKEN, "--datastore-sync", args["datastore-sync"]!],
+  [...KTS, "server", "--data-dir", scratch, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(scratch, "kubeconfig.yaml"), "--token", TOKEN, "--datastore-sync", args["datastore-sync"]!, "--disable-agent"],
   { stdout: "ignore", stderr: "ignore" },
 );
 

@@ -29,7 +29,7 @@ const scratch = mkdtempSync(join(tmpdir(), "kts-bench-ssa-"));
 const KTS = args.binary ? [args.binary] : [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
 
 const port = await freePort();
-const proc = Bun.spawn([...KTS, "server", "--data-dir", scratch, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(scratch, "kubeconfig.yaml"), "--token", TOKEN], {
+const proc = Bun.spawn([...KTS, "server", "--data-dir", scratch, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(scratch, "kubeconfig.yaml"), "--token", TOKEN, "--disable-agent"], {
   stdout: "ignore",
   stderr: "ignore",
 });

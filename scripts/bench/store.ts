@@ -128,7 +128,7 @@ async function startKts(sync: "full" | "normal"): Promise<Target> {
   const proc = Bun.spawn(
     [
       process.execPath, KTS, "server", "--data-dir", dataDir, "--etcd-listen", `127.0.0.1:${port}`, "--datastore-sync", sync,
-      "--https-listen-port", "0", "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"),
+      "--https-listen-port", "0", "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"), "--disable-agent",
     ],
     { stdout: "ignore", stderr: "ignore" },
   );
