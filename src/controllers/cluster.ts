@@ -4,12 +4,15 @@
  * publishing, resource quota, disruption), with kube-controller-manager's names and options.
  */
 import type { KnownController } from "./index.ts";
+import { CronJobController, type CronJobControllerOptions } from "./cronjob/index.ts";
 import { JobController, type JobControllerOptions } from "./job/index.ts";
 
 export interface ClusterControllerOptions {
   job?: JobControllerOptions;
+  cronJob?: CronJobControllerOptions;
 }
 
 export const CLUSTER_CONTROLLERS: KnownController[] = [
   { name: "job-controller", aliases: ["job"], make: (ctx, o) => new JobController(ctx, o.job) },
+  { name: "cronjob-controller", aliases: ["cronjob"], make: (ctx, o) => new CronJobController(ctx, o.cronJob) },
 ];
