@@ -3,6 +3,7 @@
  * DaemonSet), with kube-controller-manager's names and their options.
  */
 import type { KnownController } from "./index.ts";
+import { DaemonSetController } from "./daemonset/daemonset-controller.ts";
 import { DeploymentController } from "./deployment/deployment-controller.ts";
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from "./replicaset/kinds.ts";
 import { ReplicaSetController } from "./replicaset/replica-set-controller.ts";
@@ -22,4 +23,5 @@ export const WORKLOAD_CONTROLLERS: KnownController[] = [
     make: (ctx, o) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER_KIND, { workers: o.workloadWorkers }),
   },
   { name: "statefulset-controller", aliases: ["statefulset"], make: (ctx, o) => new StatefulSetController(ctx, { workers: o.workloadWorkers }) },
+  { name: "daemonset-controller", aliases: ["daemonset"], make: (ctx, o) => new DaemonSetController(ctx, { workers: o.workloadWorkers }) },
 ];

@@ -47,16 +47,17 @@ test("creates the replicas with a controller reference, counts them ready and av
   expect((await getRs(w, "web")).status).toMatchObject({ readyReplicas: 3, availableReplicas: 3 });
 
   // Scale down: the not-ready pod goes first.
-  await w.client.create(REPLICASETS, "ns", rs("other", 0));
   const [keepNotReady] = await listPods(w.client, "ns", "app=web");
   await markReady(w.client, keepNotReady!, false);
   await w.client.patch(REPLICASETS, "ns", "web", "application/merge-patch+json", { spec: { replicas: 2 } });
   await until("2 pods", async () => (await listPods(w.client, "ns", "app=web")).length === 2);
   expect((await listPods(w.client, "ns", "app=web")).map((p) => p.metadata?.name)).not.toContain(keepNotReady!.metadata?.name);
-  await w.events.flush();
-  const reasons = (await w.client.list(EVENTS, "ns")).items.map((e) => `${e.reason}: ${e.message}`);
-  expect(reasons.filter((r) => r.startsWith("SuccessfulCreate: Created pod: web-")).length).toBe(3);
-  expect(reasons).toContain(`SuccessfulDelete: Deleted pod: ${keepNotReady!.metadata?.name}`);
+  const reasons = async () => {
+    await w.events.flush();
+    return (await w.client.list(EVENTS, "ns")).items.map((e) => `${e.reason}: ${e.message}`);
+  };
+  await until("the delete event", async () => (await reasons()).includes(`SuccessfulDelete: Deleted pod: ${keepNotReady!.metadata?.name}`));
+  expect((await reasons()).filter((r) => r.startsWith("SuccessfulCreate: Created pod: web-")).length).toBe(3);
 });
 
 test("a deleted pod is replaced; an orphan that matches is adopted; a pod relabelled away is released", async () => {

@@ -1,0 +1,248 @@
+/**
+ * The DaemonSet controller (upstream's pkg/controller/daemon): one pod per eligible node, pinned
+ * by node affinity (the scheduler binds it), with the tolerations upstream adds; see sync.ts for
+ * one pass and history.ts for its ControllerRevisions.
+ */
+import type { KubeObject } from "../../apiserver/api/types.ts";
+import type { EventRecorder, Informer, InformerHandlers } from "../../client/index.ts";
+import type { Logger } from "../../log/index.ts";
+import type { ControllerContext } from "../context.ts";
+import type { Controller } from "../runner.ts";
+import type { ControllerRevision, DaemonSet, Node, Pod } from "../common/types.ts";
+import { labelSelectorFromObject } from "../../apiserver/selectors/index.ts";
+import { objectKey, runWorkers, splitKey, WorkQueue } from "../../client/index.ts";
+import { claim, controllerOf } from "../common/controller-ref.ts";
+import { deepEqual } from "../common/equal.ts";
+import { Expectations } from "../common/expectations.ts";
+import { CONTROLLER_REVISION_HASH } from "../common/history.ts";
+import { PodControl } from "../common/pod-control.ts";
+import { availableIn, isPodReady } from "../common/pods.ts";
+import { writeStatus } from "../common/status-writer.ts";
+import { CONTROLLER_REVISIONS, DAEMONSETS, NODES, PODS } from "../common/types.ts";
+import { cleanupHistory, currentRevision } from "./history.ts";
+import { shouldRun, targetNode } from "./placement.ts";
+import { DaemonSetSync, FailedPodBackoff, type SyncDeps } from "./sync.ts";
+
+export interface DaemonSetControllerOptions {
+  /** --concurrent-daemonset-syncs (2). */
+  workers?: number;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function selectorOf(ds: DaemonSet) {
+  try {
+    return labelSelectorFromObject(ds.spec?.selector);
+  } catch {
+    return undefined;
+  }
+}
+
+const STATUS_FIELDS = [
+  "currentNumberScheduled",
+  "numberMisscheduled",
+  "desiredNumberScheduled",
+  "numberReady",
+  "updatedNumberScheduled",
+  "numberAvailable",
+  "numberUnavailable",
+  "observedGeneration",
+] as const;
+
+export class DaemonSetController implements Controller {
+  readonly name = "daemonset-controller";
+  private readonly queue = new WorkQueue();
+  private readonly expectations = new Expectations();
+  private readonly backoff = new FailedPodBackoff();
+  private readonly sets: Informer;
+  private readonly pods: Informer;
+  private readonly nodes: Informer;
+  private readonly revisions: Informer;
+  private readonly recorder: EventRecorder;
+  private readonly podControl: PodControl;
+  private readonly log: Logger;
+  private readonly handlers: Array<[Informer, InformerHandlers]>;
+  private workers: Promise<void> | undefined;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: DaemonSetControllerOptions = {},
+  ) {
+    this.log = ctx.log;
+    this.recorder = ctx.recorder("daemonset-controller");
+    this.podControl = new PodControl(ctx.client, this.recorder);
+    this.sets = ctx.informers.informer(DAEMONSETS);
+    this.pods = ctx.informers.informer(PODS);
+    this.nodes = ctx.informers.informer(NODES);
+    this.revisions = ctx.informers.informer(CONTROLLER_REVISIONS);
+    this.handlers = [
+      [
+        this.sets,
+        {
+          add: (d) => this.enqueue(d),
+          update: (_, d) => this.enqueue(d),
+          delete: (d) => {
+            this.expectations.delete(objectKey(d));
+            this.enqueue(d);
+          },
+        },
+      ],
+      [this.pods, { add: (p) => this.podAdded(p as Pod), update: (old, p) => this.podUpdated(old as Pod, p as Pod), delete: (p) => this.podDeleted(p as Pod) }],
+      [
+        this.nodes,
+        {
+          add: (n) => this.nodeChanged(undefined, n as Node),
+          update: (old, n) => this.nodeChanged(old as Node, n as Node),
+          delete: () => this.enqueueAll(),
+        },
+      ],
+    ];
+  }
+
+  async start(): Promise<void> {
+    for (const [inf, h] of this.handlers) inf.on(h);
+    await Promise.all([this.sets.start(), this.pods.start(), this.nodes.start(), this.revisions.start()]);
+    this.workers = runWorkers(this.queue, this.opts.workers ?? 2, (key) => this.sync(key), (key, err) =>
+      this.log.v(2).info("daemonset sync failed; retrying", { daemonset: key, err: messageOf(err) }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const [inf, h] of this.handlers) inf.off(h);
+    this.queue.shutdown();
+    await this.workers;
+  }
+
+  private enqueue(obj: KubeObject, afterMs = 0): void {
+    if (afterMs > 0) this.queue.addAfter(objectKey(obj), afterMs);
+    else this.queue.add(objectKey(obj));
+  }
+
+  private enqueueAll(): void {
+    for (const ds of this.sets.list()) this.enqueue(ds);
+  }
+
+  private resolve(p: Pod): DaemonSet | undefined {
+    const ref = controllerOf(p);
+    if (!ref || ref.kind !== "DaemonSet") return undefined;
+    const ds = this.sets.get(`${p.metadata?.namespace}/${ref.name}`) as DaemonSet | undefined;
+    return ds?.metadata?.uid === ref.uid ? ds : undefined;
+  }
+
+  private orphanOwners(p: Pod): DaemonSet[] {
+    return this.sets.listIn(p.metadata?.namespace ?? "").filter((d) => selectorOf(d as DaemonSet)?.matches(p.metadata?.labels)) as DaemonSet[];
+  }
+
+  private podAdded(p: Pod): void {
+    if (p.metadata?.deletionTimestamp) return this.podDeleted(p);
+    const ds = this.resolve(p);
+    if (ds) {
+      this.expectations.creationObserved(objectKey(ds));
+      return this.enqueue(ds);
+    }
+    if (!controllerOf(p)) for (const d of this.orphanOwners(p)) this.enqueue(d);
+  }
+
+  private podUpdated(old: Pod, cur: Pod): void {
+    if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
+    if (cur.metadata?.deletionTimestamp) return this.podDeleted(cur);
+    const prev = controllerOf(old)?.uid !== controllerOf(cur)?.uid ? this.resolve(old) : undefined;
+    if (prev) this.enqueue(prev);
+    const ds = this.resolve(cur);
+    if (ds) {
+      this.enqueue(ds);
+      const minReady = ds.spec?.minReadySeconds ?? 0;
+      if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.enqueue(ds, minReady * 1000 + 1000);
+      return;
+    }
+    if (!controllerOf(cur) && !deepEqual(old.metadata?.labels, cur.metadata?.labels)) for (const d of this.orphanOwners(cur)) this.enqueue(d);
+  }
+
+  private podDeleted(p: Pod): void {
+    const ds = this.resolve(p);
+    if (!ds) return;
+    this.expectations.deletionObserved(objectKey(ds), objectKey(p));
+    this.enqueue(ds);
+  }
+
+  /** A node came or changed in a way that may change where daemon pods belong. */
+  private nodeChanged(old: Node | undefined, node: Node): void {
+    if (old && deepEqual(old.metadata?.labels, node.metadata?.labels) && deepEqual(old.spec?.taints, node.spec?.taints) && old.spec?.unschedulable === node.spec?.unschedulable) return;
+    for (const ds of this.sets.list() as DaemonSet[]) {
+      const now = shouldRun(node, ds);
+      const before = old ? shouldRun(old, ds) : { run: false, keep: false };
+      if (now.run !== before.run || now.keep !== before.keep) this.enqueue(ds);
+    }
+  }
+
+  private async sync(key: string): Promise<void> {
+    const cached = this.sets.get(key) as DaemonSet | undefined;
+    if (!cached) {
+      this.expectations.delete(key);
+      return;
+    }
+    const ds = structuredClone(cached);
+    const selector = selectorOf(ds);
+    if (!selector || selector.isEmpty()) {
+      this.recorder.event(ds, "Warning", "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.");
+      return;
+    }
+    if (ds.metadata?.deletionTimestamp) return;
+    const { namespace } = splitKey(key);
+    const client = this.ctx.client;
+    const revisions = (await claim(this.revisions.listIn(namespace), { client, ref: CONTROLLER_REVISIONS, owner: ds, ownerRef: DAEMONSETS, selector })) as ControllerRevision[];
+    const { current, old } = await currentRevision(client, ds, revisions);
+    const hash = current.metadata?.labels?.[CONTROLLER_REVISION_HASH] ?? "";
+    const nodes = this.nodes.list() as Node[];
+    const pods = await this.claimPods(ds, selector);
+    const deps: SyncDeps = {
+      client,
+      recorder: this.recorder,
+      podControl: this.podControl,
+      expectations: this.expectations,
+      backoff: this.backoff,
+      requeueAfter: (ms) => this.queue.addAfter(key, ms),
+      now: Date.now,
+    };
+    const pass = (forPods: Pod[]) => new DaemonSetSync(deps, ds, nodes, this.groupByNode(forPods), key);
+    const satisfied = this.expectations.satisfied(key);
+    let failure: unknown;
+    if (satisfied) {
+      try {
+        await pass(pods).manage(hash);
+        // Rolling update only once the creations and deletions just made have been seen.
+        if (this.expectations.satisfied(key) && (ds.spec?.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate") await pass(pods).rollingUpdate(hash);
+        await cleanupHistory(client, ds, old, pods);
+      } catch (err) {
+        failure = err;
+      }
+    }
+    // The status from the cache as it stands (new pods show up in the next pass).
+    const status = pass(pods).status(hash, satisfied);
+    const held = (ds.status ?? {}) as Record<string, unknown>;
+    if (!STATUS_FIELDS.every((f) => (held[f] ?? 0) === (status[f] ?? 0))) await writeStatus(client, DAEMONSETS, ds, status);
+    if (failure) throw failure;
+    const minReady = ds.spec?.minReadySeconds ?? 0;
+    const now = Date.now();
+    const waits = pods.map((p) => availableIn(p, minReady, now)).filter((w): w is number => w !== undefined);
+    if (waits.length) this.queue.addAfter(key, Math.min(...waits) + 10);
+  }
+
+  private async claimPods(ds: DaemonSet, selector: NonNullable<ReturnType<typeof selectorOf>>): Promise<Pod[]> {
+    return (await claim(this.pods.listIn(ds.metadata?.namespace ?? ""), { client: this.ctx.client, ref: PODS, owner: ds, ownerRef: DAEMONSETS, selector })) as Pod[];
+  }
+
+  private groupByNode(pods: Pod[]): Map<string, Pod[]> {
+    const out = new Map<string, Pod[]>();
+    for (const p of pods) {
+      const node = targetNode(p);
+      if (!node) continue;
+      const list = out.get(node) ?? [];
+      list.push(p);
+      out.set(node, list);
+    }
+    return out;
+  }
+}
