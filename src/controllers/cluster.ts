@@ -6,13 +6,19 @@
 import type { KnownController } from "./index.ts";
 import { CronJobController, type CronJobControllerOptions } from "./cronjob/index.ts";
 import { JobController, type JobControllerOptions } from "./job/index.ts";
+import { PodGcController, type PodGcOptions } from "./podgc/index.ts";
+import { TtlAfterFinishedController, type TtlAfterFinishedOptions } from "./ttlafterfinished/index.ts";
 
 export interface ClusterControllerOptions {
   job?: JobControllerOptions;
   cronJob?: CronJobControllerOptions;
+  ttlAfterFinished?: TtlAfterFinishedOptions;
+  podGc?: PodGcOptions;
 }
 
 export const CLUSTER_CONTROLLERS: KnownController[] = [
   { name: "job-controller", aliases: ["job"], make: (ctx, o) => new JobController(ctx, o.job) },
   { name: "cronjob-controller", aliases: ["cronjob"], make: (ctx, o) => new CronJobController(ctx, o.cronJob) },
+  { name: "ttl-after-finished-controller", aliases: ["ttl-after-finished"], make: (ctx, o) => new TtlAfterFinishedController(ctx, o.ttlAfterFinished) },
+  { name: "pod-garbage-collector-controller", aliases: ["podgc"], make: (ctx, o) => new PodGcController(ctx, o.podGc) },
 ];

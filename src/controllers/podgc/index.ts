@@ -1,0 +1,1 @@
+export { PodGcController, type PodGcOptions } from "./pod-gc-controller.ts";

@@ -1,0 +1,1 @@
+export { TtlAfterFinishedController, type TtlAfterFinishedOptions } from "./ttl-after-finished-controller.ts";
