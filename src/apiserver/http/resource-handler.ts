@@ -3,7 +3,7 @@
  * resource in the registry, checks the verb and scope, authorizes, and turns any failure into a
  * Status response.
  */
-import type { ExtraSubresource, RequestContext, SubresourceRequest, UserInfo } from "../registry/definition.ts";
+import type { ExtraSubresource, RequestContext, RequestScope, SubresourceRequest, UserInfo } from "../registry/definition.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Authorizer } from "./authz.ts";
 import type { OpenApi } from "../openapi/index.ts";
@@ -67,7 +67,27 @@ async function serveExtraSubresource(call: Call, extra: ExtraSubresource): Promi
   return undefined;
 }
 
-export async function handleResourceRequest(req: Request, url: URL, info: ResourceRequest, user: UserInfo, deps: ResourceHandlerDeps): Promise<Response> {
+/** A fresh request scope (warnings, audit annotations) for a request that comes without one. */
+export function newRequestScope(req: Request): RequestScope {
+  return { warnings: [], auditAnnotations: {}, userAgent: req.headers.get("user-agent") ?? undefined };
+}
+
+export async function handleResourceRequest(req: Request, url: URL, info: ResourceRequest, user: UserInfo, deps: ResourceHandlerDeps, scope: RequestScope = newRequestScope(req)): Promise<Response> {
+  return withWarnings(await serveResourceRequest(req, url, info, user, deps, scope), scope.warnings);
+}
+
+/** Admission's warnings go out with the answer, refusals included, as upstream's warning recorder does. */
+function withWarnings(res: Response, warnings: string[]): Response {
+  if (warnings.length === 0) return res;
+  const present = res.headers.get("Warning") ?? "";
+  for (const w of new Set(warnings)) {
+    const header = `299 - ${JSON.stringify(w)}`;
+    if (!present.includes(header)) res.headers.append("Warning", header);
+  }
+  return res;
+}
+
+async function serveResourceRequest(req: Request, url: URL, info: ResourceRequest, user: UserInfo, deps: ResourceHandlerDeps, scope: RequestScope): Promise<Response> {
   try {
     const store = deps.registry.lookup(info.group, info.version, info.resource);
     if (!store) throw routeNotFound();
@@ -80,12 +100,16 @@ export async function handleResourceRequest(req: Request, url: URL, info: Resour
     if (!info.subresource && allowedVerbs && !allowedVerbs.includes(info.verb)) throw methodNotAllowed();
 
     const decision = await deps.authorizer.authorize({ user, verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource || undefined, namespace: info.namespace || undefined, name: info.name || undefined });
+    scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
+    scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
     if (!decision.allowed) {
       const reason = forbiddenReason({ user, verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace });
       throw errors.forbidden({ group: info.group, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource, name: info.name || undefined }, decision.reason ? `${reason}: ${decision.reason}` : reason);
     }
     const fieldManager = managerOrUserAgent(url.searchParams.get("fieldManager"), req.headers.get("user-agent"));
-    const ctx: RequestContext = { user, namespace: info.namespace, dryRun: false, fieldManager, now: Date.now() };
+    // dryRun's values are checked by each verb's handler, at the point upstream checks them.
+    const dryRun = url.searchParams.getAll("dryRun").length > 0;
+    const ctx: RequestContext = { user, namespace: info.namespace, dryRun, fieldManager, now: Date.now(), scope };
     const call = makeCall(req, url, info, store, deps.registry, ctx, deps.openapi);
     if (info.subresource) return await dispatchSubresource(call, deps);
     return await dispatch(call);

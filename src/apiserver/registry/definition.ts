@@ -28,6 +28,19 @@ export interface RequestContext {
   now: number;
   /** The subresource a write goes through ("finalize", ...), for strategies that allow more there. */
   subresource?: string;
+  /**
+   * What the request carries beyond the object, shared by every copy of the context: admission
+   * adds warnings (sent as `Warning:` headers, even on refusals) and audit annotations here.
+   */
+  scope?: RequestScope;
+}
+
+/** Per-request state that admission writes and the HTTP layer (responses, audit) reads. */
+export interface RequestScope {
+  warnings: string[];
+  auditAnnotations: Record<string, string>;
+  /** The client's User-Agent and address, for admission reviews and audit. */
+  userAgent?: string;
 }
 
 /** A column of `kubectl get` output (meta.k8s.io Table). */

@@ -5,6 +5,7 @@
  */
 import type { Backend } from "../../store/index.ts";
 import type { ResourceDefinition } from "./definition.ts";
+import type { ValueTransformer } from "./codec.ts";
 import { type Admission, GenericStore, NO_ADMISSION } from "./store.ts";
 import { FieldTypeCatalog } from "../apply/schema/field-types.ts";
 
@@ -13,6 +14,8 @@ export class Registry {
   private readonly listeners = new Set<() => void>();
   /** The types every store's managedFields are computed with; give it the OpenAPI service for custom resources. */
   readonly fieldTypes = new FieldTypeCatalog();
+  /** Encryption at rest: the transformer for a group's resource, or none (stored as is). */
+  private transformerFor: (group: string, resource: string) => ValueTransformer | undefined = () => undefined;
 
   constructor(
     private readonly backend: Backend,
@@ -27,9 +30,16 @@ export class Registry {
     checkDefinition(def);
     const store = new GenericStore(def, this.backend, this.admission, this);
     store.fieldTypes = this.fieldTypes;
+    store.transformer = this.transformerFor(def.group, def.plural);
     this.stores.set(Registry.path(def.group, def.version, def.plural), store);
     this.changed();
     return store;
+  }
+
+  /** Sets how values are encrypted at rest, for served resources and those added later (a new configuration applies at once). */
+  useTransformers(fn: (group: string, resource: string) => ValueTransformer | undefined): void {
+    this.transformerFor = fn;
+    for (const s of this.stores.values()) s.transformer = fn(s.def.group, s.def.plural);
   }
 
   remove(group: string, version: string, plural: string): void {

@@ -13,7 +13,7 @@ import { apiVersionOf } from "../api/types.ts";
 import { BUILTIN_FIELD_TYPES, recordWrite, type FieldsSubresource } from "../apply/store-fields.ts";
 import type { FieldTypeCatalog } from "../apply/schema/field-types.ts";
 import { CONTINUE_AT_LATEST, continueExpired, decodeContinue, encodeContinue } from "./continue-token.ts";
-import { decodeFromStorage, encodeForStorage } from "./codec.ts";
+import { decodeFromStorage, encodeForStorage, type ValueTransformer } from "./codec.ts";
 import { generateName, prepareMetaForCreate, prepareMetaForUpdate, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts";
 import { mergeStatusUpdate, keepStatus, semanticallyEqual, specChanged } from "./object-diff.ts";
 import { deletionFinalizers } from "./deletion-finalizers.ts";
@@ -84,6 +84,8 @@ export class GenericStore {
   private readonly storagePath: string;
   /** The types managedFields are computed with (the registry's, which knows custom resources). */
   fieldTypes: FieldTypeCatalog = BUILTIN_FIELD_TYPES;
+  /** Encryption at rest of this resource's stored values (the registry's, from the encryption configuration). */
+  transformer?: ValueTransformer;
 
   constructor(
     readonly def: ResourceDefinition,
@@ -289,9 +291,10 @@ export class GenericStore {
     // Upstream's field manager sees the decoded, defaulted object, before the strategy's changes.
     if (!opts.applied) recordWrite(this.fieldTypes, this.def, undefined, obj, ctx);
     strategy?.prepareForCreate?.(obj, ctx);
-    await this.admission.mutate("CREATE", obj, undefined, this.def, ctx);
+    const actx = admissionContext(ctx, opts.dryRun);
+    await this.admission.mutate("CREATE", obj, undefined, this.def, actx);
     this.throwIfInvalid(obj, [...validateObjectMeta(obj.metadata!, this.def), ...(strategy?.validate?.(obj, ctx) ?? [])]);
-    await this.admission.validate("CREATE", obj, undefined, this.def, ctx);
+    await this.admission.validate("CREATE", obj, undefined, this.def, actx);
     const name = obj.metadata!.name!;
     const release = await strategy?.beforeWrite?.(obj, undefined, ctx);
     if (opts.dryRun) {
@@ -308,7 +311,7 @@ export class GenericStore {
       const generated = !wantedName && Boolean(meta.generateName);
       for (let attempt = 0; ; attempt++) {
         const key = this.key(namespace, obj.metadata!.name!);
-        const res = await this.backend.create(key, this.encode(obj), lease ? { lease } : {});
+        const res = await this.backend.create(key, this.encode(obj, key), lease ? { lease } : {});
         if (res.succeeded) return this.decode(res.kv!);
         // A generated name that happens to exist is drawn again, as kube-apiserver 1.32 does
         // (RetryGenerateName): 5 random characters collide often enough at scale.
@@ -428,7 +431,8 @@ export class GenericStore {
     if (subresource !== "status") strategy?.defaults?.(next);
     if (!opts.applied) recordWrite(this.fieldTypes, this.def, old, next, ctx, subresource);
     if (subresource !== "status") strategy?.prepareForUpdate?.(next, old, ctx);
-    await this.admission.mutate("UPDATE", next, old, this.def, ctx);
+    const actx = admissionContext(ctx, opts.dryRun, subresource);
+    await this.admission.mutate("UPDATE", next, old, this.def, actx);
     const problems: FieldError[] = [...validateObjectMeta(next.metadata!, this.def), ...validateObjectMetaUpdate(next.metadata!, old.metadata!)];
     if (subresource !== "status") {
       problems.push(...(strategy?.validate?.(next, ctx) ?? []), ...(strategy?.validateUpdate?.(next, old, ctx) ?? []));
@@ -436,7 +440,7 @@ export class GenericStore {
       problems.push(...(strategy?.validateStatusUpdate?.(next, old, ctx) ?? []));
     }
     this.throwIfInvalid(next, problems);
-    await this.admission.validate("UPDATE", next, old, this.def, ctx);
+    await this.admission.validate("UPDATE", next, old, this.def, actx);
     if (this.def.tracksGeneration && specChanged(next, old)) next.metadata!.generation = (old.metadata?.generation ?? 1) + 1;
     next.metadata!.resourceVersion = old.metadata?.resourceVersion;
     if (semanticallyEqual(next, old)) return old;
@@ -457,7 +461,7 @@ export class GenericStore {
         await this.def.strategy?.afterDelete?.(next);
         return { ...next, metadata: { ...meta, resourceVersion: String(res.revision) } };
       }
-      const res = await this.backend.update(key, this.encode(next), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
+      const res = await this.backend.update(key, this.encode(next, key), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
       return res.succeeded ? this.decode(res.kv!) : undefined;
     } catch (err) {
       throw this.translate(err);
@@ -476,7 +480,7 @@ export class GenericStore {
       if (!kv) throw errors.notFound(this.target(name));
       const current = this.decode(kv);
       this.checkPreconditions(current, opts, name);
-      await this.admission.validate("DELETE", current, current, this.def, ctx);
+      await this.admission.validate("DELETE", current, current, this.def, admissionContext(ctx, opts.dryRun));
       const graceSeconds = this.gracePeriod(current, opts);
       // The propagation policy becomes the garbage collector's orphan / foregroundDeletion finalizer.
       const gcFinalizers = deletionFinalizers(this.def, current, opts.propagationPolicy);
@@ -485,7 +489,7 @@ export class GenericStore {
         const marked = this.markDeleting(subject, graceSeconds, opts.gracePeriodSeconds, ctx.now, gcFinalizers !== undefined);
         if (!marked) return { object: current, pending: true };
         if (opts.dryRun) return { object: marked, pending: true };
-        const res = await this.backend.update(key, this.encode(marked), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
+        const res = await this.backend.update(key, this.encode(marked, key), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
         if (res.succeeded) return { object: this.decode(res.kv!), pending: true };
       } else {
         if (opts.dryRun) return { object: current, pending: false };
@@ -551,7 +555,7 @@ export class GenericStore {
 
   /** The stored object in this resource's shape (memoised per stored revision; read-only). */
   private decode(kv: KeyValue): KubeObject {
-    const raw = decodeFromStorage(kv);
+    const raw = decodeFromStorage(kv, this.transformer);
     const conv = this.def.storageConversion;
     if (!conv) return raw;
     let obj = this.converted.get(kv);
@@ -563,9 +567,24 @@ export class GenericStore {
     return obj;
   }
 
-  private encode(obj: KubeObject): Uint8Array {
+  private encode(obj: KubeObject, key: string): Uint8Array {
     const conv = this.def.storageConversion;
-    return encodeForStorage(conv ? conv.toStored(obj) : obj);
+    return encodeForStorage(conv ? conv.toStored(obj) : obj, key, this.transformer);
+  }
+
+  /**
+   * Writes the object again as it is, so its stored value is encrypted with the current write key
+   * (`kts secrets-encrypt reencrypt`; upstream's storage migration). Returns false when it was gone
+   * or changed meanwhile (a change is written with the current key anyway).
+   */
+  async rewrite(kv: KeyValue): Promise<boolean> {
+    try {
+      const obj = this.decode(kv);
+      const res = await this.backend.update(kv.key, this.encode(obj, kv.key), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
+      return res.succeeded;
+    } catch (err) {
+      throw this.translate(err);
+    }
   }
 
   /** Everything that holds back deletion: metadata.finalizers and the type's own (namespaces). */
@@ -655,6 +674,15 @@ export class GenericStore {
     if (code === "value-too-large") return errors.tooLarge("etcdserver: request is too large");
     return err;
   }
+}
+
+/**
+ * The context admission sees: the request's dry-run flag (also when only the options said so)
+ * and the subresource the write goes through (status, scale).
+ */
+function admissionContext(ctx: RequestContext, dryRun: boolean | undefined, subresource?: string): RequestContext {
+  if ((!dryRun || ctx.dryRun) && (!subresource || ctx.subresource)) return ctx;
+  return { ...ctx, dryRun: ctx.dryRun || Boolean(dryRun), subresource: ctx.subresource ?? subresource };
 }
 
 /** A plain Go error that reached upstream's handler: a Status with the code and message but no reason. */
