@@ -60,6 +60,8 @@ export class SeriesBroadcaster {
     this.lastHeartbeat = this.now();
     const tick = Math.min(opts.finishMs ?? 360_000, opts.heartbeatMs ?? 1_800_000);
     this.timer = setInterval(() => this.sweep(), tick);
+    // Housekeeping only: it must not keep a process alive.
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
   recorder(controller: string): SeriesRecorder {
