@@ -18,11 +18,11 @@ describe.skipIf(!hasDocker)("images", () => {
   const dir = mkdtempSync(join(tmpdir(), "kts-images-"));
   beforeAll(async () => {
     await ensureTestImage(docker);
-  });
+  }, 60_000);
   afterAll(async () => {
     await removeTestContainers(docker);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   test("tar archives hold files and directories with their modes", () => {
     const tar = tarArchive([{ path: "a", data: new TextEncoder().encode("hi"), mode: 0o644 }, { path: "d", mode: 0o755 }]);
@@ -63,7 +63,7 @@ describe.skipIf(!hasDocker)("images", () => {
     const info = await pause.inspect();
     expect(info.State.ExitCode).toBe(0);
     expect(Date.now() - started).toBeLessThan(9000); // it stopped on SIGTERM, not the SIGKILL after 10 s
-  });
+  }, 60_000);
 
   test("airgap archives are loaded once, with progress logged", async () => {
     const tag = `kts.test/airgap:${RUN_ID.replace(/[^a-z0-9]/g, "")}`;
@@ -80,5 +80,5 @@ describe.skipIf(!hasDocker)("images", () => {
     const second = await importAirgapImages(docker, dir, log);
     expect(second).toEqual({ loaded: [], skipped: 1, failed: [] });
     await docker.getImage(tag).remove();
-  });
+  }, 60_000);
 });

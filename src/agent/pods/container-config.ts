@@ -29,6 +29,8 @@ export interface ContainerPlan {
   env: Map<string, string>;
   volumes: Map<string, MountedVolume>;
   hostsFile: string;
+  /** An ephemeral container's target: it joins that container's process namespace. */
+  pidTargetId?: string;
 }
 
 const PROPAGATION: Record<string, "rprivate" | "rslave" | "rshared"> = { None: "rprivate", HostToContainer: "rslave", Bidirectional: "rshared" };
@@ -123,7 +125,7 @@ export function containerOptions(ctx: AgentContext, plan: ContainerPlan): Docker
     HostConfig: {
       NetworkMode: sandbox,
       IpcMode: pod.spec?.hostIPC ? "host" : sandbox,
-      PidMode: hostPID ? "host" : sharePID ? sandbox : undefined,
+      PidMode: hostPID ? "host" : sharePID ? sandbox : plan.pidTargetId ? `container:${plan.pidTargetId}` : undefined,
       Mounts: mounts,
       RestartPolicy: { Name: "no" },
       // The kubelet's container log rotation defaults (10 MiB, 5 files).

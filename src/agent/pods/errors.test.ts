@@ -15,11 +15,11 @@ const waiting = (reason: string) => (p: Pod) => containerStatus(p, "app")?.state
 
 beforeAll(async () => {
   if (hasDocker) env = await podTestEnv();
-});
+}, 60_000);
 
 afterAll(async () => {
   await env?.close();
-});
+}, 60_000);
 
 describe.skipIf(!hasDocker)("pods that cannot run", () => {
   test("missing Secret and ConfigMap: CreateContainerConfigError and FailedMount, then recovery", async () => {
@@ -47,7 +47,7 @@ describe.skipIf(!hasDocker)("pods that cannot run", () => {
     await env.cluster.client.create({ group: "", version: "v1", resource: "configmaps" }, "default", { metadata: { name: "later-cm" }, data: { k: "v" } });
     await env.waitPod("needs-secret", "runs once the secret exists", isRunningReady);
     await env.waitPod("needs-cm", "runs once the configmap exists", isRunningReady);
-  });
+  }, 90_000);
 
   test("an image that cannot be pulled: ErrImagePull, then ImagePullBackOff", async () => {
     // A registry on a closed loopback port: the pull fails at once and nothing leaves the machine.
@@ -60,7 +60,7 @@ describe.skipIf(!hasDocker)("pods that cannot run", () => {
     expect(ev.some((e) => e.reason === "Failed" && e.message?.startsWith(`Failed to pull image "${image}": `))).toBe(true);
     expect(ev.some((e) => e.reason === "Failed" && e.message === "Error: ErrImagePull")).toBe(true);
     expect(ev.some((e) => e.reason === "BackOff" && e.message === `Back-off pulling image "${image}"`)).toBe(true);
-  });
+  }, 90_000);
 
   test("runAsNonRoot over a root image, and pull policy Never with an absent image", async () => {
     await Promise.all([
@@ -73,5 +73,5 @@ describe.skipIf(!hasDocker)("pods that cannot run", () => {
     );
     const np = await env.waitPod("neverpull", "reports the absent image", waiting("ErrImageNeverPull"));
     expect(containerStatus(np, "app")?.state?.waiting?.message).toBe('Container image "kts.test/absent:1" is not present with pull policy of Never');
-  });
+  }, 90_000);
 });

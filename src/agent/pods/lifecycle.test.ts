@@ -25,12 +25,12 @@ beforeAll(async () => {
   if (!hasDocker) return;
   env = await podTestEnv();
   rt = new Runtime(env.docker, env.nodeName);
-});
+}, 60_000);
 
 afterAll(async () => {
   await env?.close();
   rmSync(hostDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe.skipIf(!hasDocker)("pod lifecycle", () => {
   test("restart policies: Never fails, OnFailure succeeds, Always crash-loops with backoff and keeps the previous instance", async () => {
@@ -60,7 +60,7 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     expect(logs).toContain("crash");
     const events = await env.events("crashy");
     expect(events.some((e) => e.reason === "BackOff" && e.message === `Back-off restarting failed container app in pod crashy_default(${crashy.metadata?.uid})`)).toBe(true);
-  });
+  }, 90_000);
 
   test("graceful deletion runs preStop, stops with SIGTERM, removes the pod and its containers", async () => {
     await env.createPod(
@@ -100,7 +100,7 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     expect(existsSync(join(env.dataDir, "pods", uid))).toBe(false);
     const reasons = (await env.events("graceful")).map((e) => e.reason);
     expect(reasons).toContain("Killing");
-  });
+  }, 90_000);
 
   test("hostPorts are published on the sandbox; a killed sandbox is recreated with its containers", async () => {
     const port = 30000 + (process.pid % 2000);
@@ -120,7 +120,7 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     const back = await env.waitPod("hostport", "runs again", (x) => isRunningReady(x) && containerStatus(x, "web")?.restartCount === 1);
     expect(idOf(back, "web")).not.toBe(idOf(p, "web"));
     expect((await env.events("hostport")).some((e) => e.reason === "SandboxChanged")).toBe(true);
-  });
+  }, 90_000);
 
   test("activeDeadlineSeconds and emptyDir sizeLimit fail the pod", async () => {
     await Promise.all([
@@ -138,7 +138,7 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     const e = await env.waitPod("evicted", "is evicted", phase("Failed"));
     expect(e.status?.reason).toBe("Evicted");
     expect(e.status?.message).toContain('Usage of EmptyDir volume "small" exceeds the limit "1Mi"');
-  });
+  }, 90_000);
 
   test("a ConfigMap volume follows its ConfigMap", async () => {
     await env.cluster.client.create(CMS, "default", { metadata: { name: "live" }, data: { value: "v1" } });
@@ -150,5 +150,30 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     const deadline = Date.now() + 15_000;
     while ((await read()) !== "v2" && Date.now() < deadline) await Bun.sleep(100);
     expect(await read()).toBe("v2");
-  });
+  }, 90_000);
+
+  test("ephemeral containers run when added (kubectl debug), in their target's process namespace", async () => {
+    await env.createPod({ containers: [{ name: "app", image: TEST_IMAGE, command: ["sh", "-c", "exec sleep 3600"] }] }, "debugged");
+    const p = await env.waitPod("debugged", "runs", isRunningReady);
+    await env.cluster.client.update(
+      PODS,
+      "default",
+      { ...p, spec: { ...p.spec!, ephemeralContainers: [{ name: "debugger", image: TEST_IMAGE, command: ["sleep", "3600"], targetContainerName: "app" }] } } as never,
+      { subresource: "ephemeralcontainers" },
+    );
+    const d = await env.waitPod("debugged", "runs the debugger", (x) => !!containerStatus(x, "debugger")?.state?.running);
+    // The debugger sees the target's processes.
+    const ps = await rt.exec(idOf(d, "debugger"), ["sh", "-c", "cat /proc/*/cmdline | tr '\\0' ' '"], 5000);
+    expect(ps.output).toContain("sleep 3600");
+    const ev = await env.events("debugged");
+    expect(ev.some((e) => e.reason === "Started" && e.involvedObject?.fieldPath === "spec.ephemeralContainers{debugger}")).toBe(true);
+  }, 90_000);
+
+  test("hostNetwork pods use the node's network and IP", async () => {
+    await env.createPod({ hostNetwork: true, containers: [{ name: "app", image: TEST_IMAGE, command: ["sleep", "3600"] }] }, "hostnet");
+    const p = await env.waitPod("hostnet", "runs", isRunningReady);
+    expect(p.status?.podIP).toBe("127.0.0.1");
+    const sandbox = (await rt.listPod(p.metadata!.uid!)).find((c) => c.name === "POD")!;
+    expect((await env.docker.getContainer(sandbox.id).inspect()).HostConfig.NetworkMode).toBe("host");
+  }, 90_000);
 });

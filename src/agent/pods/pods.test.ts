@@ -27,11 +27,11 @@ beforeAll(async () => {
   const secrets = { group: "", version: "v1", resource: "secrets" };
   await env.cluster.client.create(cms, "default", { metadata: { name: "app-config" }, data: { GREETING: "hello", "log.level": "debug" } });
   await env.cluster.client.create(secrets, "default", { metadata: { name: "app-secret" }, data: { password: Buffer.from("s3cret").toString("base64") } });
-});
+}, 60_000);
 
 afterAll(async () => {
   await env?.close();
-});
+}, 60_000);
 
 describe.skipIf(!hasDocker)("pods on Docker", () => {
   test("init containers in order, a sidecar, two containers sharing localhost and an emptyDir", async () => {
@@ -81,7 +81,7 @@ describe.skipIf(!hasDocker)("pods on Docker", () => {
     // Hostname is the pod name; the sidecar keeps running.
     expect((await sh(p, "client", "hostname")).output.trim()).toBe("multi");
     expect((await sh(p, "client", "wc -l < /data/sidecar.log")).output.trim()).not.toBe("0");
-  });
+  }, 90_000);
 
   test("env from a ConfigMap and a Secret, field and resource references, $(VAR) expansion", async () => {
     await env.createPod(
@@ -126,7 +126,7 @@ describe.skipIf(!hasDocker)("pods on Docker", () => {
     expect(vars.COMBINED).toBe("hello/s3cret/$(GREETING)/$(UNDEFINED)");
     expect(vars.OPTIONAL).toBeUndefined();
     expect((await sh(p, "app", "cat /tmp/cmd")).output).toBe("hello-envs\n");
-  });
+  }, 90_000);
 
   test("a failing liveness probe restarts the container, counted in restartCount", async () => {
     await env.createPod(
@@ -150,11 +150,12 @@ describe.skipIf(!hasDocker)("pods on Docker", () => {
     expect(events.some((e) => e.reason === "Unhealthy" && e.message?.startsWith("Liveness probe failed"))).toBe(true);
     expect(events.some((e) => e.reason === "Killing" && e.message === "Container app failed liveness probe, will be restarted")).toBe(true);
     expect(events.find((e) => e.reason === "Started")?.involvedObject?.fieldPath).toBe("spec.containers{app}");
-  });
+  }, 90_000);
 
   test("resource limits in docker inspect, QoS class, and a read-only root file system", async () => {
     await env.createPod(
       {
+        securityContext: { fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } },
         volumes: [{ name: "tmp", emptyDir: {} }],
         containers: [
           {
@@ -186,9 +187,13 @@ describe.skipIf(!hasDocker)("pods on Docker", () => {
     expect(ro.output).toContain("Read-only file system");
     expect((await sh(p, "app", "touch /scratch/ok && echo written")).output).toBe("written\n");
     expect((await sh(p, "app", "id -u; id -g")).output).toBe("1000\n3000\n");
+    // fsGroup: a supplementary group of the process, owning the emptyDir (setgid, group-writable).
+    expect((await sh(p, "app", "id -G")).output.trim().split(" ")).toContain("2000");
+    expect((await sh(p, "app", "stat -c '%g %A' /scratch")).output.trim()).toBe("2000 drwxrwsrwx");
+    expect(info.HostConfig.SecurityOpt).not.toContain("seccomp=unconfined");
     // The cgroup holds the limit.
     expect((await sh(p, "app", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes")).output.trim()).toBe(String(64 * 1024 * 1024));
-  });
+  }, 90_000);
 
   test("a restarted agent adopts running containers without restarting them", async () => {
     const before = await env.getPod("multi");
@@ -203,5 +208,5 @@ describe.skipIf(!hasDocker)("pods on Docker", () => {
     for (const id of ids) expect((await env.docker.getContainer(id).inspect()).State.Running).toBe(true);
     // The init containers did not run again.
     expect((await sh(after, "client", "cat /data/order")).output).toBe("one\ntwo\n");
-  });
+  }, 90_000);
 });

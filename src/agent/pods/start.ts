@@ -56,7 +56,7 @@ function waitFor(run: PodRun, c: Container, kind: ContainerKind, reason: string,
 }
 
 /** Creates and starts a container (attempt `attempt`); never throws for the container's own faults. */
-export async function startContainer(run: PodRun, c: Container, kind: ContainerKind, attempt: number): Promise<StartResult> {
+export async function startContainer(run: PodRun, c: Container, kind: ContainerKind, attempt: number, pidTargetId?: string): Promise<StartResult> {
   const { ctx, pod, state } = run;
   const uid = pod.metadata?.uid ?? "";
   const fp = fieldPath(kind, c.name);
@@ -73,7 +73,7 @@ export async function startContainer(run: PodRun, c: Container, kind: ContainerK
   let id: string;
   try {
     const env = await containerEnv({ client: ctx.client, pod, ips: { podIPs: run.podIPs, hostIPs: [ctx.nodeIP] }, node: ctx.node, services: ctx.services }, c);
-    const opts = containerOptions(ctx, { pod, spec: c, kind, attempt, sandboxId: run.sandboxId, imageUser, env, volumes: run.volumes, hostsFile: run.hostsFile });
+    const opts = containerOptions(ctx, { pod, spec: c, kind, attempt, sandboxId: run.sandboxId, imageUser, env, volumes: run.volumes, hostsFile: run.hostsFile, pidTargetId });
     try {
       id = await ctx.runtime.create(opts);
     } catch (err) {

@@ -325,7 +325,8 @@ export async function syncPod(ctx: AgentContext, state: PodState, pod: Pod): Pro
   // Ephemeral containers run once and are never restarted.
   for (const c of pod.spec?.ephemeralContainers ?? []) {
     if (latestAll.has(c.name)) continue;
-    await startContainer(run, c as Container, "ephemeral", 0);
+    const target = c.targetContainerName ? latestCurrent.get(c.targetContainerName) : undefined;
+    await startContainer(run, c as Container, "ephemeral", 0, target?.state === "running" ? target.id : undefined);
   }
 
   // A pod whose containers are all done for good stops its sidecars and sandbox: it is finished.

@@ -130,5 +130,5 @@ describe("workers", () => {
     } finally {
       probes.stop();
     }
-  });
+  }, 30_000);
 });

@@ -1,8 +1,9 @@
 /**
  * The agent's view of Docker Engine: the containers of this node (found by their labels), their
- * details, and the few operations the pod workers need. Inspections of exited containers are
- * cached (they never change again), so a pod sync costs one list call plus the inspections of
- * containers that changed.
+ * details, and the few operations the pod workers need. Inspections are cached per container and
+ * state (nothing the agent reads changes while a container stays running or exited; the agent
+ * never restarts a container in place), so a pod sync costs one list call plus the inspections of
+ * containers whose state changed.
  */
 import type Docker from "dockerode";
 import {
@@ -134,8 +135,7 @@ export class Runtime {
         logPath: info.LogPath,
         mounts: (info.Mounts ?? []).map((m) => ({ source: m.Source, destination: m.Destination })),
       };
-      // Running containers change (they exit); only final states are worth keeping.
-      if (details.state === "exited") this.inspected.set(c.id, details);
+      if (details.state === c.state) this.inspected.set(c.id, details);
       else this.inspected.delete(c.id);
       return details;
     } catch (err) {

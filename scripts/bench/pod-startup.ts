@@ -1,0 +1,217 @@
+/**
+ * Pod startup latency on one node (upstream's SLO: create → Running, seen through a watch, image
+ * present locally; p99 ≤ 5 s) and the agent's idle memory.
+ *
+ *   bun scripts/bench/pod-startup.ts [--pods 30] [--rate 5] [--in-process] [--bind]
+ *
+ * Default: a real `kts server --disable-agent` and a real `kts agent` joined to it (separate
+ * processes, HTTPS between them); the pods are created together through the API and scheduled by
+ * the server's scheduler (`--bind` sets spec.nodeName instead). Printed: p50/p99/max latency, the
+ * time until all pods run, the agent's idle RSS before the pods and after they are deleted, and
+ * the idle RSS of a `kts server` running its embedded agent. Pods are created all at once (a
+ * burst), then again at `--rate` pods per second (default 5), closer to how upstream's density
+ * tests pace creations.
+ * `--in-process`: the pod manager and an in-process API server in this process (no HTTPS, no
+ * scheduler): the agent's own share of the latency.
+ * Every container carries the `kts.test=<run id>` label and is removed at the end.
+ */
+import Docker from "dockerode";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { percentile, step } from "./lib.ts";
+import type { KubeObject } from "../../src/apiserver/api/types.ts";
+import type { Client } from "../../src/client/index.ts";
+import { ensureTestImage, removeTestContainers, RUN_ID, TEST_IMAGE, TEST_LABEL } from "../../src/testing/docker.ts";
+import { startTestServer, type TestServer } from "../../src/testing/server.ts";
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const value = (name: string, def: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const POD_COUNT = value("--pods", 30);
+const RATE = value("--rate", 5);
+const NS = "bench";
+const PODS = { group: "", version: "v1", resource: "pods" };
+const KTS = join(import.meta.dir, "..", "..", "cmd", "kts.ts");
+
+interface PodObj extends KubeObject {
+  status?: { phase?: string; containerStatuses?: Array<{ state?: { running?: unknown } }> };
+}
+
+function rssMb(pid: number): number {
+  const status = require("node:fs").readFileSync(`/proc/${pid}/status`, "utf8") as string;
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function podManifest(i: number, nodeName: string | undefined): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `startup-${i}`, namespace: NS },
+    spec: {
+      ...(nodeName ? { nodeName } : {}),
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "app", image: TEST_IMAGE, command: ["sleep", "3600"], imagePullPolicy: "IfNotPresent" }],
+    },
+  };
+}
+
+const running = (p: PodObj) => p.status?.phase === "Running" && (p.status.containerStatuses ?? []).every((c) => c.state?.running);
+
+/**
+ * Creates the pods (all at once, or `rate` per second) and returns each one's create → Running
+ * latency (ms), seen through a watch.
+ */
+async function measure(client: Client, nodeName: string | undefined, rate = 0): Promise<{ latencies: number[]; allMs: number }> {
+  const abort = new AbortController();
+  const created = new Map<string, number>();
+  const latencies = new Map<string, number>();
+  const done = Promise.withResolvers<void>();
+  const list = await client.list(PODS, NS);
+  const watching = (async () => {
+    for await (const ev of client.watch(PODS, NS, { resourceVersion: list.metadata.resourceVersion }, abort.signal)) {
+      const p = ev.object as PodObj;
+      const name = p.metadata?.name ?? "";
+      if (!latencies.has(name) && running(p)) {
+        latencies.set(name, performance.now() - (created.get(name) ?? performance.now()));
+        if (latencies.size === POD_COUNT) done.resolve();
+      }
+    }
+  })().catch(() => {});
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: POD_COUNT }, async (_, i) => {
+      if (rate > 0) await Bun.sleep((i * 1000) / rate);
+      created.set(`startup-${i}`, performance.now());
+      await client.create(PODS, NS, podManifest(i, nodeName));
+    }),
+  );
+  const timeout = setTimeout(() => done.reject(new Error(`only ${latencies.size}/${POD_COUNT} pods ran within 120 s`)), 120_000);
+  await done.promise.finally(() => clearTimeout(timeout));
+  const allMs = performance.now() - start;
+  abort.abort();
+  await watching;
+  return { latencies: [...latencies.values()].sort((a, b) => a - b), allMs };
+}
+
+async function deleteAll(client: Client): Promise<void> {
+  for (let i = 0; i < POD_COUNT; i++) await client.delete(PODS, NS, `startup-${i}`).catch(() => {});
+  const deadline = Date.now() + 60_000;
+  while ((await client.list(PODS, NS)).items.length > 0 && Date.now() < deadline) await Bun.sleep(200);
+}
+
+function report(title: string, r: { latencies: number[]; allMs: number }, rate = 0): void {
+  const l = r.latencies;
+  const how = rate > 0 ? `created at ${rate} pods/s` : "created together";
+  console.log(`\n${title}: ${POD_COUNT} pods ${how} on one node (image present locally)`);
+  console.log("| measure | kts | upstream SLO | target |");
+  console.log("| --- | --- | --- | --- |");
+  console.log(`| pod startup p50 | ${(percentile(l, 50) / 1000).toFixed(2)} s | | |`);
+  console.log(`| pod startup p99 | ${(percentile(l, 99) / 1000).toFixed(2)} s | ≤ 5 s | ≤ 2 s |`);
+  console.log(`| pod startup max | ${(l[l.length - 1]! / 1000).toFixed(2)} s | | |`);
+  console.log(`| all ${POD_COUNT} running after | ${(r.allMs / 1000).toFixed(2)} s | | |`);
+}
+
+async function waitNodeReady(client: Client, name: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const node = (await client.get({ group: "", version: "v1", resource: "nodes" }, "", name)) as KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } };
+      if (node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) return;
+    } catch {
+      // not registered yet
+    }
+    await Bun.sleep(200);
+  }
+  throw new Error(`node ${name} did not become Ready`);
+}
+
+async function inProcess(docker: Docker): Promise<void> {
+  const { testCluster, memoryLogger } = await import("../../src/controllers/testing.ts");
+  const { startPodManager } = await import("../../src/agent/pods/index.ts");
+  const cluster = testCluster();
+  await cluster.client.create({ group: "", version: "v1", resource: "namespaces" }, "", { metadata: { name: NS } });
+  const dataDir = mkdtempSync(join(tmpdir(), "kts-bench-agent-"));
+  const nodeName = `bench-${RUN_ID}`.toLowerCase();
+  const manager = await startPodManager({ client: cluster.client, nodeName, nodeIP: "127.0.0.1", docker, dataDir, log: memoryLogger(), containerLabels: { [TEST_LABEL]: RUN_ID } });
+  try {
+    step(`creating ${POD_COUNT} pods (in-process API server and pod manager)`);
+    report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName));
+    await deleteAll(cluster.client);
+    report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName, RATE), RATE);
+    await deleteAll(cluster.client);
+  } finally {
+    await manager.stop();
+    await removeTestContainers(docker);
+    rmSync(dataDir, { recursive: true, force: true });
+    await cluster.close();
+  }
+}
+
+async function processes(docker: Docker): Promise<void> {
+  const { HttpClient } = await import("../../src/client/http/index.ts");
+  const { readKubeconfig } = await import("../../src/pki/index.ts");
+  let server: TestServer | undefined;
+  let agent: ReturnType<typeof Bun.spawn> | undefined;
+  const agentDir = mkdtempSync(join(tmpdir(), "kts-bench-agent-"));
+  const nodeName = `bench-${RUN_ID}`.toLowerCase();
+  try {
+    step("starting kts server --disable-agent");
+    server = await startTestServer();
+    const kc = readKubeconfig(server.kubeconfig);
+    const client = new HttpClient({ server: kc.server, caPem: kc.caPem, certPem: kc.clientCertPem, keyPem: kc.clientKeyPem });
+    await client.create({ group: "", version: "v1", resource: "namespaces" }, "", { metadata: { name: NS } });
+    step("starting kts agent");
+    agent = Bun.spawn([process.execPath, KTS, "agent", "--join", server.url, "--token", server.token(), "--node-name", nodeName, "--node-ip", "127.0.0.1", "--data-dir", agentDir], {
+      stdout: "ignore",
+      stderr: "ignore",
+      env: { ...process.env, KTS_CONTAINER_LABELS: `${TEST_LABEL}=${RUN_ID}` },
+    });
+    await waitNodeReady(client, nodeName);
+    await Bun.sleep(5000);
+    const idleBefore = rssMb(agent.pid);
+    step(`creating ${POD_COUNT} pods through the API`);
+    const title = `kts server + kts agent (separate processes, ${flag("--bind") ? "spec.nodeName set" : "scheduled by the server"})`;
+    report(title, await measure(client, flag("--bind") ? nodeName : undefined));
+    const loaded = rssMb(agent.pid);
+    step("deleting the pods");
+    await deleteAll(client);
+    step(`creating ${POD_COUNT} pods at ${RATE}/s`);
+    report(title, await measure(client, flag("--bind") ? nodeName : undefined, RATE), RATE);
+    await deleteAll(client);
+    await Bun.sleep(5000);
+    const idleAfter = rssMb(agent.pid);
+    console.log(`| agent RSS, idle after joining | ${idleBefore.toFixed(1)} MB | | ≤ 50 MB |`);
+    console.log(`| agent RSS, running ${POD_COUNT} pods | ${loaded.toFixed(1)} MB | | |`);
+    console.log(`| agent RSS, idle after the pods were deleted | ${idleAfter.toFixed(1)} MB | | ≤ 50 MB |`);
+  } finally {
+    agent?.kill("SIGTERM");
+    await agent?.exited;
+    await server?.stop();
+    await removeTestContainers(docker);
+    rmSync(agentDir, { recursive: true, force: true });
+  }
+  // The one-process setup: kts server with its embedded agent, idle.
+  step("starting kts server with its embedded agent");
+  const both = await startTestServer([], { agent: true });
+  try {
+    const kc = readKubeconfig(both.kubeconfig);
+    const client = new HttpClient({ server: kc.server, caPem: kc.caPem, certPem: kc.clientCertPem, keyPem: kc.clientKeyPem });
+    await waitNodeReady(client, both.nodeName!);
+    await Bun.sleep(5000);
+    const pid = Number(/pid=(\d+)/.exec(both.log())?.[1] ?? 0);
+    const rss = pid ? rssMb(pid) : NaN;
+    console.log(`| server + embedded agent RSS, idle | ${Number.isNaN(rss) ? "n/a" : `${rss.toFixed(1)} MB`} | | ≤ 150 MB |`);
+  } finally {
+    await both.stop();
+    await removeTestContainers(docker);
+  }
+}
+
+const docker = new Docker();
+await ensureTestImage(docker);
+if (flag("--in-process")) await inProcess(docker);
+else await processes(docker);
