@@ -51,7 +51,9 @@ export function buildCertificate(template: CertificateTemplate, signer: KeyObjec
 }
 
 function extensions(t: CertificateTemplate, spki: Uint8Array): Uint8Array[] {
-  const out = [extension(OID.keyUsage, true, namedBits(t.keyUsage))];
+  // Go's x509 leaves the extension out when no usage is set (a CSR asking only for "client auth"):
+  // an empty critical KeyUsage would forbid every use, and TLS peers reject such certificates.
+  const out = t.keyUsage.length > 0 ? [extension(OID.keyUsage, true, namedBits(t.keyUsage))] : [];
   if (t.extKeyUsage.length > 0) out.push(extension(OID.extKeyUsage, false, seq(...t.extKeyUsage.map(oid))));
   out.push(extension(OID.basicConstraints, true, t.isCA ? seq(boolean(true)) : seq()));
   out.push(extension(OID.subjectKeyIdentifier, false, octets(subjectKeyId(spki))));

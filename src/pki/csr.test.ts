@@ -126,3 +126,14 @@ describe("createCertificateRequest", () => {
     expect(req.publicKey.export({ type: "spki", format: "der" }).toString("base64")).toBe(createPublicKey(key).export({ type: "spki", format: "der" }).toString("base64"));
   });
 });
+
+test("a request asking only for client auth gets no KeyUsage extension (as Go's x509 writes it), so TLS accepts it", async () => {
+  const { createCertificateRequest, generateKey } = await import("./index.ts");
+  const pem = createCertificateRequest(generateKey(), { commonName: "alice", organizations: [] });
+  const cert = signCertificateRequest(ca, pem, { usages: ["client auth"] });
+  writeFileSync(join(dir, "only-client.pem"), cert.certPem);
+  const text = Bun.spawnSync(["openssl", "x509", "-in", join(dir, "only-client.pem"), "-noout", "-text"]).stdout.toString();
+  expect(text).not.toContain("X509v3 Key Usage");
+  expect(text).toContain("TLS Web Client Authentication");
+  expect(opensslVerify(ca.certPem, cert.certPem, "sslclient")).toEndWith("OK");
+});

@@ -153,8 +153,16 @@ describe("certificatesigningrequests", () => {
     expect((await s.kubectl(["create", "-f", "-"], { stdin: manifest })).stdout).toBe("certificatesigningrequest.certificates.k8s.io/alice created\n");
     expect(await s.k("get", "csr", "alice")).toMatch(/^NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION\nalice\s+\d+s\s+kubernetes.io\/kube-apiserver-client\s+system:admin\s+24h\s+Pending\n$/);
     expect(await s.k("certificate", "approve", "alice")).toBe("certificatesigningrequest.certificates.k8s.io/alice approved\n");
-    expect(await s.k("get", "csr", "alice")).toMatch(/alice\s+\d+s\s+kubernetes.io\/kube-apiserver-client\s+system:admin\s+24h\s+Approved\n$/);
-    const csr = JSON.parse(await s.k("get", "csr", "alice", "-o", "json"));
+    // The csrsigning controller issues approved requests for this signer right away.
+    expect(await s.k("get", "csr", "alice")).toMatch(/alice\s+\d+s\s+kubernetes.io\/kube-apiserver-client\s+system:admin\s+24h\s+Approved(,Issued)?\n$/);
+    let csr = JSON.parse(await s.k("get", "csr", "alice", "-o", "json"));
+    for (const deadline = Date.now() + 10_000; !csr.status.certificate && Date.now() < deadline; await Bun.sleep(50)) csr = JSON.parse(await s.k("get", "csr", "alice", "-o", "json"));
+    // The issued certificate is alice's credential.
+    const certFile = join(s.dataDir, "alice.crt");
+    await Bun.write(certFile, Buffer.from(csr.status.certificate, "base64"));
+    const ca = join(s.dataDir, "server", "tls", "server-ca.crt");
+    const who = await s.kubectl(["--kubeconfig", "/dev/null", "--server", `https://127.0.0.1:${s.port}`, "--certificate-authority", ca, "--client-certificate", certFile, "--client-key", key, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}/{.status.userInfo.groups}"]);
+    expect(who.stdout + who.stderr).toBe('alice/["dev","system:authenticated"]');
     expect(csr.spec.username).toBe("system:admin");
     expect(csr.spec.groups).toEqual(["system:masters", "system:authenticated"]);
     expect(csr.status.conditions).toEqual([
