@@ -1,7 +1,10 @@
 /** `kts server` is a node too: its embedded agent joins over loopback with its own identity. */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, test, setDefaultTimeout } from "bun:test";
 import type { V1Node } from "@kubernetes/client-node";
 import { startTestServer, type TestServer } from "../testing/server.ts";
+
+// Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
+setDefaultTimeout(60_000);
 
 const servers: TestServer[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@
  * The token, refusal of a server whose CA does not match (a fake server records what it was sent),
  * a wrong secret, and re-joining after the agent's data dir is wiped.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { X509Certificate } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +13,9 @@ import { createCertificateAuthority, issueServingCertificate } from "../../pki/i
 import { startTestAgent } from "../../testing/agent.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 import { caBundleHash, parseJoinToken } from "./token.ts";
+
+// Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
+setDefaultTimeout(60_000);
 
 const KTS = join(import.meta.dir, "..", "..", "..", "cmd", "kts.ts");
 let s: TestServer;

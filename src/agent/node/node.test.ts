@@ -2,7 +2,7 @@
  * A joined node end to end: a real `kts server` (no embedded agent), real `kts agent` processes on
  * this machine's Docker Engine, and real kubectl reading what they registered.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test, setDefaultTimeout } from "bun:test";
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { release } from "node:os";
@@ -12,6 +12,9 @@ import { ensureTestImage, removeTestContainers, RUN_ID, TEST_IMAGE, TEST_LABEL }
 import { startTestAgent, type TestAgent } from "../../testing/agent.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 import { osImage } from "./host.ts";
+
+// Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
+setDefaultTimeout(60_000);
 
 let s: TestServer;
 let agent: TestAgent;

@@ -2,12 +2,15 @@
  * The HTTPS Client against a real `kts server`: the same contract the in-process client keeps,
  * with client-certificate and bearer credentials, errors as ApiError, and streamed watches.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { ApiError } from "../../apiserver/api/errors.ts";
 import { readKubeconfig } from "../../pki/index.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 import { Informer } from "../index.ts";
 import { HttpClient } from "./index.ts";
+
+// Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
+setDefaultTimeout(60_000);
 
 const CONFIGMAPS = { group: "", version: "v1", resource: "configmaps" };
 const NODES = { group: "", version: "v1", resource: "nodes" };
