@@ -15,6 +15,8 @@ export interface ImageGcOptions {
   /** Image ids to keep whatever their use (the pause image). */
   keep: () => Set<string>;
   lastUsed: Map<string, number>;
+  /** Restricts the candidates (tests collect only their own images). */
+  only?: (image: { Id: string; RepoTags?: string[] }) => boolean;
 }
 
 export interface DiskUsage {
@@ -48,7 +50,7 @@ export async function collectImages(docker: Docker, opts: ImageGcOptions, log: L
   const keep = opts.keep();
   const now = Date.now();
   const images = (await docker.listImages()).filter(
-    (i) => !inUse.has(i.Id) && !keep.has(i.Id) && now - (opts.lastUsed.get(i.Id) ?? i.Created * 1000) >= (opts.minAgeMs ?? 120_000),
+    (i) => !inUse.has(i.Id) && !keep.has(i.Id) && (opts.only?.(i) ?? true) && now - (opts.lastUsed.get(i.Id) ?? i.Created * 1000) >= (opts.minAgeMs ?? 120_000),
   );
   images.sort((a, b) => (opts.lastUsed.get(a.Id) ?? a.Created * 1000) - (opts.lastUsed.get(b.Id) ?? b.Created * 1000));
   const removed: string[] = [];
@@ -56,7 +58,8 @@ export async function collectImages(docker: Docker, opts: ImageGcOptions, log: L
   for (const img of images) {
     if (freed >= toFree) break;
     try {
-      await docker.getImage(img.Id).remove({ force: false });
+      // By id with force: every tag of the image goes (it is used by no container).
+      await docker.getImage(img.Id).remove({ force: true });
       removed.push(img.Id);
       freed += img.Size;
       opts.lastUsed.delete(img.Id);

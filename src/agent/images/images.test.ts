@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryLogger } from "../../controllers/testing.ts";
 import { dockerAvailable, ensureTestImage, removeTestContainers, RUN_ID, TEST_LABEL } from "../../testing/docker.ts";
-import { ensurePauseImage, imageExists, importAirgapImages, tarArchive } from "./index.ts";
+import { Readable } from "node:stream";
+import { collectImages, ensurePauseImage, imageExists, importAirgapImages, tarArchive } from "./index.ts";
 
 const docker = new Docker();
 const hasDocker = await dockerAvailable(docker);
@@ -80,5 +81,22 @@ describe.skipIf(!hasDocker)("images", () => {
     const second = await importAirgapImages(docker, dir, log);
     expect(second).toEqual({ loaded: [], skipped: 1, failed: [] });
     await docker.getImage(tag).remove();
+  }, 60_000);
+
+  test("image garbage collection removes unused images over the disk threshold, never images in use", async () => {
+    const tag = `kts.test/gc:${RUN_ID.replace(/[^a-z0-9]/g, "")}`;
+    const [repo, version] = tag.split(":") as [string, string];
+    const tar = tarArchive([{ path: "marker", data: new TextEncoder().encode(RUN_ID), mode: 0o644 }]);
+    const stream = await docker.importImage(Readable.from([tar]) as unknown as NodeJS.ReadableStream, { repo, tag: version } as unknown as Record<string, unknown>);
+    await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+    expect(await imageExists(docker, tag)).toBe(true);
+    const mine = (i: { RepoTags?: string[] }) => (i.RepoTags ?? []).some((t) => t === tag || t === "kts.test/busybox:1");
+    // Thresholds at 0 %: everything unused is collected; busybox is used by this run's containers.
+    const holder = await docker.createContainer({ Image: "kts.test/busybox:1", Cmd: ["true"], Labels: labels });
+    const removed = await collectImages(docker, { highPercent: 0, lowPercent: 0, minAgeMs: 0, keep: () => new Set(), lastUsed: new Map(), only: mine }, memoryLogger());
+    expect(removed).toHaveLength(1);
+    expect(await imageExists(docker, tag)).toBe(false);
+    expect(await imageExists(docker, "kts.test/busybox:1")).toBe(true);
+    await holder.remove({ force: true });
   }, 60_000);
 });

@@ -209,4 +209,16 @@ describe.skipIf(!hasDocker)("pods on Docker", () => {
     // The init containers did not run again.
     expect((await sh(after, "client", "cat /data/order")).output).toBe("one\ntwo\n");
   }, 90_000);
+
+  test("a pod deleted while the agent is down: the next agent removes its containers", async () => {
+    const p = await env.getPod("envs");
+    const uid = p!.metadata!.uid!;
+    await env.manager.stop();
+    await env.cluster.client.delete({ group: "", version: "v1", resource: "pods" }, "default", "envs", { gracePeriodSeconds: 0 });
+    expect((await rt.listPod(uid)).some((c) => c.state === "running")).toBe(true);
+    await env.restart();
+    const deadline = Date.now() + 20_000;
+    while ((await rt.listPod(uid)).length > 0 && Date.now() < deadline) await Bun.sleep(100);
+    expect(await rt.listPod(uid)).toEqual([]);
+  }, 90_000);
 });
