@@ -1,6 +1,7 @@
 /** `kts server` is a node too: its embedded agent joins over loopback with its own identity. */
-import { afterEach, expect, test, setDefaultTimeout } from "bun:test";
+import { afterAll, afterEach, expect, test, setDefaultTimeout } from "bun:test";
 import type { V1Node } from "@kubernetes/client-node";
+import { ensureTestImage, removeTestContainers, TEST_IMAGE } from "../testing/docker.ts";
 import { startTestServer, type TestServer } from "../testing/server.ts";
 
 // Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
@@ -9,6 +10,9 @@ setDefaultTimeout(60_000);
 const servers: TestServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
+});
+afterAll(async () => {
+  await removeTestContainers();
 });
 
 async function nodeWhen(s: TestServer, name: string, ok: (n: V1Node) => boolean, timeoutMs = 20_000): Promise<V1Node> {
@@ -37,6 +41,21 @@ test("the server's own node is Ready with the control-plane role, as system:node
   // It obtained its certificate through the CSR API like any agent.
   expect(await s.k("get", "csr", "--no-headers")).toContain("kubernetes.io/kube-apiserver-client-kubelet   kts:node-bootstrap");
 });
+
+test("the one-command quick start is a usable cluster: a Deployment's pods run on the server's own node", async () => {
+  await ensureTestImage();
+  const s = await startTestServer([], { agent: true });
+  servers.push(s);
+  await s.k("create", "deployment", "web", `--image=${TEST_IMAGE}`, "--replicas=2", "--", "sh", "-c", "echo up; exec sleep 3600");
+  await s.k("rollout", "status", "deployment/web", "--timeout=90s");
+  const rows = (await s.k("get", "pods", "--no-headers", "-o", "custom-columns=NODE:.spec.nodeName,PHASE:.status.phase")).trim().split("\n");
+  expect(rows.map((r) => r.trim().split(/\s+/))).toEqual([
+    [s.nodeName!, "Running"],
+    [s.nodeName!, "Running"],
+  ]);
+  expect(await s.k("logs", "deployment/web")).toBe("up\n");
+  await s.k("delete", "deployment", "web", "--wait", "--timeout=60s");
+}, 120_000);
 
 test("a restarted server's agent keeps its certificate and its Node", async () => {
   const first = await startTestServer([], { agent: true });
