@@ -5,15 +5,47 @@
  * the API write goes on in the background; a failed write forgets the pod again. The informer's
  * view of a bound pod confirms the assumption.
  */
-import type { Node } from "./api.ts";
+import type { Labels, Node } from "./api.ts";
 import { LABEL_REGION, LABEL_ZONE } from "./api.ts";
 import { NodeInfo } from "./node-info.ts";
-import type { PodInfo } from "./pod-info.ts";
+import type { AffinityTerm, PodInfo } from "./pod-info.ts";
+import { labelPair, type LabelMatcher } from "./selectors.ts";
 
-interface PodState {
+export interface PodState {
   info: PodInfo;
   node: string;
   assumed: boolean;
+}
+
+/** A required anti-affinity term of a placed pod. */
+export interface PlacedTerm {
+  term: AffinityTerm;
+  pod: PodInfo;
+  node: string;
+}
+
+const ANY = "";
+
+/** Values by key, added and removed in place (a multimap of sets). */
+class Buckets<T> {
+  private readonly map = new Map<string, Set<T>>();
+
+  add(key: string, v: T): void {
+    let set = this.map.get(key);
+    if (!set) this.map.set(key, (set = new Set()));
+    set.add(v);
+  }
+
+  delete(key: string, v: T): void {
+    const set = this.map.get(key);
+    if (!set) return;
+    set.delete(v);
+    if (set.size === 0) this.map.delete(key);
+  }
+
+  get(key: string): Set<T> | undefined {
+    return this.map.get(key);
+  }
 }
 
 interface ImageState {
@@ -30,11 +62,15 @@ export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodState>();
   private readonly images = new Map<string, ImageState>();
+  /** Placed pods by each of their labels: pod affinity terms look up candidates instead of scanning every pod. */
+  private readonly byLabel = new Buckets<PodState>();
+  /** Placed pods' required anti-affinity terms by a label a pod must have to match them (ANY: no such label). */
+  private readonly antiTerms = new Buckets<PlacedTerm>();
+  private readonly placedTerms = new Map<string, PlacedTerm[]>();
+  /** Placed pods with terms that score other pods (required affinity, preferred affinity or anti-affinity). */
+  readonly scoringAffinityPods = new Set<PodState>();
   private list: NodeInfo[] = [];
   private listDirty = false;
-  /** Nodes hosting pods with any pod affinity / with required anti-affinity (PreFilter and PreScore shortcuts). */
-  readonly nodesWithAffinityPods = new Set<NodeInfo>();
-  readonly nodesWithRequiredAntiAffinityPods = new Set<NodeInfo>();
 
   // ------------------------------------------------------------------ nodes
 
@@ -168,27 +204,54 @@ export class SchedulerCache {
     return this.pods.size;
   }
 
+  /** Placed pods that may match the selector (a superset: callers still match each). */
+  *candidates(selector: LabelMatcher): Iterable<PodState> {
+    if (selector.nothing) return;
+    if (!selector.hints) {
+      yield* this.pods.values();
+      return;
+    }
+    for (const h of selector.hints) {
+      const set = this.byLabel.get(h);
+      if (set) yield* set;
+    }
+  }
+
+  /** Required anti-affinity terms of placed pods that may match a pod with these labels (a superset). */
+  *antiAffinityTermsFor(labels: Labels): Iterable<PlacedTerm> {
+    for (const k in labels) {
+      const set = this.antiTerms.get(labelPair(k, labels[k]!));
+      if (set) yield* set;
+    }
+    const any = this.antiTerms.get(ANY);
+    if (any) yield* any;
+  }
+
   private place(info: PodInfo, node: string, assumed: boolean): void {
     let n = this.nodes.get(node);
     // A pod bound to a node not seen yet: keep it on a placeholder until the node arrives.
     if (!n) this.nodes.set(node, (n = new NodeInfo(node)));
     n.addPod(info);
-    this.pods.set(info.uid, { info, node, assumed });
-    this.trackAffinity(n);
+    const state = { info, node, assumed };
+    this.pods.set(info.uid, state);
+    for (const k in info.labels) this.byLabel.add(labelPair(k, info.labels[k]!), state);
+    if (info.requiredAntiAffinity.length > 0) {
+      const placed = info.requiredAntiAffinity.map((term) => ({ term, pod: info, node }));
+      this.placedTerms.set(info.uid, placed);
+      for (const p of placed) for (const h of p.term.selector.hints ?? [ANY]) this.antiTerms.add(h, p);
+    }
+    if (info.requiredAffinity.length > 0 || info.preferredAffinity.length > 0 || info.preferredAntiAffinity.length > 0) this.scoringAffinityPods.add(state);
   }
 
   private unplace(state: PodState): void {
+    const info = state.info;
+    this.scoringAffinityPods.delete(state);
+    for (const k in info.labels) this.byLabel.delete(labelPair(k, info.labels[k]!), state);
+    for (const p of this.placedTerms.get(info.uid) ?? []) for (const h of p.term.selector.hints ?? [ANY]) this.antiTerms.delete(h, p);
+    this.placedTerms.delete(info.uid);
     const n = this.nodes.get(state.node);
     if (!n) return;
     n.removePod(state.info.uid);
-    this.trackAffinity(n);
     if (!n.node && n.pods.length === 0) this.nodes.delete(state.node);
-  }
-
-  private trackAffinity(n: NodeInfo): void {
-    if (n.podsWithAffinity.length > 0) this.nodesWithAffinityPods.add(n);
-    else this.nodesWithAffinityPods.delete(n);
-    if (n.podsWithRequiredAntiAffinity.length > 0) this.nodesWithRequiredAntiAffinityPods.add(n);
-    else this.nodesWithRequiredAntiAffinityPods.delete(n);
   }
 }

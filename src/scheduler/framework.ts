@@ -19,6 +19,8 @@ export class CycleState {
   private readonly data = new Map<string, unknown>();
   /** Plugins whose PreFilter said Skip: their Filter is not run. */
   readonly skipFilter = new Set<string>();
+  /** The filters to run this cycle (PreFilter's skips applied), set once PreFilter is done. */
+  filters: FilterPlugin[] | null = null;
   readonly skipScore = new Set<string>();
 
   read<T>(key: string): T | undefined {
@@ -37,6 +39,7 @@ export class CycleState {
       c.data.set(k, cloneable && typeof cloneable.clone === "function" ? cloneable.clone() : v);
     }
     for (const s of this.skipFilter) c.skipFilter.add(s);
+    c.filters = this.filters;
     for (const s of this.skipScore) c.skipScore.add(s);
     return c;
   }

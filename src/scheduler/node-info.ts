@@ -1,7 +1,6 @@
 /**
  * One node as the scheduler sees it (upstream's framework.NodeInfo): the Node, what its pods
- * (bound and assumed) already request, their host ports, which of them carry pod affinity, and
- * the images it holds. Kept up to date incrementally by the cache; never rebuilt per pod.
+ * (bound and assumed) already request, their host ports and the images it holds. Kept up to date incrementally by the cache; never rebuilt per pod.
  */
 import type { Labels, Node, Taint } from "./api.ts";
 import { BIND_ALL_HOST_IP, type HostPort, type PodInfo } from "./pod-info.ts";
@@ -20,8 +19,6 @@ export class NodeInfo {
   nonZeroCpu = 0;
   nonZeroMemory = 0;
   pods: PodInfo[] = [];
-  podsWithAffinity: PodInfo[] = [];
-  podsWithRequiredAntiAffinity: PodInfo[] = [];
   /** "protocol/port" → host IPs using it. */
   usedPorts = new Map<string, string[]>();
   /** Normalized image name → size in bytes. */
@@ -44,8 +41,6 @@ export class NodeInfo {
 
   addPod(p: PodInfo): void {
     this.pods.push(p);
-    if (p.hasAffinity) this.podsWithAffinity.push(p);
-    if (p.requiredAntiAffinity.length > 0) this.podsWithRequiredAntiAffinity.push(p);
     this.account(p, 1);
   }
 
@@ -55,8 +50,6 @@ export class NodeInfo {
     if (i < 0) return false;
     const p = this.pods[i]!;
     this.pods.splice(i, 1);
-    if (p.hasAffinity) this.podsWithAffinity = this.podsWithAffinity.filter((x) => x.uid !== uid);
-    if (p.requiredAntiAffinity.length > 0) this.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.filter((x) => x.uid !== uid);
     this.account(p, -1);
     return true;
   }
@@ -100,8 +93,6 @@ export class NodeInfo {
     c.nonZeroCpu = this.nonZeroCpu;
     c.nonZeroMemory = this.nonZeroMemory;
     c.pods = [...this.pods];
-    c.podsWithAffinity = [...this.podsWithAffinity];
-    c.podsWithRequiredAntiAffinity = [...this.podsWithRequiredAntiAffinity];
     c.usedPorts = new Map([...this.usedPorts].map(([k, v]) => [k, [...v]]));
     c.images = this.images;
     c.generation = this.generation;

@@ -60,8 +60,6 @@ export class PodInfo {
   readonly requiredAntiAffinity: AffinityTerm[];
   readonly preferredAffinity: WeightedAffinityTerm[];
   readonly preferredAntiAffinity: WeightedAffinityTerm[];
-  /** The pod has pod affinity or anti-affinity of any kind (upstream's podWithAffinity). */
-  readonly hasAffinity: boolean;
   readonly terminating: boolean;
 
   constructor(readonly pod: Pod) {
@@ -84,7 +82,6 @@ export class PodInfo {
     this.requiredAntiAffinity = (paa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(ns, t));
     this.preferredAffinity = (pa?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ ...compileTerm(ns, w.podAffinityTerm), weight: w.weight }));
     this.preferredAntiAffinity = (paa?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ ...compileTerm(ns, w.podAffinityTerm), weight: w.weight }));
-    this.hasAffinity = !!(pa || paa);
     this.terminating = !!meta.deletionTimestamp;
   }
 }

@@ -100,7 +100,7 @@ export class Profile {
     this.preFilter = on([nodeAffinity, ports, volumes, spread, podAffinity]);
     this.filter = on([unschedulable, nodeName, taints, nodeAffinity, ports, fit, volumes, spread, podAffinity]);
     this.postFilter = on([preemption]);
-    this.preScore = on([taints, nodeAffinity, spread, podAffinity, balanced]);
+    this.preScore = on([taints, nodeAffinity, spread, podAffinity, balanced, images]);
     const weights = { ...DEFAULT_WEIGHTS, ...config.weights };
     this.score = on([taints, nodeAffinity, fit, spread, podAffinity, balanced, images]).map((plugin) => ({ plugin, weight: weights[plugin.name] ?? 1 }));
     this.reserve = on([volumes]);
@@ -151,15 +151,16 @@ export class Profile {
         }
       }
     }
+    state.filters = this.filter.filter((p) => !state.skipFilter.has(p.name));
     return { status: null, nodeNames: names, plugins: names ? plugins : new Set() };
   }
 
   /** Runs the filters on one node, stopping at the first that rejects it. */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Result {
-    for (const p of this.filter) {
-      if (state.skipFilter.has(p.name)) continue;
-      const s = p.filter(state, pod, node);
-      if (s && s.code !== Code.Success) return s.withPlugin(p.name);
+    const filters = (state.filters ??= this.filter.filter((p) => !state.skipFilter.has(p.name)));
+    for (let i = 0; i < filters.length; i++) {
+      const s = filters[i]!.filter(state, pod, node);
+      if (s && s.code !== Code.Success) return s.plugin ? s : s.withPlugin(filters[i]!.name);
     }
     return null;
   }

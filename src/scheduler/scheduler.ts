@@ -417,6 +417,10 @@ export class Scheduler {
     const feasible: NodeInfo[] = [];
     const want = numFeasibleNodesToFind(candidates.length, profile.config.percentageOfNodesToScore);
     const n = candidates.length;
+    // Rejections are kept in arrays and turned into the diagnosis only when no node fits (the
+    // common, successful case never needs them).
+    const rejectedNodes: NodeInfo[] = [];
+    const rejections: Status[] = [];
     let processed = 0;
     for (let i = 0; i < n && feasible.length < want; i++) {
       const node = candidates[(this.nextStartNodeIndex + i) % n]!;
@@ -425,11 +429,18 @@ export class Scheduler {
       if (s === null) feasible.push(node);
       else {
         if (s.code === Code.Error) return { failure: s };
-        diagnosis.statuses.set(node.name, s);
-        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+        rejectedNodes.push(node);
+        rejections.push(s);
       }
     }
     if (n > 0) this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % n;
+    if (feasible.length === 0) {
+      for (let i = 0; i < rejections.length; i++) {
+        const s = rejections[i]!;
+        diagnosis.statuses.set(rejectedNodes[i]!.name, s);
+        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+      }
+    }
     return { feasible, diagnosis };
   }
 

@@ -14,11 +14,21 @@ export interface LabelMatcher {
   readonly everything: boolean;
   /** Matches nothing (a null or invalid selector). */
   readonly nothing: boolean;
+  /**
+   * Label pairs (labelPair(key, value)) one of which every matching set of labels has, so that
+   * indexes can find candidates without a scan; null when the selector names none.
+   */
+  readonly hints: string[] | null;
 }
 
 const EMPTY: Labels = {};
-export const MATCH_NOTHING: LabelMatcher = { matches: () => false, everything: false, nothing: true };
-export const MATCH_EVERYTHING: LabelMatcher = { matches: () => true, everything: true, nothing: false };
+export const MATCH_NOTHING: LabelMatcher = { matches: () => false, everything: false, nothing: true, hints: [] };
+export const MATCH_EVERYTHING: LabelMatcher = { matches: () => true, everything: true, nothing: false, hints: null };
+
+/** The index key of one label. */
+export function labelPair(key: string, value: string): string {
+  return `${key}\u0001${value}`;
+}
 
 function requirement(key: string, op: string, values: string[] | undefined): LabelMatch | undefined {
   const vs = values ?? [];
@@ -56,33 +66,39 @@ function all(reqs: LabelMatch[]): LabelMatch {
 export function compileLabelSelector(sel: LabelSelectorObject | null | undefined, extra?: Labels): LabelMatcher {
   if (!sel) return MATCH_NOTHING;
   const reqs: LabelMatch[] = [];
-  for (const [k, v] of Object.entries({ ...sel.matchLabels, ...extra })) reqs.push((l) => l![k] === v);
+  let hints: string[] | null = null;
+  for (const [k, v] of Object.entries({ ...sel.matchLabels, ...extra })) {
+    reqs.push((l) => l![k] === v);
+    hints ??= [labelPair(k, v)];
+  }
   for (const e of sel.matchExpressions ?? []) {
     const r = requirement(e.key, e.operator, e.values);
     if (!r) return MATCH_NOTHING;
     reqs.push(r);
+    if (!hints && e.operator === "In") hints = (e.values ?? []).map((v) => labelPair(e.key, v));
   }
   if (reqs.length === 0) return MATCH_EVERYTHING;
-  return { matches: all(reqs), everything: false, nothing: false };
+  return { matches: all(reqs), everything: false, nothing: false, hints };
 }
 
 /** A selector from a plain label map (a Service's or ReplicationController's selector); empty selects nothing here. */
 export function compileLabelMap(labels: Labels | undefined): LabelMatcher {
   const entries = Object.entries(labels ?? {});
   if (entries.length === 0) return MATCH_NOTHING;
-  return { matches: all(entries.map(([k, v]) => (l: Labels | undefined) => l![k] === v)), everything: false, nothing: false };
+  return { matches: all(entries.map(([k, v]) => (l: Labels | undefined) => l![k] === v)), everything: false, nothing: false, hints: [labelPair(entries[0]![0], entries[0]![1])] };
 }
 
 // ------------------------------------------------------------------------------ node selectors
 
 export type NodeMatch = (node: Node) => boolean;
+type NodeRequirement = (labels: Labels, name: string) => boolean;
 
 function parseInt64(s: string | undefined): number | undefined {
   if (s === undefined || !/^[+-]?\d+$/.test(s)) return undefined;
   return Number(s);
 }
 
-function nodeLabelRequirement(r: NodeSelectorRequirement): NodeMatch | undefined {
+function nodeLabelRequirement(r: NodeSelectorRequirement): NodeRequirement | undefined {
   const { key, operator } = r;
   const values = r.values ?? [];
   switch (operator) {
@@ -92,15 +108,14 @@ function nodeLabelRequirement(r: NodeSelectorRequirement): NodeMatch | undefined
     case "DoesNotExist": {
       if ((operator === "In" || operator === "NotIn") && values.length === 0) return undefined;
       if ((operator === "Exists" || operator === "DoesNotExist") && values.length > 0) return undefined;
-      const m = requirement(key, operator, values)!;
-      return (n) => m(n.metadata?.labels ?? EMPTY);
+      return requirement(key, operator, values);
     }
     case "Gt":
     case "Lt": {
       const bound = values.length === 1 ? parseInt64(values[0]) : undefined;
       if (bound === undefined) return undefined;
-      return (n) => {
-        const v = parseInt64(n.metadata?.labels?.[key]);
+      return (labels) => {
+        const v = parseInt64(labels[key]);
         if (v === undefined) return false;
         return operator === "Gt" ? v > bound : v < bound;
       };
@@ -110,11 +125,12 @@ function nodeLabelRequirement(r: NodeSelectorRequirement): NodeMatch | undefined
   }
 }
 
-function nodeFieldRequirement(r: NodeSelectorRequirement): NodeMatch | undefined {
+function nodeFieldRequirement(r: NodeSelectorRequirement): NodeRequirement | undefined {
   const values = r.values ?? [];
   if (r.key !== "metadata.name" || values.length !== 1) return undefined;
-  if (r.operator === "In") return (n) => n.metadata?.name === values[0];
-  if (r.operator === "NotIn") return (n) => n.metadata?.name !== values[0];
+  const wanted = values[0];
+  if (r.operator === "In") return (_l, name) => name === wanted;
+  if (r.operator === "NotIn") return (_l, name) => name !== wanted;
   return undefined;
 }
 
@@ -123,7 +139,7 @@ export function compileNodeSelectorTerm(term: NodeSelectorTerm | undefined): Nod
   const exprs = term?.matchExpressions ?? [];
   const fields = term?.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return () => false;
-  const reqs: NodeMatch[] = [];
+  const reqs: NodeRequirement[] = [];
   for (const e of exprs) {
     const m = nodeLabelRequirement(e);
     if (!m) return () => false;
@@ -135,7 +151,9 @@ export function compileNodeSelectorTerm(term: NodeSelectorTerm | undefined): Nod
     reqs.push(m);
   }
   return (n) => {
-    for (const r of reqs) if (!r(n)) return false;
+    const labels = n.metadata?.labels ?? EMPTY;
+    const name = n.metadata?.name ?? "";
+    for (let i = 0; i < reqs.length; i++) if (!reqs[i]!(labels, name)) return false;
     return true;
   };
 }
@@ -161,16 +179,14 @@ export function requiredNodeAffinity(pod: Pod): RequiredNodeAffinity {
   }
   if (required) {
     const terms = (required.nodeSelectorTerms ?? []).map(compileNodeSelectorTerm);
-    checks.push((n) => terms.some((t) => t(n)));
+    checks.push((n) => {
+      for (let i = 0; i < terms.length; i++) if (terms[i]!(n)) return true;
+      return false;
+    });
   }
   if (checks.length === 0) return { constrains: false, match: () => true };
-  return {
-    constrains: true,
-    match: (n) => {
-      for (const c of checks) if (!c(n)) return false;
-      return true;
-    },
-  };
+  if (checks.length === 1) return { constrains: true, match: checks[0]! };
+  return { constrains: true, match: (n) => checks[0]!(n) && checks[1]!(n) };
 }
 
 // ------------------------------------------------------------------------------ tolerations

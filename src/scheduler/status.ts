@@ -55,6 +55,31 @@ export type Result = Status | null;
 
 export const SKIP = new Status(Code.Skip);
 
+/**
+ * A rejection that never varies, shared by every node it applies to (filters run for hundreds of
+ * nodes per pod; allocating a Status for each would dominate). Never mutated after creation.
+ */
+export function constantRejection(plugin: string, code: Code, reason: string): Status {
+  return new Status(code, [reason]).withPlugin(plugin);
+}
+
+/** Rejections keyed by their text, made once (reasons that vary among a few values: taints, resources). */
+export class RejectionCache {
+  private readonly cache = new Map<string, Status>();
+
+  constructor(private readonly plugin: string) {}
+
+  get(code: Code, reasons: string[]): Status {
+    const key = `${code}\u0000${reasons.join("\u0000")}`;
+    let s = this.cache.get(key);
+    if (!s) {
+      if (this.cache.size > 1000) this.cache.clear();
+      this.cache.set(key, (s = new Status(code, reasons).withPlugin(this.plugin)));
+    }
+    return s;
+  }
+}
+
 export function isSuccess(s: Result): boolean {
   return s === null || s.code === Code.Success;
 }

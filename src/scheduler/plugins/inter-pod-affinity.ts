@@ -9,14 +9,17 @@ import type { Labels } from "../api.ts";
 import type { ClusterEvent, CycleState, FilterPlugin, Handle, PreFilterPlugin, PreScorePlugin, ScorePlugin } from "../framework.ts";
 import { MAX_NODE_SCORE } from "../framework.ts";
 import type { NodeInfo } from "../node-info.ts";
-import { type AffinityTerm, type PodInfo, termMatches, type WeightedAffinityTerm } from "../pod-info.ts";
-import { type Result, SKIP, Status } from "../status.ts";
+import { type AffinityTerm, type PodInfo, termMatches } from "../pod-info.ts";
+import { Code, constantRejection, type Result, SKIP } from "../status.ts";
 
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
 export const ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules";
 export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
 
 const PREFILTER_KEY = "PreFilterInterPodAffinity";
+const REJECT_AFFINITY = constantRejection("InterPodAffinity", Code.UnschedulableAndUnresolvable, ERR_REASON_AFFINITY);
+const REJECT_ANTI_AFFINITY = constantRejection("InterPodAffinity", Code.Unschedulable, ERR_REASON_ANTI_AFFINITY);
+const REJECT_EXISTING = constantRejection("InterPodAffinity", Code.Unschedulable, ERR_REASON_EXISTING_ANTI_AFFINITY);
 const PRESCORE_KEY = "PreScoreInterPodAffinity";
 /** upstream's default hardPodAffinityWeight: existing pods' required affinity counts as a preference of this weight. */
 const HARD_POD_AFFINITY_WEIGHT = 1;
@@ -103,21 +106,26 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     });
   }
 
-  preFilter(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): Result {
+  preFilter(state: CycleState, pod: PodInfo): Result {
+    const cache = this.handle.cache;
     const nsLabels = this.handle.namespaceLabels(pod.namespace);
     const s = new PreFilterState(this.merged(pod.requiredAffinity), this.merged(pod.requiredAntiAffinity), nsLabels);
-    for (const node of this.handle.cache.nodesWithRequiredAntiAffinityPods) {
-      if (!node.node) continue;
-      for (const existing of node.podsWithRequiredAntiAffinity) {
-        for (const t of existing.requiredAntiAffinity) if (termMatches(t, pod, nsLabels)) s.existingAntiAffinity.update(node.labels, t.topologyKey, 1);
+    // Placed pods whose anti-affinity excludes this pod (looked up by this pod's labels, not scanned).
+    for (const placed of cache.antiAffinityTermsFor(pod.labels)) {
+      const node = cache.getNode(placed.node);
+      if (node && termMatches(placed.term, pod, nsLabels)) s.existingAntiAffinity.update(node.labels, placed.term.topologyKey, 1);
+    }
+    // Placed pods matching this pod's own terms (candidates found by the terms' labels).
+    if (s.affinity.length > 0) {
+      for (const c of cache.candidates(s.affinity[0]!.selector)) {
+        const node = cache.getNode(c.node);
+        if (node && matchesAll(s.affinity, c.info)) for (const t of s.affinity) s.affinityCounts.update(node.labels, t.topologyKey, 1);
       }
     }
-    if (s.affinity.length > 0 || s.antiAffinity.length > 0) {
-      for (const node of nodes) {
-        for (const existing of node.pods) {
-          if (s.affinity.length > 0 && matchesAll(s.affinity, existing)) for (const t of s.affinity) s.affinityCounts.update(node.labels, t.topologyKey, 1);
-          for (const t of s.antiAffinity) if (termMatches(t, existing, undefined)) s.antiAffinityCounts.update(node.labels, t.topologyKey, 1);
-        }
+    for (const t of s.antiAffinity) {
+      for (const c of cache.candidates(t.selector)) {
+        const node = cache.getNode(c.node);
+        if (node && termMatches(t, c.info, undefined)) s.antiAffinityCounts.update(node.labels, t.topologyKey, 1);
       }
     }
     if (s.existingAntiAffinity.size === 0 && s.affinity.length === 0 && s.antiAffinity.length === 0) return SKIP;
@@ -136,17 +144,17 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Result {
     const s = state.read<PreFilterState>(PREFILTER_KEY);
     if (!s) return null;
-    if (!satisfiesAffinity(s, pod, node.labels)) return Status.unresolvable(ERR_REASON_AFFINITY);
+    if (!satisfiesAffinity(s, pod, node.labels)) return REJECT_AFFINITY;
     if (s.antiAffinityCounts.size > 0) {
       for (const t of s.antiAffinity) {
         const v = node.labels[t.topologyKey];
-        if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
+        if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return REJECT_ANTI_AFFINITY;
       }
     }
     if (s.existingAntiAffinity.size > 0) {
       for (const key of s.existingAntiAffinity.keys.keys()) {
         const v = node.labels[key];
-        if (v !== undefined && s.existingAntiAffinity.get(key, v) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+        if (v !== undefined && s.existingAntiAffinity.get(key, v) > 0) return REJECT_EXISTING;
       }
     }
     return null;
@@ -154,10 +162,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   // -------------------------------------------------------------- scoring
 
-  preScore(state: CycleState, pod: PodInfo, _nodes: NodeInfo[]): Result {
+  preScore(state: CycleState, pod: PodInfo): Result {
+    const cache = this.handle.cache;
     const preferredAffinity = this.merged(pod.preferredAffinity);
     const preferredAnti = this.merged(pod.preferredAntiAffinity);
-    const hasConstraints = preferredAffinity.length > 0 || preferredAnti.length > 0;
     const nsLabels = this.handle.namespaceLabels(pod.namespace);
     const scores = new Map<string, Map<string, number>>();
     const add = (term: AffinityTerm, weight: number, target: PodInfo, labels: Labels, targetNs: Labels | undefined) => {
@@ -168,17 +176,26 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       if (!byValue) scores.set(term.topologyKey, (byValue = new Map()));
       byValue.set(value, (byValue.get(value) ?? 0) + weight);
     };
-    const nodes: Iterable<NodeInfo> = hasConstraints ? this.handle.cache.nodeList() : this.handle.cache.nodesWithAffinityPods;
-    for (const node of nodes) {
-      if (!node.node) continue;
-      const labels = node.labels;
-      for (const existing of hasConstraints ? node.pods : node.podsWithAffinity) {
-        for (const t of preferredAffinity) add(t, t.weight, existing, labels, undefined);
-        for (const t of preferredAnti) add(t, -t.weight, existing, labels, undefined);
-        for (const t of existing.requiredAffinity) add(t, HARD_POD_AFFINITY_WEIGHT, pod, labels, nsLabels);
-        for (const t of existing.preferredAffinity as WeightedAffinityTerm[]) add(t, t.weight, pod, labels, nsLabels);
-        for (const t of existing.preferredAntiAffinity as WeightedAffinityTerm[]) add(t, -t.weight, pod, labels, nsLabels);
+    // The incoming pod's preferences, over the placed pods they may match.
+    for (const [terms, sign] of [
+      [preferredAffinity, 1],
+      [preferredAnti, -1],
+    ] as const) {
+      for (const t of terms) {
+        for (const c of cache.candidates(t.selector)) {
+          const node = cache.getNode(c.node);
+          if (node) add(t, sign * t.weight, c.info, node.labels, undefined);
+        }
       }
+    }
+    // Placed pods' terms about the incoming pod: required affinity weighs as a preference of weight 1.
+    for (const c of cache.scoringAffinityPods) {
+      const node = cache.getNode(c.node);
+      if (!node) continue;
+      const existing = c.info;
+      for (const t of existing.requiredAffinity) add(t, HARD_POD_AFFINITY_WEIGHT, pod, node.labels, nsLabels);
+      for (const t of existing.preferredAffinity) add(t, t.weight, pod, node.labels, nsLabels);
+      for (const t of existing.preferredAntiAffinity) add(t, -t.weight, pod, node.labels, nsLabels);
     }
     if (scores.size === 0) return SKIP;
     state.write(PRESCORE_KEY, scores);

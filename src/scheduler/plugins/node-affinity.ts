@@ -7,12 +7,13 @@ import type { ClusterEvent, CycleState, FilterPlugin, PreFilterPlugin, PreFilter
 import type { NodeInfo } from "../node-info.ts";
 import type { PodInfo } from "../pod-info.ts";
 import { compileNodeSelectorTerm, type NodeMatch, requiredNodeAffinity, type RequiredNodeAffinity } from "../selectors.ts";
-import { type Result, SKIP, Status } from "../status.ts";
+import { Code, constantRejection, type Result, SKIP, Status } from "../status.ts";
 import { defaultNormalizeScore } from "./normalize.ts";
 
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
 const ERR_REASON_CONFLICT = "pod affinity terms conflict";
 const PREFILTER_KEY = "PreFilterNodeAffinity";
+const REJECTED = constantRejection("NodeAffinity", Code.UnschedulableAndUnresolvable, ERR_REASON_POD);
 const PRESCORE_KEY = "PreScoreNodeAffinity";
 
 interface Preferred {
@@ -50,7 +51,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   filter(state: CycleState, _pod: PodInfo, node: NodeInfo): Result {
     const required = state.read<RequiredNodeAffinity>(PREFILTER_KEY);
     if (!required || !node.node || required.match(node.node)) return null;
-    return Status.unresolvable(ERR_REASON_POD);
+    return REJECTED;
   }
 
   preScore(state: CycleState, pod: PodInfo): Result {

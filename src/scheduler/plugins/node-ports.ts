@@ -2,9 +2,10 @@
 import type { ClusterEvent, CycleState, FilterPlugin, PreFilterPlugin } from "../framework.ts";
 import type { NodeInfo } from "../node-info.ts";
 import type { PodInfo } from "../pod-info.ts";
-import { type Result, SKIP, Status } from "../status.ts";
+import { Code, constantRejection, type Result, SKIP } from "../status.ts";
 
 export const ERR_REASON_PORTS = "node(s) didn't have free ports for the requested pod ports";
+const REJECTED = constantRejection("NodePorts", Code.Unschedulable, ERR_REASON_PORTS);
 
 export class NodePorts implements PreFilterPlugin, FilterPlugin {
   readonly name = "NodePorts";
@@ -15,7 +16,7 @@ export class NodePorts implements PreFilterPlugin, FilterPlugin {
   }
 
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Result {
-    for (const hp of pod.ports) if (node.portConflict(hp)) return Status.unschedulable(ERR_REASON_PORTS);
+    for (const hp of pod.ports) if (node.portConflict(hp)) return REJECTED;
     return null;
   }
 }

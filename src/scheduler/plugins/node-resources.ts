@@ -8,7 +8,7 @@ import type { ClusterEvent, CycleState, FilterPlugin, PreScorePlugin, ScorePlugi
 import { MAX_NODE_SCORE } from "../framework.ts";
 import type { NodeInfo } from "../node-info.ts";
 import type { PodInfo } from "../pod-info.ts";
-import { type Result, SKIP, Status, Code } from "../status.ts";
+import { Code, RejectionCache, type Result, SKIP } from "../status.ts";
 
 interface Insufficient {
   reason: string;
@@ -39,15 +39,30 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): Insufficien
   return out;
 }
 
+const REJECTIONS = new RejectionCache("NodeResourcesFit");
+
 export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
   readonly name = "NodeResourcesFit";
   readonly events: ClusterEvent[] = ["AssignedPod/Delete", "AssignedPod/UpdatePodScaleDown", "Node/Add", "Node/UpdateNodeAllocatable", "Node/UpdateNodeTaint", "Node/UpdateNodeLabel"];
 
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Result {
+    // The common case, without allocating: everything fits.
+    const req = pod.requests;
+    const alloc = node.allocatable;
+    const used = node.requested;
+    if (
+      node.pods.length < node.allowedPods &&
+      !req.scalar &&
+      req.milliCpu <= alloc.milliCpu - used.milliCpu &&
+      req.memory <= alloc.memory - used.memory &&
+      req.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage
+    ) {
+      return null;
+    }
     const short = insufficientResources(pod, node);
     if (short.length === 0) return null;
     const code = short.some((s) => s.unresolvable) ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;
-    return new Status(
+    return REJECTIONS.get(
       code,
       short.map((s) => s.reason),
     );

@@ -3,10 +3,11 @@ import type { ClusterEvent, FilterPlugin } from "../framework.ts";
 import type { NodeInfo } from "../node-info.ts";
 import type { PodInfo } from "../pod-info.ts";
 import { tolerationsTolerate } from "../selectors.ts";
-import { type Result, Status } from "../status.ts";
+import { Code, constantRejection, type Result } from "../status.ts";
 
 export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable";
 const UNSCHEDULABLE_TAINT = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
+const REJECTED = constantRejection("NodeUnschedulable", Code.UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE);
 
 export class NodeUnschedulable implements FilterPlugin {
   readonly name = "NodeUnschedulable";
@@ -15,6 +16,6 @@ export class NodeUnschedulable implements FilterPlugin {
   filter(_s: unknown, pod: PodInfo, node: NodeInfo): Result {
     if (!node.unschedulable) return null;
     if (tolerationsTolerate(pod.pod.spec?.tolerations, UNSCHEDULABLE_TAINT)) return null;
-    return Status.unresolvable(ERR_REASON_UNSCHEDULABLE);
+    return REJECTED;
   }
 }

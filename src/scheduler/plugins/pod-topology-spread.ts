@@ -15,12 +15,14 @@ import { MAX_NODE_SCORE } from "../framework.ts";
 import type { NodeInfo } from "../node-info.ts";
 import type { PodInfo } from "../pod-info.ts";
 import { compileLabelMap, compileLabelSelector, isNoScheduleOrNoExecute, type LabelMatcher, requiredNodeAffinity, type RequiredNodeAffinity, untoleratedTaint } from "../selectors.ts";
-import { type Result, SKIP, Status } from "../status.ts";
+import { Code, constantRejection, type Result, SKIP } from "../status.ts";
 
 export const ERR_REASON_CONSTRAINTS = "node(s) didn't match pod topology spread constraints";
 export const ERR_REASON_NODE_LABEL = `${ERR_REASON_CONSTRAINTS} (missing required label)`;
 
 const PREFILTER_KEY = "PreFilterPodTopologySpread";
+const REJECT_LABEL = constantRejection("PodTopologySpread", Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_LABEL);
+const REJECT_SKEW = constantRejection("PodTopologySpread", Code.Unschedulable, ERR_REASON_CONSTRAINTS);
 const PRESCORE_KEY = "PreScorePodTopologySpread";
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -163,7 +165,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     }
     if (matchers.length === 0) return undefined;
     if (matchers.length === 1) return matchers[0];
-    return { matches: (l) => matchers.every((m) => m.matches(l)), everything: false, nothing: false };
+    return { matches: (l) => matchers.every((m) => m.matches(l)), everything: false, nothing: false, hints: matchers[0]!.hints };
   }
 
   // -------------------------------------------------------------- filter
@@ -219,11 +221,11 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i]!;
       const value = node.labels[c.topologyKey];
-      if (value === undefined) return Status.unresolvable(ERR_REASON_NODE_LABEL);
+      if (value === undefined) return REJECT_LABEL;
       const min = s.counts[i]!.size < c.minDomains ? 0 : s.paths[i]![0].num;
       const self = c.selector.matches(pod.labels) ? 1 : 0;
       const skew = (s.counts[i]!.get(value) ?? 0) + self - min;
-      if (skew > c.maxSkew) return Status.unschedulable(ERR_REASON_CONSTRAINTS);
+      if (skew > c.maxSkew) return REJECT_SKEW;
     }
     return null;
   }

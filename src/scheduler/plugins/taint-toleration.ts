@@ -7,10 +7,11 @@ import type { ClusterEvent, CycleState, FilterPlugin, PreScorePlugin, ScorePlugi
 import type { NodeInfo } from "../node-info.ts";
 import type { PodInfo } from "../pod-info.ts";
 import { isNoScheduleOrNoExecute, tolerationsTolerate, untoleratedTaint } from "../selectors.ts";
-import { type Result, Status } from "../status.ts";
+import { Code, type Result, RejectionCache } from "../status.ts";
 import { defaultNormalizeScore } from "./normalize.ts";
 
 const STATE_KEY = "PreScoreTaintToleration";
+const REJECTIONS = new RejectionCache("TaintToleration");
 
 export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = "TaintToleration";
@@ -20,7 +21,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     if (node.taints.length === 0) return null;
     const taint = untoleratedTaint(node.taints, pod.pod.spec?.tolerations, isNoScheduleOrNoExecute);
     if (!taint) return null;
-    return Status.unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`);
+    return REJECTIONS.get(Code.UnschedulableAndUnresolvable, [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`]);
   }
 
   preScore(state: CycleState, pod: PodInfo): Result {
