@@ -6,7 +6,9 @@
 import type { KnownController } from "./index.ts";
 import { CronJobController, type CronJobControllerOptions } from "./cronjob/index.ts";
 import { JobController, type JobControllerOptions } from "./job/index.ts";
+import { NodeLifecycleController, type NodeLifecycleOptions } from "./nodelifecycle/index.ts";
 import { PodGcController, type PodGcOptions } from "./podgc/index.ts";
+import { TaintEvictionController, type TaintEvictionOptions } from "./tainteviction/index.ts";
 import { TtlAfterFinishedController, type TtlAfterFinishedOptions } from "./ttlafterfinished/index.ts";
 
 export interface ClusterControllerOptions {
@@ -14,6 +16,8 @@ export interface ClusterControllerOptions {
   cronJob?: CronJobControllerOptions;
   ttlAfterFinished?: TtlAfterFinishedOptions;
   podGc?: PodGcOptions;
+  nodeLifecycle?: NodeLifecycleOptions;
+  taintEviction?: TaintEvictionOptions;
 }
 
 export const CLUSTER_CONTROLLERS: KnownController[] = [
@@ -21,4 +25,6 @@ export const CLUSTER_CONTROLLERS: KnownController[] = [
   { name: "cronjob-controller", aliases: ["cronjob"], make: (ctx, o) => new CronJobController(ctx, o.cronJob) },
   { name: "ttl-after-finished-controller", aliases: ["ttl-after-finished"], make: (ctx, o) => new TtlAfterFinishedController(ctx, o.ttlAfterFinished) },
   { name: "pod-garbage-collector-controller", aliases: ["podgc"], make: (ctx, o) => new PodGcController(ctx, o.podGc) },
+  { name: "node-lifecycle-controller", aliases: ["nodelifecycle"], make: (ctx, o) => new NodeLifecycleController(ctx, o.nodeLifecycle) },
+  { name: "taint-eviction-controller", aliases: [], make: (ctx, o) => new TaintEvictionController(ctx, o.taintEviction) },
 ];

@@ -33,6 +33,8 @@ export async function harness(): Promise<Harness> {
   const broadcaster = new EventBroadcaster(client, { log, retryDelayMs: 10 });
   const ctx: ControllerContext = { client, informers, recorder: (c) => broadcaster.recorder(c), log };
   const running: Controller[] = [];
+  // Events about cluster-scoped objects (nodes) are written to "default".
+  await client.create(NAMESPACES, "", { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });
   return {
     cluster,
     client,

@@ -1,0 +1,1 @@
+export { TaintEvictionController, type TaintEvictionOptions } from "./taint-eviction-controller.ts";
