@@ -10,6 +10,7 @@ import { etcdSnapshotCommand } from "./etcd-snapshot.ts";
 import { parseIntFlag } from "./flags.ts";
 import { serverCommand } from "./server.ts";
 import { tokenCommand } from "./token.ts";
+import { secretsEncryptCommand } from "./secrets-encrypt.ts";
 import pkg from "../package.json" with { type: "json" };
 
 const program = new Command("kts")
@@ -23,6 +24,7 @@ program.addCommand(serverCommand());
 program.addCommand(agentCommand());
 program.addCommand(tokenCommand());
 program.addCommand(etcdSnapshotCommand());
+program.addCommand(secretsEncryptCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -44,6 +44,10 @@ export function serverCommand(): Command {
     .addOption(durationOption("--compaction-retention <duration>", "history (revisions) kept before compaction", "5m"))
     .addOption(durationOption("--compaction-interval <duration>", "how often to compact", "1m"))
     .option("--etcd-listen <host:port>", "also serve the etcd v3 API on this address (e.g. 127.0.0.1:2379)", parseHostPort)
+    .option("--secrets-encryption", "encrypt Secrets at rest (on by default; a key is generated at first start)", true)
+    .option("--no-secrets-encryption", "do not turn on Secrets encryption at first start")
+    .addOption(new Option("--secrets-encryption-provider <provider>", "provider of generated encryption keys").choices(["aescbc", "aesgcm", "secretbox"]).default("aescbc"))
+    .option("--encryption-provider-config <file>", "an EncryptionConfiguration file to use instead of kts's managed one (kube-apiserver's flag)")
     .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers (repeatable)', controllerManagerArg, {});
   return addNodeOptions(cmd).action(async (opts) => {
       // Loaded here so other commands (agent, token, etcd-snapshot) do not load the whole server.
@@ -67,6 +71,9 @@ export function serverCommand(): Command {
           serviceNodePortRange: opts.serviceNodePortRange,
           disableAgent: opts.disableAgent,
           disableScheduler: opts.disableScheduler,
+          secretsEncryption: opts.secretsEncryption,
+          secretsEncryptionProvider: opts.secretsEncryptionProvider,
+          encryptionProviderConfig: opts.encryptionProviderConfig,
           agent: nodeSettings(opts),
           controllers: opts.kubeControllerManagerArg.controllers?.split(",").map((c: string) => c.trim()),
         },

@@ -22,6 +22,7 @@ import { builtinDefinitions } from "./resources/index.ts";
 import { authenticate, StaticTokens, startTlsFront, type TlsFront } from "./secure/index.ts";
 import { createStreaming } from "./streaming/index.ts";
 import { upgradeHandler } from "./http/upgrade.ts";
+import { encryptionRoutes, type EncryptionManager } from "./encryption/index.ts";
 
 export { KUBERNETES_VERSION } from "./http/app.ts";
 export type { UserInfo } from "./registry/definition.ts";
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   authorizer?: Authorizer;
   /** The server CA bundle, served unauthenticated at /cacerts for joining agents. */
   caCerts?: string;
+  /** Encryption at rest (values of the configured resources, Secrets by default); none: stored as is. */
+  encryption?: EncryptionManager;
   log: Logger;
 }
 
@@ -53,6 +56,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const log = opts.log;
   // Admission reads other resources (namespaces) through the registry it is part of.
   const registry: Registry = new Registry(opts.backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r) }));
+  opts.encryption?.attach(registry);
   const serviceRange = new IpRange(opts.serviceCidr);
   const allocation = new ServiceAllocation(new IpAllocator(serviceRange), new PortAllocator(PortRange.parse(opts.nodePortRange)));
   const tokens = new StaticTokens(opts.tokens);
@@ -77,6 +81,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     },
     authorizer,
     caCerts: opts.caCerts,
+    extraRoutes: opts.encryption ? [encryptionRoutes(opts.encryption)] : [],
     ready: () => ready,
     authenticate: (req, server) => {
       const port = server.requestIP(req)?.port;
@@ -107,6 +112,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const crds = new CrdController({ registry, client: new LocalClient(registry), backend: opts.backend, openapi, log: log.child("apiextensions") });
   await crds.start();
   ready = true;
+  opts.encryption?.resume();
   log.info("API server listening", { address: `https://${opts.bindAddress}:${securePort}`, resources: registry.definitions().length });
 
   return {
@@ -114,6 +120,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     registry,
     async close() {
       ready = false;
+      await opts.encryption?.settled();
       crds.stop();
       streaming.close();
       await front?.close();

@@ -9,6 +9,7 @@ import type { ApiServer } from "../apiserver/index.ts";
 import { SqliteBackend } from "../store/index.ts";
 import { startEtcdServer } from "../etcdapi/index.ts";
 import { startApiServer } from "../apiserver/index.ts";
+import { EncryptionManager, type ProviderType } from "../apiserver/encryption/index.ts";
 import { LocalClient } from "../apiserver/local-client.ts";
 import { enabledControllers, startControllers, type RunningControllers } from "../controllers/index.ts";
 import { startScheduler, type RunningScheduler } from "../scheduler/index.ts";
@@ -51,6 +52,12 @@ export interface ServerConfig {
   controllers?: string[];
   /** k3s's --disable-scheduler: do not run the scheduler in this process. */
   disableScheduler?: boolean;
+  /** Encrypt Secrets at rest with a key generated at first start (default true; kts differs from k3s here). */
+  secretsEncryption?: boolean;
+  /** Provider of generated keys: aescbc (default), aesgcm or secretbox. */
+  secretsEncryptionProvider?: ProviderType;
+  /** kube-apiserver's --encryption-provider-config: the user's EncryptionConfiguration, used as it is. */
+  encryptionProviderConfig?: string;
 }
 
 export type EmbeddedAgentConfig = Partial<Pick<AgentOptions, "nodeName" | "nodeIP" | "nodeLabels" | "nodeTaints" | "containerLabels" | "statusIntervalMs" | "leaseDurationSeconds">>;
@@ -146,6 +153,13 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     const extraSans = [advertise, kubernetesIp, ...(cfg.bindAddress !== "0.0.0.0" && cfg.bindAddress !== "::" ? [cfg.bindAddress] : [])];
     pki = ensureClusterPki({ dir: join(cfg.dataDir, "server", "tls"), sans: extraSans, log: log.child("pki") });
     token = serverToken(cfg, pki.serverCa.certPem);
+    const encryption = new EncryptionManager({
+      configFile: cfg.encryptionProviderConfig ?? paths.encryptionConfig,
+      managed: cfg.encryptionProviderConfig === undefined,
+      enableOnCreate: cfg.secretsEncryption ?? true,
+      provider: cfg.secretsEncryptionProvider,
+      log: log.child("encryption"),
+    });
     api = await startApiServer({
       backend: store,
       bindAddress: cfg.bindAddress,
@@ -157,6 +171,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
       tokens: serverTokenUsers(token.secret),
       authorizer: withNodeBootstrapLimits(allowAuthenticated),
       caCerts: pki.serverCa.certPem,
+      encryption,
       log: log.child("apiserver"),
     });
     const host = cfg.bindAddress === "0.0.0.0" || cfg.bindAddress === "::" ? "127.0.0.1" : cfg.bindAddress;

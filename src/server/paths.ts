@@ -7,5 +7,7 @@ export function serverPaths(dataDir: string) {
     dbDir: db,
     database: join(db, "state.db"),
     snapshots: join(db, "snapshots"),
+    /** kts-managed secrets encryption configuration (k3s's server/cred/encryption-config.json). */
+    encryptionConfig: join(dataDir, "server", "cred", "encryption-config.json"),
   };
 }

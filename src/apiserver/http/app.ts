@@ -35,6 +35,8 @@ export interface AppOptions {
   openapi?: OpenApi;
   /** The server CA bundle served unauthenticated at /cacerts (k3s's route; joining agents pin its hash). */
   caCerts?: string;
+  /** kts's own routes for authenticated users (/v1-kts/...): a Response, or undefined for paths they do not serve. */
+  extraRoutes?: Array<(req: Request, url: URL, user: UserInfo) => Promise<Response | undefined>>;
 }
 
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
@@ -97,6 +99,12 @@ export function createApp(opts: AppOptions) {
       const user = (server && opts.authenticate(request, server)) || ANONYMOUS;
       const anonymous = user === ANONYMOUS;
       if (anonymous && !PUBLIC_PATHS.has(url.pathname)) throw errors.unauthorized();
+      if (!anonymous && url.pathname.startsWith("/v1-kts/")) {
+        for (const route of opts.extraRoutes ?? []) {
+          const res = await route(request, url, user);
+          if (res) return res;
+        }
+      }
       const info = parseRequestInfo(request.method, url);
       if (info.kind === "resource") {
         // Watches and followed logs stay open as long as the client wants.

@@ -573,18 +573,30 @@ export class GenericStore {
   }
 
   /**
-   * Writes the object again as it is, so its stored value is encrypted with the current write key
-   * (`kts secrets-encrypt reencrypt`; upstream's storage migration). Returns false when it was gone
-   * or changed meanwhile (a change is written with the current key anyway).
+   * Writes again, unchanged, every stored object whose value the transformer reports stale (plain,
+   * or sealed with a key that no longer writes), so all are encrypted with the current write key
+   * (`kts secrets-encrypt reencrypt`, upstream's storage migration). An object changed meanwhile
+   * was written with the current key anyway. `onProgress` gets objects seen and the total.
    */
-  async rewrite(kv: KeyValue): Promise<boolean> {
-    try {
-      const obj = this.decode(kv);
-      const res = await this.backend.update(kv.key, this.encode(obj, kv.key), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
-      return res.succeeded;
-    } catch (err) {
-      throw this.translate(err);
+  async rewriteStale(onProgress?: (done: number, total: number) => void): Promise<{ total: number; rewritten: number }> {
+    const transformer = this.transformer;
+    const prefix = this.prefix();
+    const { count: total } = await this.backend.count(prefix);
+    let done = 0;
+    let rewritten = 0;
+    let from: string | undefined = prefix;
+    while (from !== undefined) {
+      const page = await this.backend.list(prefix, { from, limit: 200 });
+      for (const kv of page.kvs) {
+        done++;
+        if (!transformer || !transformer.fromStorage(kv.value, kv.key).stale) continue;
+        const res = await this.backend.update(kv.key, this.encode(this.decode(kv), kv.key), kv.modRevision, kv.lease ? { lease: kv.lease } : {});
+        if (res.succeeded) rewritten++;
+      }
+      onProgress?.(done, Math.max(total, done));
+      from = page.continueFrom;
     }
+    return { total: done, rewritten };
   }
 
   /** Everything that holds back deletion: metadata.finalizers and the type's own (namespaces). */
