@@ -10,9 +10,10 @@ import { hostname } from "node:os";
 import type { Logger } from "../log/index.ts";
 import { HttpClient } from "../client/http/index.ts";
 import { renderKubeconfig } from "../pki/index.ts";
-import { credentialFiles, join, nodeUser, type NodeCredentials } from "./join/index.ts";
+import { credentialFiles, join, JoinError, nodeUser, TokenFormatError, type NodeCredentials } from "./join/index.ts";
 import { writeAtomic } from "./join/files.ts";
 import { agentDependents } from "./dependents.ts";
+import { sleep } from "./sleep.ts";
 import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type Taint } from "./node/index.ts";
 
 export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatJoinToken, parseJoinToken, type JoinToken } from "./join/index.ts";
@@ -54,7 +55,34 @@ export function defaultNodeName(): string {
   return hostname().toLowerCase();
 }
 
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+/** Whether retrying can help: not for a wrong token or server (JoinError), a malformed token, or a stop. */
+function isFinal(err: unknown, signal: AbortSignal | undefined): boolean {
+  return err instanceof JoinError || err instanceof TokenFormatError || signal?.aborted === true;
+}
+
+/**
+ * Starts the agent. A wrong token or server fails at once (JoinError); anything else (the server
+ * restarting between join and registration, a 5xx) is logged and retried with backoff until
+ * `signal` aborts.
+ */
 export async function startAgent(opts: AgentOptions, log: Logger): Promise<RunningAgent> {
+  let backoff = FIRST_RETRY_MS;
+  for (;;) {
+    try {
+      return await startOnce(opts, log);
+    } catch (err) {
+      if (isFinal(err, opts.signal)) throw err;
+      log.error("the agent could not start; retrying", { err, retryInMs: backoff });
+      await sleep(backoff, opts.signal);
+      backoff = Math.min(MAX_RETRY_MS, backoff * 2);
+    }
+  }
+}
+
+async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent> {
   const creds = await join({ serverUrl: opts.serverUrl, token: opts.token, nodeName: opts.nodeName, dataDir: opts.dataDir, log: log.child("join"), signal: opts.signal });
   const files = credentialFiles(opts.dataDir);
   // A kubeconfig with the node's identity, as k3s leaves for its kubelet (handy with kubectl --kubeconfig).

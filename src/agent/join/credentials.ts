@@ -82,7 +82,7 @@ async function accepted(serverUrl: string, creds: NodeCredentials): Promise<bool
     return true;
   } catch (err) {
     if (err instanceof ApiError && err.code === 401) return false;
-    if (err instanceof ApiError) throw err;
+    if (err instanceof ApiError && err.code < 500 && err.code !== 429) throw err;
     throw new UnreachableError(`cannot reach ${serverUrl}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
@@ -134,6 +134,8 @@ async function requestCredentials(opts: CredentialOptions): Promise<NodeCredenti
 function explain(err: unknown, serverUrl: string): Error {
   if (err instanceof ApiError && err.code === 401) return new JoinError(`${serverUrl} rejected the join token (401 Unauthorized): check --token (kts token prints it on the server)`);
   if (err instanceof ApiError && err.code === 403) return new JoinError(`${serverUrl} does not let this token request node certificates (403 Forbidden): ${err.message}`);
+  // The server is there but cannot answer now (starting, overloaded): like an unreachable one, retry.
+  if (err instanceof ApiError && (err.code >= 500 || err.code === 429)) return new UnreachableError(`${serverUrl} answered ${err.code}: ${err.message}`);
   if (err instanceof ApiError) return err;
   return new UnreachableError(`cannot reach ${serverUrl}: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -9,6 +9,7 @@ import { ensureNodeCredentials, type NodeCredentials } from "./credentials.ts";
 import { JoinError, UnreachableError } from "./errors.ts";
 import { credentialFiles, writeAtomic } from "./files.ts";
 import { parseJoinToken } from "./token.ts";
+import { sleep } from "../sleep.ts";
 
 export { JoinError, UnreachableError } from "./errors.ts";
 export { credentialFiles } from "./files.ts";
@@ -36,9 +37,10 @@ export async function join(opts: JoinOptions): Promise<NodeCredentials> {
       writeAtomic(credentialFiles(opts.dataDir).serverCa, caPem, 0o644);
       return await ensureNodeCredentials({ ...opts, caPem, token });
     } catch (err) {
-      if (!(err instanceof UnreachableError) || opts.signal?.aborted) throw err;
+      if (!(err instanceof UnreachableError)) throw err;
+      if (opts.signal?.aborted) throw new JoinError("stopped before the server could be reached");
       opts.log.warn("cannot reach the server; retrying", { server: opts.serverUrl, err: err.message, retryInMs: backoff });
-      await Bun.sleep(backoff);
+      await sleep(backoff, opts.signal);
       backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
     }
   }
