@@ -150,3 +150,19 @@ test("rolling update with a partition: only ordinals >= partition move, highest 
   // The old revision is reused under the next number.
   expect(after).toContainEqual([rev1, 3]);
 });
+
+test("a failed pod is recreated under its name, and said so", async () => {
+  const w = await setup();
+  await w.client.create(STATEFULSETS, "ns", sts("fail", 1));
+  await until("fail-0", async () => (await listPods(w.client, "ns", "app=fail")).length === 1);
+  const pod = (await w.client.get(PODS, "ns", "fail-0")) as Pod;
+  await w.client.update(PODS, "ns", { ...pod, status: { ...pod.status, phase: "Failed" } } as KubeObject, { subresource: "status" });
+  await until("recreated", async () => {
+    const p = (await listPods(w.client, "ns", "app=fail"))[0];
+    return !!p && p.metadata?.uid !== pod.metadata?.uid && p.metadata?.name === "fail-0";
+  });
+  await until("the event", async () => {
+    await w.events.flush();
+    return (await w.client.list(EVENTS, "ns")).items.some((e) => e.reason === "RecreatingFailedPod" && e.message === "StatefulSet ns/fail is recreating failed Pod fail-0");
+  });
+});

@@ -119,8 +119,13 @@ export class StatefulSetUpdate {
     // Living replicas: created, repaired, replaced when finished.
     const processReplica = async (i: number): Promise<boolean> => {
       const pod = live[i]!;
+      // Finished pods are deleted; the replacement is made once the deletion is seen.
       if (pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded") {
-        if (!id.isTerminating(pod)) await this.deletePod(pod);
+        if (id.isTerminating(pod)) return true;
+        const ref = `${this.ns}/${set.metadata?.name}`;
+        if (pod.status.phase === "Failed") this.deps.recorder.event(set, "Warning", "RecreatingFailedPod", `StatefulSet ${ref} is recreating failed Pod ${pod.metadata?.name}`);
+        else this.deps.recorder.event(set, "Normal", "RecreatingTerminatedPod", `StatefulSet ${ref} is recreating terminated Pod ${pod.metadata?.name}`);
+        await this.deletePod(pod);
         return true;
       }
       if (!id.isCreated(pod)) {
