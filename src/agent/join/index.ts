@@ -12,7 +12,7 @@ import { parseJoinToken } from "./token.ts";
 import { sleep } from "../sleep.ts";
 
 export { JoinError, UnreachableError } from "./errors.ts";
-export { credentialFiles } from "./files.ts";
+export { credentialFiles, writeAtomic } from "./files.ts";
 export { nodeUser, type NodeCredentials } from "./credentials.ts";
 export { NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatJoinToken, parseJoinToken, type JoinToken } from "./token.ts";
 
