@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { CONFIGMAPS, gone, memoryLogger, NAMESPACES, testCluster } from "./testing.ts";
+import { CONFIGMAPS, gone, memoryLogger, NAMESPACES, testCluster, until } from "./testing.ts";
 import { enabledControllers, startControllers } from "./index.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -35,4 +35,29 @@ test("the running controllers together: a namespace of owners and dependents is 
   await client.delete(CONFIGMAPS, "both", "owner", { propagationPolicy: "Foreground" });
   await client.delete(NAMESPACES, "", "both");
   await gone(client, NAMESPACES, "", "both");
+});
+
+test("with every controller running, deleting a Deployment in the foreground takes its ReplicaSet and pods, and nothing comes back", async () => {
+  const cluster = testCluster();
+  cleanups.push(() => cluster.close());
+  const { client } = cluster;
+  await client.create(NAMESPACES, "", { apiVersion: "v1", kind: "Namespace", metadata: { name: "apps" } });
+  const running = startControllers(client, memoryLogger(), { leaderElect: false });
+  cleanups.push(() => running.stop());
+  await running.ready;
+  const DEPLOYMENTS = { group: "apps", version: "v1", resource: "deployments" };
+  const REPLICASETS = { group: "apps", version: "v1", resource: "replicasets" };
+  const PODS = { group: "", version: "v1", resource: "pods" };
+  await client.create(DEPLOYMENTS, "apps", {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web" },
+    spec: { replicas: 3, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "x" }] } } },
+  });
+  await until("3 pods", async () => (await client.list(PODS, "apps")).items.length === 3);
+  await client.delete(DEPLOYMENTS, "apps", "web", { propagationPolicy: "Foreground" });
+  await gone(client, DEPLOYMENTS, "apps", "web");
+  await until("no ReplicaSets or pods", async () => (await client.list(REPLICASETS, "apps")).items.length + (await client.list(PODS, "apps")).items.length === 0);
+  await Bun.sleep(300);
+  expect((await client.list(PODS, "apps")).items.length).toBe(0);
 });
