@@ -290,9 +290,11 @@ export class GenericStore {
     strategy?.defaults?.(obj);
     // Upstream's field manager sees the decoded, defaulted object, before the strategy's changes.
     if (!opts.applied) recordWrite(this.fieldTypes, this.def, undefined, obj, ctx);
-    strategy?.prepareForCreate?.(obj, ctx);
+    // Mutating admission runs before the strategy prepares the object, as upstream's handler
+    // admits before the store's BeforeCreate (a pod's QoS class sees the limits LimitRanger set).
     const actx = admissionContext(ctx, opts.dryRun);
     await this.admission.mutate("CREATE", obj, undefined, this.def, actx);
+    strategy?.prepareForCreate?.(obj, ctx);
     this.throwIfInvalid(obj, [...validateObjectMeta(obj.metadata!, this.def), ...(strategy?.validate?.(obj, ctx) ?? [])]);
     await this.admission.validate("CREATE", obj, undefined, this.def, actx);
     const name = obj.metadata!.name!;
@@ -430,9 +432,9 @@ export class GenericStore {
     next.kind = this.kind;
     if (subresource !== "status") strategy?.defaults?.(next);
     if (!opts.applied) recordWrite(this.fieldTypes, this.def, old, next, ctx, subresource);
-    if (subresource !== "status") strategy?.prepareForUpdate?.(next, old, ctx);
     const actx = admissionContext(ctx, opts.dryRun, subresource);
     await this.admission.mutate("UPDATE", next, old, this.def, actx);
+    if (subresource !== "status") strategy?.prepareForUpdate?.(next, old, ctx);
     const problems: FieldError[] = [...validateObjectMeta(next.metadata!, this.def), ...validateObjectMetaUpdate(next.metadata!, old.metadata!)];
     if (subresource !== "status") {
       problems.push(...(strategy?.validate?.(next, ctx) ?? []), ...(strategy?.validateUpdate?.(next, old, ctx) ?? []));
