@@ -105,6 +105,12 @@ export class SchedulingQueue {
     return this.entries.has(uid);
   }
 
+  /** The queued pod with this name (tests and debugging). */
+  queuedFor(name: string): QueuedPod | undefined {
+    for (const e of this.entries.values()) if (e.qp.info.name === name) return e.qp;
+    return undefined;
+  }
+
   // ---------------------------------------------------------------- adding
 
   /** A new pending pod. */

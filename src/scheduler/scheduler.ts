@@ -275,8 +275,10 @@ export class Scheduler {
     // An assumed pod is being bound: its own status updates change nothing.
     if (this.cache.isAssumed(uid)) return;
     const info = new PodInfo(pod);
+    // A nomination made in memory survives updates that carry none yet (upstream's updateNominatedPod).
     const nnn = pod.status?.nominatedNodeName ?? "";
-    if (nnn !== (old.status?.nominatedNodeName ?? "") || this.nominator.nodeFor(uid) !== undefined) this.nominator.set(info, nnn || (this.nominator.nodeFor(uid) ?? ""));
+    const keep = !nnn && !old.status?.nominatedNodeName ? this.nominator.nodeFor(uid) : undefined;
+    this.nominator.set(info, keep ?? nnn);
     this.queue.update(info);
   }
 
