@@ -1,6 +1,7 @@
 /**
  * For end-to-end tests without an agent: plays the kubelet's part over HTTPS, marking every pod
- * in a namespace Running and Ready through pods/status soon after it appears (polling the list).
+ * in a namespace Running and Ready through pods/status soon after it appears (polling the list),
+ * and finishing the graceful deletion of pods a scheduler bound to a node (grace period 0).
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { apiClient } from "../../testing/api-client.ts";
@@ -17,7 +18,10 @@ export function httpKubelet(kubeconfig: string, namespace: string): { stop(): Pr
       try {
         const list = await api.get<{ items: PodLike[] }>(`/api/v1/namespaces/${namespace}/pods`);
         for (const pod of list.items) {
-          if (pod.metadata?.deletionTimestamp) continue;
+          if (pod.metadata?.deletionTimestamp) {
+            await api.request(`/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}`, { method: "DELETE", body: { gracePeriodSeconds: 0 } });
+            continue;
+          }
           if (pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) continue;
           const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
           const status = {
