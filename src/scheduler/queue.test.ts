@@ -26,7 +26,7 @@ describe("scheduling queue", () => {
   });
 
   test("backoff doubles from 1 s to at most 10 s", () => {
-    expect([1, 2, 3, 4, 5, 6].map(backoffMs)).toEqual([1000, 2000, 4000, 8000, 10000, 10000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n))).toEqual([1000, 2000, 4000, 8000, 10000, 10000]);
   });
 
   test("a rejected pod waits for an event a rejecting plugin cares about, then backs off before it is tried again", () => {

@@ -48,6 +48,9 @@ export interface QueueOptions {
   preEnqueue?: (pod: PodInfo) => { plugin: string; status: Result } | undefined;
   /** Which plugins care about an event. */
   pluginsFor(event: ClusterEvent): Set<string>;
+  /** KubeSchedulerConfiguration's podInitialBackoffSeconds / podMaxBackoffSeconds, in ms (1 s / 10 s). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
 }
 
 export class SchedulingQueue {
@@ -80,7 +83,7 @@ export class SchedulingQueue {
 
   /** Starts the periodic flushes (backoff every second, long-unschedulable pods every 30 s). */
   run(): void {
-    this.timers.push(setInterval(() => this.flushBackoff(), 1000));
+    this.timers.push(setInterval(() => this.flushBackoff(), Math.min(1000, this.opts.initialBackoffMs ?? INITIAL_BACKOFF_MS)));
     this.timers.push(setInterval(() => this.flushUnschedulable(), 30_000));
   }
 
@@ -165,7 +168,7 @@ export class SchedulingQueue {
     if (where === "active") {
       this.active.push({ uid: qp.info.uid, seq, qp, at: 0 });
       this.wake();
-    } else if (where === "backoff") this.backoff.push({ uid: qp.info.uid, seq, qp, at: qp.timestamp + backoffMs(qp.attempts) });
+    } else if (where === "backoff") this.backoff.push({ uid: qp.info.uid, seq, qp, at: qp.timestamp + this.backoffFor(qp) });
   }
 
   private wake(): void {
@@ -222,7 +225,11 @@ export class SchedulingQueue {
   // ---------------------------------------------------------------- moving
 
   private backingOff(qp: QueuedPod): boolean {
-    return qp.timestamp + backoffMs(qp.attempts) > this.now();
+    return qp.timestamp + this.backoffFor(qp) > this.now();
+  }
+
+  private backoffFor(qp: QueuedPod): number {
+    return backoffMs(qp.attempts, this.opts.initialBackoffMs, this.opts.maxBackoffMs);
   }
 
   /** A cluster event: unschedulable pods rejected by a plugin that cares about it become schedulable again. */
@@ -269,11 +276,11 @@ export class SchedulingQueue {
 }
 
 /** 1 s doubling per attempt, at most 10 s (upstream's podInitialBackoffDuration / podMaxBackoffDuration). */
-export function backoffMs(attempts: number): number {
-  let d = INITIAL_BACKOFF_MS;
+export function backoffMs(attempts: number, initial = INITIAL_BACKOFF_MS, max = MAX_BACKOFF_MS): number {
+  let d = initial;
   for (let i = 1; i < attempts; i++) {
     d *= 2;
-    if (d > MAX_BACKOFF_MS) return MAX_BACKOFF_MS;
+    if (d > max) return max;
   }
   return d;
 }

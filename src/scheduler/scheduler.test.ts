@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { until } from "../controllers/testing.ts";
 import type { Pod } from "./api.ts";
-import { PODS } from "./api.ts";
+import { NODES, PODS } from "./api.ts";
 import { podObject, schedulerCluster, type SchedulerCluster } from "./testing.ts";
 
 let c: SchedulerCluster | undefined;
@@ -50,6 +50,20 @@ describe("an unschedulable pod", () => {
     // The kubelet would finish the deletion of a bound pod; no agent backs this node, so delete at once.
     await c.client.delete(PODS, "default", "first", { gracePeriodSeconds: 0 });
     expect(await c.boundNode("second")).toBe("n");
+  });
+
+  test("schedules once a node is uncordoned and its taint removed", async () => {
+    c = await schedulerCluster();
+    await c.addNode("n", { unschedulable: true, taints: [{ key: "maintenance", value: "yes", effect: "NoSchedule" }] });
+    await c.createPod(podObject("waiting"));
+    await until("the pod is unschedulable", async () => scheduledCondition(await c!.getPod("waiting"))?.reason === "Unschedulable");
+    expect(scheduledCondition(await c.getPod("waiting"))?.message).toBe(
+      "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+    );
+    await c.client.patch(NODES, "", "n", "application/merge-patch+json", { spec: { unschedulable: null } });
+    await until("the message changes to the taint", async () => scheduledCondition(await c!.getPod("waiting"))?.message?.includes("untolerated taint {maintenance: yes}") === true);
+    await c.client.patch(NODES, "", "n", "application/merge-patch+json", { spec: { taints: null } });
+    expect(await c.boundNode("waiting")).toBe("n");
   });
 
   test("no nodes at all", async () => {
@@ -151,6 +165,27 @@ describe("priority and preemption", () => {
     await c.client.delete(PODS, "default", "low", { gracePeriodSeconds: 0 });
     expect(await c.boundNode("high")).toBe("n");
     expect((await c.getPod("sneaky")).spec?.nodeName).toBeUndefined();
+  });
+
+  test("victims protected by a PodDisruptionBudget are spared when another node will do", async () => {
+    c = await schedulerCluster();
+    await c.client.create({ group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses" }, "", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "high" }, value: 1000 });
+    await c.addNode("a", { cpu: "1" });
+    await c.addNode("b", { cpu: "1" });
+    await c.createPod(cpuPod("guarded", "800m", { nodeSelector: { "kubernetes.io/hostname": "a" } }, { app: "guarded" }));
+    await c.createPod(cpuPod("plain", "800m", { nodeSelector: { "kubernetes.io/hostname": "b" } }, { app: "plain" }));
+    expect(await c.boundNode("guarded")).toBe("a");
+    expect(await c.boundNode("plain")).toBe("b");
+    const pdbs = { group: "policy", version: "v1", resource: "poddisruptionbudgets" };
+    await c.client.create(pdbs, "default", { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "keep" }, spec: { minAvailable: 1, selector: { matchLabels: { app: "guarded" } } } });
+    // No disruption controller runs here: publish the budget's status as it would.
+    await c.client.patch(pdbs, "default", "keep", "application/merge-patch+json", { status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 } }, { subresource: "status" });
+    await until("the scheduler sees the budget", async () => c!.scheduler.pdbCount() === 1);
+    await c.createPod(cpuPod("high", "800m", { priorityClassName: "high" }));
+    await until("a victim is being deleted", async () => !!(await c!.getPod("plain")).metadata?.deletionTimestamp || !!(await c!.getPod("guarded")).metadata?.deletionTimestamp);
+    expect((await c.getPod("plain")).metadata?.deletionTimestamp).toBeDefined();
+    expect((await c.getPod("guarded")).metadata?.deletionTimestamp).toBeUndefined();
+    await until("the preemptor is nominated", async () => (await c!.getPod("high")).status?.nominatedNodeName === "b");
   });
 
   test("preemptionPolicy Never does not preempt", async () => {

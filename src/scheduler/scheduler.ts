@@ -48,6 +48,9 @@ export interface SchedulerOptions {
   now?: () => number;
   /** Milliseconds of scheduling work between yields to the event loop (informer events, binding writes). */
   batchMs?: number;
+  /** podInitialBackoffSeconds / podMaxBackoffSeconds, in ms (default 1 s / 10 s). */
+  podInitialBackoffMs?: number;
+  podMaxBackoffMs?: number;
 }
 
 const LISTED: Record<ListerKind, ResourceRef> = {
@@ -116,6 +119,8 @@ export class Scheduler {
       now: this.now,
       preEnqueue: (pod) => this.profileFor(pod.pod)?.runPreEnqueue(pod),
       pluginsFor: (event) => this.pluginsFor(event),
+      initialBackoffMs: opts.podInitialBackoffMs,
+      maxBackoffMs: opts.podMaxBackoffMs,
     });
   }
 
@@ -158,6 +163,11 @@ export class Scheduler {
   private event(pod: Pod, type: "Normal" | "Warning", reason: string, action: string, message: string): void {
     const obj = { apiVersion: "v1", kind: "Pod", ...pod } as unknown as KubeObject;
     this.opts.recorder?.eventf(obj, undefined, type, reason, action, message);
+  }
+
+  /** PodDisruptionBudgets in the scheduler's cache (tests wait on it). */
+  pdbCount(): number {
+    return this.listed.get("poddisruptionbudgets")!.list().length;
   }
 
   // ------------------------------------------------------------------ lifecycle
