@@ -5,6 +5,9 @@
  */
 import type { KnownController } from "./index.ts";
 import { CronJobController, type CronJobControllerOptions } from "./cronjob/index.ts";
+import { EndpointsController, type EndpointsControllerOptions } from "./endpoint/index.ts";
+import { EndpointSliceController, type EndpointSliceControllerOptions } from "./endpointslice/index.ts";
+import { EndpointSliceMirroringController, type MirroringOptions } from "./endpointslicemirroring/index.ts";
 import { JobController, type JobControllerOptions } from "./job/index.ts";
 import { NodeLifecycleController, type NodeLifecycleOptions } from "./nodelifecycle/index.ts";
 import { PodGcController, type PodGcOptions } from "./podgc/index.ts";
@@ -18,6 +21,9 @@ export interface ClusterControllerOptions {
   podGc?: PodGcOptions;
   nodeLifecycle?: NodeLifecycleOptions;
   taintEviction?: TaintEvictionOptions;
+  endpoints?: EndpointsControllerOptions;
+  endpointSlices?: EndpointSliceControllerOptions;
+  endpointSliceMirroring?: MirroringOptions;
 }
 
 export const CLUSTER_CONTROLLERS: KnownController[] = [
@@ -27,4 +33,7 @@ export const CLUSTER_CONTROLLERS: KnownController[] = [
   { name: "pod-garbage-collector-controller", aliases: ["podgc"], make: (ctx, o) => new PodGcController(ctx, o.podGc) },
   { name: "node-lifecycle-controller", aliases: ["nodelifecycle"], make: (ctx, o) => new NodeLifecycleController(ctx, o.nodeLifecycle) },
   { name: "taint-eviction-controller", aliases: [], make: (ctx, o) => new TaintEvictionController(ctx, o.taintEviction) },
+  { name: "endpoints-controller", aliases: ["endpoint"], make: (ctx, o) => new EndpointsController(ctx, o.endpoints) },
+  { name: "endpointslice-controller", aliases: ["endpointslice"], make: (ctx, o) => new EndpointSliceController(ctx, o.endpointSlices) },
+  { name: "endpointslice-mirroring-controller", aliases: ["endpointslicemirroring"], make: (ctx, o) => new EndpointSliceMirroringController(ctx, o.endpointSliceMirroring) },
 ];
