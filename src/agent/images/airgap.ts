@@ -4,7 +4,7 @@
  * Archives already loaded (same name, size and modification time) are skipped on later starts;
  * the record of what was loaded lives beside them in `.imported.json`.
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/engine.ts";
 import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../../log/index.ts";
@@ -22,7 +22,7 @@ export interface AirgapResult {
   failed: string[];
 }
 
-export async function importAirgapImages(docker: Docker, dir: string, log: Logger): Promise<AirgapResult> {
+export async function importAirgapImages(docker: DockerApi, dir: string, log: Logger): Promise<AirgapResult> {
   const result: AirgapResult = { loaded: [], skipped: 0, failed: [] };
   if (!existsSync(dir)) return result;
   const files = readdirSync(dir).filter((f) => ARCHIVE.test(f)).sort();
@@ -65,7 +65,7 @@ export async function importAirgapImages(docker: Docker, dir: string, log: Logge
 }
 
 /** Loads one archive; returns the images Docker reports ("Loaded image: …"). */
-async function loadArchive(docker: Docker, path: string): Promise<string[]> {
+async function loadArchive(docker: DockerApi, path: string): Promise<string[]> {
   const stream = await docker.loadImage(createReadStream(path), { quiet: true } as unknown as Record<string, unknown>);
   const images: string[] = [];
   await new Promise<void>((resolve, reject) =>

@@ -4,7 +4,7 @@
  * refers to them) are removed, least recently used first, until usage falls below `lowPercent`.
  * The pause image and images younger than `minAgeMs` are kept.
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/engine.ts";
 import { statfsSync } from "node:fs";
 import type { Logger } from "../../log/index.ts";
 
@@ -37,7 +37,7 @@ export function diskUsage(path: string): DiskUsage | undefined {
 }
 
 /** One collection pass; returns the ids removed. */
-export async function collectImages(docker: Docker, opts: ImageGcOptions, log: Logger): Promise<string[]> {
+export async function collectImages(docker: DockerApi, opts: ImageGcOptions, log: Logger): Promise<string[]> {
   const high = opts.highPercent ?? 85;
   const low = opts.lowPercent ?? 80;
   const root = (await docker.info()).DockerRootDir as string;

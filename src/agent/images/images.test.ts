@@ -2,26 +2,26 @@
  * The locally built pause image and airgap archives, against real Docker Engine.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import Docker from "dockerode";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryLogger } from "../../controllers/testing.ts";
 import { dockerAvailable, ensureTestImage, removeTestContainers, RUN_ID, TEST_LABEL } from "../../testing/docker.ts";
 import { Readable } from "node:stream";
+import { DockerEngine } from "../runtime/index.ts";
 import { collectImages, ensurePauseImage, imageExists, importAirgapImages, tarArchive } from "./index.ts";
 
-const docker = new Docker();
-const hasDocker = await dockerAvailable(docker);
+const docker = new DockerEngine();
+const hasDocker = await dockerAvailable();
 const labels = { [TEST_LABEL]: RUN_ID };
 
 describe.skipIf(!hasDocker)("images", () => {
   const dir = mkdtempSync(join(tmpdir(), "kts-images-"));
   beforeAll(async () => {
-    await ensureTestImage(docker);
+    await ensureTestImage();
   }, 60_000);
   afterAll(async () => {
-    await removeTestContainers(docker);
+    await removeTestContainers();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 

@@ -4,7 +4,7 @@
  * in-memory tar. The tag carries a digest of the program, so a changed program gets a new image
  * and an unchanged one is not imported again.
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/engine.ts";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { Logger } from "../../log/index.ts";
@@ -18,7 +18,7 @@ export function pauseImageRef(arch: string = process.arch): string {
   return `${PAUSE_REPO}:${arch}-${digest}`;
 }
 
-export async function ensurePauseImage(docker: Docker, log: Logger, arch: string = process.arch): Promise<string> {
+export async function ensurePauseImage(docker: DockerApi, log: Logger, arch: string = process.arch): Promise<string> {
   const ref = pauseImageRef(arch);
   if (await imageExists(docker, ref)) return ref;
   const started = Date.now();
@@ -41,7 +41,7 @@ export async function ensurePauseImage(docker: Docker, log: Logger, arch: string
   return ref;
 }
 
-export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
+export async function imageExists(docker: DockerApi, ref: string): Promise<boolean> {
   try {
     await docker.getImage(ref).inspect();
     return true;

@@ -4,7 +4,7 @@
  * back off per pod and image (ErrImagePull, then ImagePullBackOff), and each step is reported as
  * upstream's events (Pulling, Pulled, Failed, BackOff, ErrImageNeverPull).
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/engine.ts";
 import type { Secret } from "../runtime/index.ts";
 import { Backoff } from "../runtime/index.ts";
 
@@ -48,7 +48,7 @@ export class ImagePuller {
   readonly lastUsed = new Map<string, number>();
 
   constructor(
-    private readonly docker: Docker,
+    private readonly docker: DockerApi,
     private readonly opts: PullerOptions = {},
   ) {
     this.backoff = new Backoff(opts.backoffInitialMs ?? 10_000, opts.backoffMaxMs ?? 300_000);

@@ -6,7 +6,7 @@
  * `<dataDir>/images` and builds the pause image locally. When Docker Engine is not reachable it
  * logs the error and keeps retrying; `ready` resolves once pods are being run.
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/engine.ts";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Client } from "../../client/index.ts";
@@ -25,7 +25,7 @@ export interface PodManagerOptions {
   client: Client;
   nodeName: string;
   nodeIP: string;
-  docker: Docker;
+  docker: DockerApi;
   /** The agent's dir: volumes under <dataDir>/pods/<uid>/volumes, airgap images in <dataDir>/images. */
   dataDir: string;
   log: Logger;

@@ -50,6 +50,13 @@ export class PodManager {
   ) {
     this.informer = new Informer(ctx.client, PODS, {
       fieldSelector: `spec.nodeName=${ctx.nodeName}`,
+      // The kubelet keeps no managedFields either: they are most of a pod's bytes.
+      // (a copy: in-process watchers may share the object).
+      transform: (obj) => {
+        if (!obj.metadata?.managedFields) return obj;
+        const { managedFields: _dropped, ...metadata } = obj.metadata;
+        return { ...obj, metadata };
+      },
       onError: (err) => ctx.log.v(2).info("pod watch failed, retrying", { err: String(err) }),
     });
     this.informer.on({

@@ -4,7 +4,7 @@
  * settings and namespaced sysctls. Also the kubelet-managed /etc/hosts the app containers mount.
  */
 import type Docker from "dockerode";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Pod } from "../runtime/index.ts";
 import { LABEL_GRACE, SANDBOX_NAME, containerLabels, dockerName } from "../runtime/index.ts";
@@ -110,7 +110,13 @@ export async function createSandbox(ctx: AgentContext, pod: Pod, attempt: number
     },
   };
   const id = await ctx.runtime.create(opts);
-  await ctx.runtime.start(id);
+  try {
+    await ctx.runtime.start(id);
+  } catch (err) {
+    // A sandbox that cannot start (a hostPort taken, …) is not kept: the next try makes a new one.
+    await ctx.runtime.remove(id).catch(() => {});
+    throw err;
+  }
   return id;
 }
 
@@ -140,6 +146,7 @@ export function writeHostsFile(ctx: AgentContext, pod: Pod, podIPs: string[]): s
     text += "\n# Entries added by HostAliases.\n";
     for (const a of aliases) text += `${a.ip}\t${(a.hostnames ?? []).join("\t")}\n`;
   }
-  writeFileSync(path, text, { mode: 0o644 });
+  // Rewritten only when it changes: containers bind-mount this very file.
+  if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileSync(path, text, { mode: 0o644 });
   return path;
 }

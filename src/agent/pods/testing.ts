@@ -3,14 +3,13 @@
  * controllers' test cluster with a LocalClient), a temporary agent data dir, short backoffs and
  * resyncs, and the run's cleanup label on every container; plus waiting and event helpers.
  */
-import Docker from "dockerode";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { memoryLogger, testCluster, type TestCluster } from "../../controllers/testing.ts";
 import { ensureTestImage, removeTestContainers, RUN_ID, TEST_IMAGE, TEST_LABEL } from "../../testing/docker.ts";
-import type { CoreEvent, Pod } from "../runtime/index.ts";
+import { DockerEngine, type CoreEvent, type Pod } from "../runtime/index.ts";
 import { tearDownPodDir } from "../volumes/index.ts";
 import { readdirSync, rmSync, existsSync } from "node:fs";
 import { startPodManager, type PodManager, type PodManagerOptions } from "./index.ts";
@@ -21,7 +20,7 @@ export { TEST_IMAGE };
 
 export interface PodTestEnv {
   cluster: TestCluster;
-  docker: Docker;
+  docker: DockerEngine;
   dataDir: string;
   nodeName: string;
   manager: PodManager;
@@ -38,8 +37,8 @@ export interface PodTestEnv {
 let nodeSeq = 0;
 
 export async function podTestEnv(overrides: Partial<PodManagerOptions> = {}): Promise<PodTestEnv> {
-  const docker = new Docker();
-  await ensureTestImage(docker);
+  const docker = new DockerEngine();
+  await ensureTestImage();
   const cluster = testCluster();
   await cluster.client.create({ group: "", version: "v1", resource: "namespaces" }, "", { metadata: { name: "default" } });
   const dataDir = mkdtempSync(join(tmpdir(), "kts-agent-"));
@@ -103,7 +102,7 @@ export async function podTestEnv(overrides: Partial<PodManagerOptions> = {}): Pr
     },
     async close() {
       await env.manager.stop();
-      await removeTestContainers(docker);
+      await removeTestContainers();
       const pods = join(dataDir, "pods");
       if (existsSync(pods)) for (const uid of readdirSync(pods)) tearDownPodDir(join(pods, uid));
       rmSync(dataDir, { recursive: true, force: true });

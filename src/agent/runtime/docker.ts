@@ -6,6 +6,7 @@
  * containers whose state changed.
  */
 import type Docker from "dockerode";
+import type { DockerApi } from "./engine.ts";
 import {
   LABEL_CONTAINER_NAME,
   LABEL_HASH,
@@ -95,7 +96,7 @@ export class Runtime {
   private readonly inspected = new Map<string, ContainerDetails>();
 
   constructor(
-    readonly docker: Docker,
+    readonly docker: DockerApi,
     readonly nodeName: string,
   ) {}
 
@@ -192,7 +193,7 @@ export class Runtime {
     const finished = await Promise.race([ended, timeout]);
     clearTimeout(timer);
     if (!finished) {
-      stream.destroy();
+      (stream as unknown as { destroy(): void }).destroy();
       return { exitCode: -1, output: Buffer.concat(chunks).toString(), timedOut: true };
     }
     const info = await exec.inspect();

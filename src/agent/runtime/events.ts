@@ -4,7 +4,7 @@
  * reopened after errors (Docker restarts); `onReconnect` lets the caller resync everything it
  * may have missed meanwhile.
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "./engine.ts";
 import type { Logger } from "../../log/index.ts";
 import { LABEL_NODE, LABEL_POD_UID } from "./labels.ts";
 
@@ -20,7 +20,7 @@ interface DockerEvent {
   Actor?: { ID?: string; Attributes?: Record<string, string> };
 }
 
-export function watchDockerEvents(docker: Docker, nodeName: string, handlers: DockerEventHandlers, log: Logger): { stop(): void } {
+export function watchDockerEvents(docker: DockerApi, nodeName: string, handlers: DockerEventHandlers, log: Logger): { stop(): void } {
   let stopped = false;
   let current: NodeJS.ReadableStream | undefined;
   let connectedOnce = false;

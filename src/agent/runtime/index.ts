@@ -8,3 +8,4 @@ export { watchDockerEvents, type DockerEventHandlers } from "./events.ts";
 export { Backoff, goDuration } from "./backoff.ts";
 export * from "./types.ts";
 export { parseQuantity, milliValue, wholeValue } from "./quantity.ts";
+export { DockerEngine, DockerError, type DockerApi, type ContainerApi, type ExecApi, type ImageApi } from "./engine.ts";
