@@ -2,21 +2,21 @@
  * Pod startup latency on one node (upstream's SLO: create → Running, seen through a watch, image
  * present locally; p99 ≤ 5 s) and the agent's idle memory.
  *
- *   bun scripts/bench/pod-startup.ts [--pods 30] [--rate 5] [--in-process] [--bind]
+ *   bun scripts/bench/pod-startup.ts [--pods 30] [--rate 2] [--in-process] [--bind]
  *
  * Default: a real `kts server --disable-agent` and a real `kts agent` joined to it (separate
  * processes, HTTPS between them); the pods are created together through the API and scheduled by
  * the server's scheduler (`--bind` sets spec.nodeName instead). Printed: p50/p99/max latency, the
  * time until all pods run, the agent's idle RSS before the pods and after they are deleted, and
  * the idle RSS of a `kts server` running its embedded agent. Pods are created all at once (a
- * burst), then again at `--rate` pods per second (default 5), closer to how upstream's density
+ * burst), then again at `--rate` pods per second (default 2), closer to how upstream's density
  * tests pace creations.
  * `--in-process`: the pod manager and an in-process API server in this process (no HTTPS, no
  * scheduler): the agent's own share of the latency.
  * Every container carries the `kts.test=<run id>` label and is removed at the end.
  */
 import Docker from "dockerode";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile, step } from "./lib.ts";
@@ -32,7 +32,7 @@ const value = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const POD_COUNT = value("--pods", 30);
-const RATE = value("--rate", 5);
+const RATE = value("--rate", 2);
 const NS = "bench";
 const PODS = { group: "", version: "v1", resource: "pods" };
 const KTS = join(import.meta.dir, "..", "..", "cmd", "kts.ts");
@@ -42,8 +42,21 @@ interface PodObj extends KubeObject {
 }
 
 function rssMb(pid: number): number {
-  const status = require("node:fs").readFileSync(`/proc/${pid}/status`, "utf8") as string;
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** The pid of the process whose command line mentions `needle` (a child's data dir). */
+function pidOf(needle: string): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(needle)) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }
 
 function podManifest(i: number, nodeName: string | undefined): KubeObject {
@@ -202,7 +215,7 @@ async function processes(docker: Docker): Promise<void> {
     const client = new HttpClient({ server: kc.server, caPem: kc.caPem, certPem: kc.clientCertPem, keyPem: kc.clientKeyPem });
     await waitNodeReady(client, both.nodeName!);
     await Bun.sleep(5000);
-    const pid = Number(/pid=(\d+)/.exec(both.log())?.[1] ?? 0);
+    const pid = pidOf(both.dataDir);
     const rss = pid ? rssMb(pid) : NaN;
     console.log(`| server + embedded agent RSS, idle | ${Number.isNaN(rss) ? "n/a" : `${rss.toFixed(1)} MB`} | | ≤ 150 MB |`);
   } finally {
