@@ -194,7 +194,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   }
   // Controllers run in this process over the in-process client, once the API server is up;
   // they start in the background (their first lists must not delay the server).
-  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { controllers: cfg.controllers, csrSigning: { clientCa: pki!.clientCa } });
+  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { controllers: cfg.controllers, csrSigning: { clientCa: pki!.clientCa }, rootCa: pki!.serverCa.certPem });
   const scheduler = cfg.disableScheduler ? undefined : startScheduler(new LocalClient(api.registry), log.child("scheduler"));
   log.info("server ready", { ms: Math.round(performance.now() - started), controllers: controllers.names });
   const agent = cfg.disableAgent ? undefined : startEmbeddedAgent(cfg, apiUrl, token!.full, log);

@@ -1,0 +1,1 @@
+export { RootCaPublisher, ROOT_CA_CONFIG_MAP, type RootCaPublisherOptions } from "./publisher.ts";

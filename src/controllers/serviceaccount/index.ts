@@ -1,0 +1,1 @@
+export { ServiceAccountsController, type ServiceAccountsOptions } from "./serviceaccounts-controller.ts";
