@@ -74,6 +74,11 @@ export class SchedulerCache {
 
   // ------------------------------------------------------------------ nodes
 
+  /** Names of nodes that are cordoned / carry NoSchedule or NoExecute taints / carry PreferNoSchedule taints. */
+  readonly cordoned = new Set<string>();
+  readonly hardTainted = new Set<string>();
+  readonly softTainted = new Set<string>();
+
   addOrUpdateNode(node: Node): NodeInfo {
     const name = node.metadata?.name ?? "";
     let info = this.nodes.get(name);
@@ -82,13 +87,22 @@ export class SchedulerCache {
     this.removeImages(info);
     info.setNode(node);
     this.addImages(info, node);
+    this.mark(this.cordoned, name, info.unschedulable);
+    this.mark(this.hardTainted, name, info.taints.some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute"));
+    this.mark(this.softTainted, name, info.taints.some((t) => t.effect === "PreferNoSchedule"));
     return info;
+  }
+
+  private mark(set: Set<string>, name: string, on: boolean): void {
+    if (on) set.add(name);
+    else set.delete(name);
   }
 
   removeNode(name: string): void {
     const info = this.nodes.get(name);
     if (!info) return;
     this.removeImages(info);
+    for (const set of [this.cordoned, this.hardTainted, this.softTainted]) set.delete(name);
     info.node = null;
     info.generation++;
     // Pods still bound to a deleted node stay accounted until they are deleted too.

@@ -83,9 +83,9 @@ export class Profile {
     const off = new Set(config.disabled ?? []);
     const on = <T extends Plugin>(list: T[]) => list.filter((p) => !off.has(p.name));
     const gates = new SchedulingGates();
-    const unschedulable = new NodeUnschedulable();
+    const unschedulable = new NodeUnschedulable(handle);
     const nodeName = new NodeName();
-    const taints = new TaintToleration();
+    const taints = new TaintToleration(handle);
     const nodeAffinity = new NodeAffinity();
     const ports = new NodePorts();
     const fit = new NodeResourcesFit();
@@ -97,7 +97,7 @@ export class Profile {
     const preemption = new DefaultPreemption(handle);
     const binder = new DefaultBinder(handle);
     this.preEnqueue = on([gates]);
-    this.preFilter = on([nodeAffinity, ports, volumes, spread, podAffinity]);
+    this.preFilter = on([unschedulable, nodeName, taints, nodeAffinity, ports, volumes, spread, podAffinity]);
     this.filter = on([unschedulable, nodeName, taints, nodeAffinity, ports, fit, volumes, spread, podAffinity]);
     this.postFilter = on([preemption]);
     this.preScore = on([taints, nodeAffinity, spread, podAffinity, balanced, images]);

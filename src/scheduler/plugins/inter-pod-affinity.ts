@@ -24,42 +24,36 @@ const PRESCORE_KEY = "PreScoreInterPodAffinity";
 /** upstream's default hardPodAffinityWeight: existing pods' required affinity counts as a preference of this weight. */
 const HARD_POD_AFFINITY_WEIGHT = 1;
 
-const pairKey = (key: string, value: string) => `${key}\u0000${value}`;
-
-/** Matched-term counts per topology pair (upstream's topologyToMatchedTermCount). */
+/** Matched-term counts per topology pair (upstream's topologyToMatchedTermCount), as key → value → count. */
 class PairCounts {
-  readonly counts = new Map<string, number>();
-  /** Topology keys with a count, so a node is checked per key rather than per label. */
-  readonly keys = new Map<string, number>();
+  readonly byKey = new Map<string, Map<string, number>>();
+  size = 0;
 
   update(labels: Labels, key: string, by: number): void {
     const value = labels[key];
     if (value === undefined) return;
-    const k = pairKey(key, value);
-    const n = (this.counts.get(k) ?? 0) + by;
+    let values = this.byKey.get(key);
+    if (!values) this.byKey.set(key, (values = new Map()));
+    const before = values.get(value) ?? 0;
+    const n = before + by;
     if (n === 0) {
-      this.counts.delete(k);
-      const left = (this.keys.get(key) ?? 1) - 1;
-      if (left <= 0) this.keys.delete(key);
-      else this.keys.set(key, left);
+      values.delete(value);
+      this.size--;
+      if (values.size === 0) this.byKey.delete(key);
     } else {
-      if (!this.counts.has(k)) this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
-      this.counts.set(k, n);
+      if (before === 0) this.size++;
+      values.set(value, n);
     }
   }
 
   get(key: string, value: string): number {
-    return this.counts.get(pairKey(key, value)) ?? 0;
-  }
-
-  get size(): number {
-    return this.counts.size;
+    return this.byKey.get(key)?.get(value) ?? 0;
   }
 
   clone(): PairCounts {
     const c = new PairCounts();
-    for (const [k, v] of this.counts) c.counts.set(k, v);
-    for (const [k, v] of this.keys) c.keys.set(k, v);
+    for (const [k, values] of this.byKey) c.byKey.set(k, new Map(values));
+    c.size = this.size;
     return c;
   }
 }
@@ -152,9 +146,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       }
     }
     if (s.existingAntiAffinity.size > 0) {
-      for (const key of s.existingAntiAffinity.keys.keys()) {
+      for (const [key, values] of s.existingAntiAffinity.byKey) {
         const v = node.labels[key];
-        if (v !== undefined && s.existingAntiAffinity.get(key, v) > 0) return REJECT_EXISTING;
+        if (v !== undefined && (values.get(v) ?? 0) > 0) return REJECT_EXISTING;
       }
     }
     return null;

@@ -13,6 +13,14 @@ import { defaultNormalizeScore } from "./normalize.ts";
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
 const ERR_REASON_CONFLICT = "pod affinity terms conflict";
 const PREFILTER_KEY = "PreFilterNodeAffinity";
+/** How many distinct node constraints keep a per-node result cache. */
+const MEMO_SPECS = 256;
+
+/** A pod's required node constraints with each node's answer kept until the node's labels change. */
+interface MemoizedAffinity {
+  required: RequiredNodeAffinity;
+  results: Map<NodeInfo, { labels: object; fits: boolean }>;
+}
 const REJECTED = constantRejection("NodeAffinity", Code.UnschedulableAndUnresolvable, ERR_REASON_POD);
 const PRESCORE_KEY = "PreScoreNodeAffinity";
 
@@ -23,13 +31,21 @@ interface Preferred {
 
 export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = "NodeAffinity";
+  /** Pods of one workload share their constraints: their per-node answers are computed once. */
+  private readonly memo = new Map<string, MemoizedAffinity>();
   readonly events: ClusterEvent[] = ["Node/Add", "Node/UpdateNodeLabel", "Node/UpdateNodeTaint"];
 
   preFilter(state: CycleState, pod: PodInfo): PreFilterResult | Result {
     const required = pod.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     const selector = pod.pod.spec?.nodeSelector;
     if (!required && !selector) return SKIP;
-    state.write(PREFILTER_KEY, requiredNodeAffinity(pod.pod));
+    const key = JSON.stringify([selector ?? null, required ?? null]);
+    let memo = this.memo.get(key);
+    if (!memo) {
+      if (this.memo.size >= MEMO_SPECS) this.memo.clear();
+      this.memo.set(key, (memo = { required: requiredNodeAffinity(pod.pod), results: new Map() }));
+    }
+    state.write(PREFILTER_KEY, memo);
     const terms = required?.nodeSelectorTerms ?? [];
     if (terms.length === 0) return null;
     // Terms naming nodes with matchFields metadata.name In narrow the search; terms are ORed, requirements ANDed.
@@ -49,9 +65,11 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   }
 
   filter(state: CycleState, _pod: PodInfo, node: NodeInfo): Result {
-    const required = state.read<RequiredNodeAffinity>(PREFILTER_KEY);
-    if (!required || !node.node || required.match(node.node)) return null;
-    return REJECTED;
+    const memo = state.read<MemoizedAffinity>(PREFILTER_KEY);
+    if (!memo || !node.node) return null;
+    let r = memo.results.get(node);
+    if (!r || r.labels !== node.labels) memo.results.set(node, (r = { labels: node.labels, fits: memo.required.match(node.node) }));
+    return r.fits ? null : REJECTED;
   }
 
   preScore(state: CycleState, pod: PodInfo): Result {
