@@ -159,7 +159,13 @@ export class DockerEngine implements DockerApi {
       body = JSON.stringify(opts.body);
       headers["Content-Type"] = "application/json";
     }
-    const res = await fetch(`http://docker${API}${path}${query(opts.query)}`, { method, body, headers, unix: this.socketPath, signal: opts.signal } as RequestInit);
+    let res: Response;
+    try {
+      res = await fetch(`http://docker${API}${path}${query(opts.query)}`, { method, body, headers, unix: this.socketPath, signal: opts.signal } as RequestInit);
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      throw new Error(`Cannot connect to the Docker daemon at unix://${this.socketPath}. Is the docker daemon running? (${(err as Error).message})`);
+    }
     if (res.status >= 400 || res.status === 304) {
       const text = await res.text();
       let json: { message?: string } | null = null;
