@@ -5,6 +5,7 @@
  */
 import type { KnownController } from "./index.ts";
 import { CronJobController, type CronJobControllerOptions } from "./cronjob/index.ts";
+import { DisruptionController, type DisruptionControllerOptions } from "./disruption/index.ts";
 import { EndpointsController, type EndpointsControllerOptions } from "./endpoint/index.ts";
 import { EndpointSliceController, type EndpointSliceControllerOptions } from "./endpointslice/index.ts";
 import { EndpointSliceMirroringController, type MirroringOptions } from "./endpointslicemirroring/index.ts";
@@ -29,6 +30,7 @@ export interface ClusterControllerOptions {
   endpointSlices?: EndpointSliceControllerOptions;
   endpointSliceMirroring?: MirroringOptions;
   serviceAccounts?: ServiceAccountsOptions;
+  disruption?: DisruptionControllerOptions;
   /** PEM of the CA that signed the API server's certificate, published as kube-root-ca.crt; without it the publisher idles. */
   rootCa?: string;
 }
@@ -45,6 +47,7 @@ export const CLUSTER_CONTROLLERS: KnownController[] = [
   { name: "endpointslice-controller", aliases: ["endpointslice"], make: (ctx, o) => new EndpointSliceController(ctx, o.endpointSlices) },
   { name: "endpointslice-mirroring-controller", aliases: ["endpointslicemirroring"], make: (ctx, o) => new EndpointSliceMirroringController(ctx, o.endpointSliceMirroring) },
   { name: "serviceaccount-controller", aliases: ["serviceaccount"], make: (ctx, o) => new ServiceAccountsController(ctx, o.serviceAccounts) },
+  { name: "disruption-controller", aliases: ["disruption"], make: (ctx, o) => new DisruptionController(ctx, o.disruption) },
   {
     name: "root-ca-certificate-publisher-controller",
     aliases: ["root-ca-cert-publisher"],

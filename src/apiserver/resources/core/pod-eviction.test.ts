@@ -58,6 +58,25 @@ const gone = (name: string) =>
 const SUCCESS = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
 
 describe("pods/eviction", () => {
+  test("an evicted pod gets DisruptionTarget (EvictionByEvictionAPI) before it is deleted", async () => {
+    const name = await pod("marked", "Running");
+    // A finalizer keeps the deleted pod readable.
+    await pods.update(NS, name, { ...(await pods.get(NS, name)), metadata: { ...(await pods.get(NS, name)).metadata, finalizers: ["example.com/hold"] } }, ctx());
+    expect(await evict(name)).toEqual({ object: SUCCESS });
+    const evicted = (await pods.get(NS, name)) as { metadata?: { deletionTimestamp?: string }; status?: { conditions?: Array<Record<string, string>> } };
+    expect(evicted.metadata?.deletionTimestamp).toBeString();
+    expect(evicted.status?.conditions?.find((c) => c.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "EvictionByEvictionAPI", message: "Eviction API: evicting" });
+  });
+
+  test("policy/v1: a budget with an empty selector covers every pod of its namespace", async () => {
+    const name = await pod("anything", "Running");
+    await budget("unused", { disruptionsAllowed: 0 }, { selector: {} });
+    const err = await failure(evict(name));
+    expect(err.code).toBe(429);
+    // Leave no match-all budget behind for the other tests.
+    for (const b of (await pdbs.list(NS)).items) if (Object.keys((b.spec as { selector?: object }).selector ?? {}).length === 0) await pdbs.delete(NS, b.metadata!.name!, ctx(), {});
+  });
+
   test("without a budget the pod is deleted and the answer is a Success Status", async () => {
     const name = await pod("free", "Running");
     expect(await evict(name)).toEqual({ object: SUCCESS });

@@ -62,7 +62,11 @@ function deleteOptionsOf(body: DeleteOptionsBody | undefined, urlDryRun: boolean
   return opts;
 }
 
-/** The budgets of the pod's namespace whose selector matches it; empty and invalid selectors match nothing. */
+/**
+ * The budgets of the pod's namespace whose selector matches it. In policy/v1 an empty selector
+ * matches every pod (upstream stores it as its internal match-all selector); a missing or
+ * invalid one matches nothing.
+ */
 async function budgetsFor(resources: ResourceLookup, pod: Pod): Promise<PodDisruptionBudget[]> {
   const store = resources.lookup("policy", "v1", "poddisruptionbudgets");
   if (!store) return [];
@@ -71,8 +75,7 @@ async function budgetsFor(resources: ResourceLookup, pod: Pod): Promise<PodDisru
   return all.filter((pdb) => {
     if (pdb.metadata?.namespace !== namespace) return false;
     try {
-      const selector = labelSelectorFromObject(pdb.spec?.selector);
-      return !selector.isEmpty() && selector.matches(pod.metadata?.labels ?? {});
+      return labelSelectorFromObject(pdb.spec?.selector).matches(pod.metadata?.labels ?? {});
     } catch {
       return false;
     }
@@ -146,7 +149,7 @@ async function evict(req: SubresourceRequest, body: KubeObject): Promise<{ objec
     const phase = pod.status?.phase;
     const terminal = phase === "Succeeded" || phase === "Failed" || Boolean(pod.metadata?.deletionTimestamp);
     const guarded = terminal || opts.preconditions?.resourceVersion ? opts : { ...opts, preconditions: { ...opts.preconditions, resourceVersion: pod.metadata?.resourceVersion } };
-    await pods.delete(req.namespace, req.name, ctx, guarded);
+    await deleteWithCondition(pods, req, pod, ctx, guarded);
     return { object: success() };
   }
 
@@ -169,12 +172,37 @@ async function evict(req: SubresourceRequest, body: KubeObject): Promise<{ objec
   }
   const guarded = guardReadiness ? { ...opts, preconditions: { ...opts.preconditions, resourceVersion: pod.metadata?.resourceVersion } } : opts;
   try {
-    await pods.delete(req.namespace, req.name, ctx, guarded);
+    await deleteWithCondition(pods, req, pod, ctx, guarded);
   } catch (err) {
     if (guardReadiness && !opts.preconditions?.resourceVersion && err instanceof ApiError && err.code === 409) throw stillProcessing(pdb!.metadata?.name ?? "");
     throw err;
   }
   return { object: success() };
+}
+
+/**
+ * upstream's addConditionAndDeletePod: the pod first gets DisruptionTarget=True (reason
+ * EvictionByEvictionAPI), so its owner and its Job's podFailurePolicy can tell an eviction from
+ * a failure, then it is deleted. A resourceVersion precondition guards the condition write and
+ * then moves to the version that write made.
+ */
+async function deleteWithCondition(pods: GenericStore, req: SubresourceRequest, pod: Pod, ctx: SubresourceRequest["ctx"], opts: DeleteOptions): Promise<void> {
+  if (!opts.dryRun) {
+    const expectedRv = opts.preconditions?.resourceVersion;
+    // With a precondition the write itself checks the version; without, it applies to the latest pod.
+    const next = structuredClone(expectedRv ? pod : ((await pods.get(req.namespace, req.name)) as unknown as Pod));
+    if (expectedRv) next.metadata = { ...next.metadata, resourceVersion: expectedRv };
+    const status = (next.status ??= {});
+    const conditions = (status.conditions ??= []);
+    const held = conditions.find((c) => c.type === "DisruptionTarget");
+    const condition = { type: "DisruptionTarget", status: "True", reason: "EvictionByEvictionAPI", message: "Eviction API: evicting" };
+    // podutil.UpdatePodCondition: the transition time moves only when the status does.
+    if (held) Object.assign(held, condition, held.status === "True" ? {} : { lastTransitionTime: rfc3339(ctx.now) });
+    else conditions.push({ ...condition, lastTransitionTime: rfc3339(ctx.now) });
+    const { object } = await pods.update(req.namespace, req.name, next as unknown as KubeObject, ctx, { subresource: "status" });
+    if (expectedRv) opts = { ...opts, preconditions: { ...opts.preconditions, resourceVersion: object.metadata?.resourceVersion } };
+  }
+  await pods.delete(req.namespace, req.name, ctx, opts);
 }
 
 export const evictionSubresource: ExtraSubresource = { name: "eviction", kind: "Eviction", group: "policy", version: "v1", verbs: ["create"], create: evict };

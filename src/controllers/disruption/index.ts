@@ -1,0 +1,1 @@
+export { DisruptionController, type DisruptionControllerOptions } from "./disruption-controller.ts";
