@@ -38,14 +38,24 @@ export interface WebSocketOptions {
 }
 
 export class WebSocket {
-  /** A whole message arrived. */
-  onMessage: (data: Buffer, binary: boolean) => void = () => {};
+  /** A whole message arrived. Messages that come before a handler is set wait for it. */
+  get onMessage(): (data: Buffer, binary: boolean) => void {
+    return this.messageHandler ?? (() => {});
+  }
+
+  set onMessage(handler: (data: Buffer, binary: boolean) => void) {
+    this.messageHandler = handler;
+    for (const [data, binary] of this.early.splice(0)) handler(data, binary);
+  }
+
   /** The connection is gone (after a close handshake, or 1006 when it just dropped). Called once. */
   onClose: (code: number, reason: string) => void = () => {};
   onPong: () => void = () => {};
   /** The socket's write buffer emptied after send() returned false. */
   onDrain: () => void = () => {};
 
+  private messageHandler: ((data: Buffer, binary: boolean) => void) | undefined;
+  private readonly early: Array<[Buffer, boolean]> = [];
   private buf: Buffer = Buffer.alloc(0);
   private fragments: Buffer[] | undefined;
   private fragmentBinary = true;
@@ -67,7 +77,7 @@ export class WebSocket {
     });
     socket.on("close", () => this.finish(CLOSE_ABNORMAL, ""));
     socket.on("error", () => socket.destroy());
-    if (opts.head && opts.head.length > 0) queueMicrotask(() => this.receive(opts.head!));
+    if (opts.head && opts.head.length > 0) this.receive(opts.head);
     socket.resume();
   }
 
@@ -202,7 +212,7 @@ export class WebSocket {
       case OP_TEXT:
       case OP_BINARY:
         if (this.fragments) return this.protocolError(CLOSE_PROTOCOL_ERROR, "new message inside a fragmented one");
-        if (fin) return this.onMessage(payload, opcode === OP_BINARY);
+        if (fin) return this.deliver(payload, opcode === OP_BINARY);
         this.fragments = [payload];
         this.fragmentBytes = payload.length;
         this.fragmentBinary = opcode === OP_BINARY;
@@ -215,12 +225,17 @@ export class WebSocket {
         if (!fin) return;
         const whole = Buffer.concat(this.fragments);
         this.fragments = undefined;
-        this.onMessage(whole, this.fragmentBinary);
+        this.deliver(whole, this.fragmentBinary);
         return;
       }
       default:
         this.protocolError(CLOSE_PROTOCOL_ERROR, `unknown opcode ${opcode}`);
     }
+  }
+
+  private deliver(data: Buffer, binary: boolean): void {
+    if (this.messageHandler) this.messageHandler(data, binary);
+    else this.early.push([data, binary]);
   }
 
   private protocolError(code: number, reason: string): void {

@@ -46,6 +46,7 @@ export function startTunnelClient(opts: TunnelClientOptions): TunnelClient {
   let session: MuxSession | undefined;
   let backoff = minBackoff;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
   let connectedWaiters: Array<() => void> = [];
   let loop: Promise<void> = Promise.resolve();
 
@@ -106,6 +107,7 @@ export function startTunnelClient(opts: TunnelClientOptions): TunnelClient {
       const wait = Math.round(backoff * (0.8 + Math.random() * 0.4));
       backoff = Math.min(maxBackoff, backoff * 2);
       await new Promise<void>((resolve) => {
+        wake = resolve;
         retryTimer = setTimeout(resolve, wait);
       });
     }
@@ -118,6 +120,7 @@ export function startTunnelClient(opts: TunnelClientOptions): TunnelClient {
     async stop() {
       stopped = true;
       clearTimeout(retryTimer);
+      wake?.();
       session?.close("agent stopping");
       await loop;
     },
