@@ -1,25 +1,82 @@
-/** Admission: the plugin chain and the plugins kts runs, in upstream's order. */
+/**
+ * Admission: the plugin chain and the plugins kts runs, in kube-apiserver's order (its
+ * AllOrderedPlugins): every plugin's mutating step in this order, then every validating step.
+ * Which plugins run follows --enable-admission-plugins / --disable-admission-plugins over the
+ * default set, as kube-apiserver's flags do.
+ */
 import type { Admission, GenericStore } from "../registry/store.ts";
-import { chainAdmission } from "./chain.ts";
-import { namespaceLifecycle } from "./namespace-lifecycle.ts";
-import { priorityAdmission } from "./priority.ts";
+import { chainAdmission, type AdmissionPlugin } from "./chain.ts";
+import { defaultStorageClass } from "./default-storage-class.ts";
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts";
+import { limitRanger } from "./limit-ranger.ts";
+import { namespaceLifecycle } from "./namespace-lifecycle.ts";
+import { podSecurity, type PodSecurityConfiguration } from "./pod-security/plugin.ts";
+import { priorityAdmission } from "./priority.ts";
+import { resourceQuotaAdmission } from "./resource-quota.ts";
+import { serviceAccountAdmission } from "./service-account.ts";
 
 export { chainAdmission, type AdmissionOperation, type AdmissionPlugin, type AdmissionRequest } from "./chain.ts";
 export { IMMORTAL_NAMESPACES, namespaceLifecycle } from "./namespace-lifecycle.ts";
 export { priorityAdmission } from "./priority.ts";
-export { defaultTolerationSeconds } from "./default-toleration-seconds.ts";
+export { readPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/plugin.ts";
 
 export interface AdmissionDeps {
   /** The served resources, looked up when a request arrives. */
   lookup(group: string, version: string, plural: string): GenericStore | undefined;
+  /** Plugins to add to the default set (kube-apiserver's --enable-admission-plugins). */
+  enable?: string[];
+  /** Plugins to leave out (--disable-admission-plugins). */
+  disable?: string[];
+  /** PodSecurity's defaults and exemptions (a PodSecurityConfiguration). */
+  podSecurity?: PodSecurityConfiguration;
+}
+
+/** kube-apiserver's plugin order, for the plugins kts has. */
+export const ORDERED_PLUGINS = [
+  "NamespaceLifecycle",
+  "LimitRanger",
+  "ServiceAccount",
+  "PodSecurity",
+  "Priority",
+  "DefaultTolerationSeconds",
+  "DefaultStorageClass",
+  "ResourceQuota",
+];
+
+/**
+ * kube-apiserver's default set, less ServiceAccount until the cluster has what it needs: the
+ * service account and root CA publisher controllers and the TokenRequest API (enable it with
+ * --enable-admission-plugins=ServiceAccount).
+ */
+export const DEFAULT_PLUGINS = ["NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "ResourceQuota"];
+
+/** The plugins a pair of enable/disable lists turns on, in upstream's order; unknown names are an error. */
+export function enabledPlugins(enable: string[] = [], disable: string[] = []): string[] {
+  for (const name of [...enable, ...disable]) {
+    if (!ORDERED_PLUGINS.includes(name)) throw new Error(`admission plugin "${name}" is not known (known: ${ORDERED_PLUGINS.join(", ")})`);
+  }
+  const on = new Set([...DEFAULT_PLUGINS, ...enable]);
+  for (const name of disable) on.delete(name);
+  return ORDERED_PLUGINS.filter((n) => on.has(n));
 }
 
 /** The admission chain of a kts API server. */
 export function defaultAdmission(deps: AdmissionDeps): Admission {
-  return chainAdmission([
-    namespaceLifecycle({ namespaces: () => deps.lookup("", "v1", "namespaces") }),
-    priorityAdmission({ priorityClasses: () => deps.lookup("scheduling.k8s.io", "v1", "priorityclasses") }),
-    defaultTolerationSeconds(),
-  ]);
+  const store = (g: string, v: string, r: string) => () => deps.lookup(g, v, r);
+  const make: Record<string, () => AdmissionPlugin> = {
+    NamespaceLifecycle: () => namespaceLifecycle({ namespaces: store("", "v1", "namespaces") }),
+    LimitRanger: () => limitRanger({ limitRanges: store("", "v1", "limitranges") }),
+    ServiceAccount: () =>
+      serviceAccountAdmission({
+        serviceAccounts: store("", "v1", "serviceaccounts"),
+        // The token volume needs TokenRequest (serviceaccounts/token) to be served for real.
+        mountToken: () => deps.lookup("", "v1", "serviceaccounts")?.def.extraSubresources?.some((s) => s.name === "token" && s.create !== undefined) ?? false,
+      }),
+    PodSecurity: () => podSecurity({ namespaces: store("", "v1", "namespaces"), pods: store("", "v1", "pods"), config: deps.podSecurity }),
+    Priority: () => priorityAdmission({ priorityClasses: store("scheduling.k8s.io", "v1", "priorityclasses") }),
+    DefaultTolerationSeconds: () => defaultTolerationSeconds(),
+    DefaultStorageClass: () => defaultStorageClass({ storageClasses: store("storage.k8s.io", "v1", "storageclasses") }),
+    ResourceQuota: () => resourceQuotaAdmission({ quotas: store("", "v1", "resourcequotas") }),
+  };
+  return chainAdmission(enabledPlugins(deps.enable, deps.disable).map((n) => make[n]!()));
 }
