@@ -4,6 +4,7 @@
  * TZ=/CRON_TZ= prefix, times computed in that IANA zone through Intl. Day-of-month and
  * day-of-week combine with OR unless either is "*", as in Vixie cron.
  */
+import { parseGoDuration } from "../util/duration.ts";
 
 export interface Schedule {
   /** The first activation strictly after `t` (ms), or undefined when none within five years. */
@@ -182,18 +183,12 @@ class EverySchedule implements Schedule {
   }
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 function parseDuration(text: string): number {
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number.parseFloat(m[1]!) * DURATION_UNITS[m[2]!]!;
-    matched = re.lastIndex;
+  try {
+    return parseGoDuration(text);
+  } catch {
+    throw new ScheduleError(`failed to parse duration @every ${text}`);
   }
-  if (matched !== text.length || text.length === 0) throw new ScheduleError(`failed to parse duration @every ${text}`);
-  return total;
 }
 
 /** Parses a schedule; `defaultZone` applies unless the spec starts with TZ= or CRON_TZ=. */

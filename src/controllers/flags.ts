@@ -1,0 +1,57 @@
+/**
+ * kube-controller-manager flags that kts's controllers understand, as k3s passes them with
+ * --kube-controller-manager-arg key=value: the --controllers list and the tuning of the node
+ * lifecycle, pod GC, Job and EndpointSlice controllers. Unknown keys are an error at start.
+ */
+import type { ControllerOptions } from "./index.ts";
+import { parseGoDuration } from "./util/duration.ts";
+
+type Setter = (o: ControllerOptions, value: string) => void;
+
+function int(key: string, value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new Error(`invalid value "${value}" for --${key}: not an integer`);
+  return Number.parseInt(value, 10);
+}
+
+function float(key: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) throw new Error(`invalid value "${value}" for --${key}: not a number`);
+  return n;
+}
+
+function duration(key: string, value: string): number {
+  try {
+    return parseGoDuration(value);
+  } catch (err) {
+    throw new Error(`invalid value "${value}" for --${key}: ${(err as Error).message}`);
+  }
+}
+
+const FLAGS: Record<string, Setter> = {
+  controllers: (o, v) => (o.controllers = v.split(",").map((c) => c.trim())),
+  "node-monitor-period": (o, v) => (o.nodeLifecycle = { ...o.nodeLifecycle, monitorPeriodMs: duration("node-monitor-period", v) }),
+  "node-monitor-grace-period": (o, v) => (o.nodeLifecycle = { ...o.nodeLifecycle, gracePeriodMs: duration("node-monitor-grace-period", v) }),
+  "node-startup-grace-period": (o, v) => (o.nodeLifecycle = { ...o.nodeLifecycle, startupGracePeriodMs: duration("node-startup-grace-period", v) }),
+  "node-eviction-rate": (o, v) => (o.nodeLifecycle = { ...o.nodeLifecycle, evictionRate: float("node-eviction-rate", v) }),
+  "secondary-node-eviction-rate": (o, v) => (o.nodeLifecycle = { ...o.nodeLifecycle, secondaryEvictionRate: float("secondary-node-eviction-rate", v) }),
+  "large-cluster-size-threshold": (o, v) => (o.nodeLifecycle = { ...o.nodeLifecycle, largeClusterThreshold: int("large-cluster-size-threshold", v) }),
+  "unhealthy-zone-threshold": (o, v) => (o.nodeLifecycle = { ...o.nodeLifecycle, unhealthyZoneThreshold: float("unhealthy-zone-threshold", v) }),
+  "terminated-pod-gc-threshold": (o, v) => (o.podGc = { ...o.podGc, terminatedPodThreshold: int("terminated-pod-gc-threshold", v) }),
+  "concurrent-job-syncs": (o, v) => (o.job = { ...o.job, workers: int("concurrent-job-syncs", v) }),
+  "concurrent-cron-job-syncs": (o, v) => (o.cronJob = { ...o.cronJob, workers: int("concurrent-cron-job-syncs", v) }),
+  "concurrent-endpoint-syncs": (o, v) => (o.endpoints = { ...o.endpoints, workers: int("concurrent-endpoint-syncs", v) }),
+  "concurrent-service-endpoint-syncs": (o, v) => (o.endpointSlices = { ...o.endpointSlices, workers: int("concurrent-service-endpoint-syncs", v) }),
+  "max-endpoints-per-slice": (o, v) => (o.endpointSlices = { ...o.endpointSlices, maxEndpointsPerSlice: int("max-endpoints-per-slice", v) }),
+};
+
+/** Controller options from --kube-controller-manager-arg pairs; throws on unknown keys or bad values. */
+export function controllerOptionsFromArgs(args: Record<string, string>): ControllerOptions {
+  const out: ControllerOptions = {};
+  for (const [rawKey, value] of Object.entries(args)) {
+    const key = rawKey.replace(/^--/, "");
+    const set = FLAGS[key];
+    if (!set) throw new Error(`unsupported --kube-controller-manager-arg "${key}" (supported: ${Object.keys(FLAGS).join(", ")})`);
+    set(out, value);
+  }
+  return out;
+}
