@@ -174,3 +174,12 @@ test("backoffLimitPerIndex: a failing index fails alone, the others complete, th
   const index0 = (await podsOf()).filter((p) => p.metadata?.annotations?.[COMPLETION_INDEX] === "0");
   expect(index0.map((p) => p.metadata?.annotations?.["batch.kubernetes.io/job-index-failure-count"]).sort()).toEqual(["0", "1"]);
 });
+
+test("deleting a Job releases its pods' tracking finalizers (they are orphaned, as batch/v1 deletes by default)", async () => {
+  await setup();
+  await createJob({ parallelism: 2, completions: 2 });
+  await until("two pods", async () => (await podsOf()).length === 2);
+  await h.client.delete(JOBS, "ns", "work");
+  await until("no pod holds the tracking finalizer", async () => (await podsOf()).every((p) => !(p.metadata?.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)));
+  expect(await podsOf()).toHaveLength(2);
+});
