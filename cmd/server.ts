@@ -15,6 +15,13 @@ function controllerManagerArg(text: string, previous: Record<string, string>): R
   return { ...previous, [key]: text.slice(eq + 1) };
 }
 
+/** k3s's --kube-scheduler-arg key=value, repeatable (checked when the server starts). */
+function schedulerArg(text: string, previous: Record<string, string>): Record<string, string> {
+  const eq = text.indexOf("=");
+  if (eq < 0) throw new Error(`--kube-scheduler-arg "${text}": want key=value`);
+  return { ...previous, [text.slice(0, eq).replace(/^--/, "")]: text.slice(eq + 1) };
+}
+
 function parseMode(text: string): number {
   const mode = Number.parseInt(text, 8);
   if (!/^[0-7]{3,4}$/.test(text) || Number.isNaN(mode)) throw new Error(`"${text}" is not a file mode (e.g. 600, 644)`);
@@ -36,6 +43,7 @@ export function serverCommand(): Command {
     .option("--service-node-port-range <range>", "NodePort range", "30000-32767")
     .option("--disable-agent", "do not run the embedded agent (the server is then not a node)", false)
     .option("--disable-scheduler", "do not run the scheduler in this process", false)
+    .option("--kube-scheduler-arg <key=value>", 'scheduler flag: "config=<KubeSchedulerConfiguration file>", "leader-elect=false" (repeatable)', schedulerArg, {})
     .addOption(
       new Option("--datastore-sync <mode>", "full: fsync every commit (survives power loss, as etcd); normal: no fsync (survives a killed process)")
         .choices(["full", "normal"])
@@ -71,6 +79,7 @@ export function serverCommand(): Command {
           serviceNodePortRange: opts.serviceNodePortRange,
           disableAgent: opts.disableAgent,
           disableScheduler: opts.disableScheduler,
+          schedulerArgs: opts.kubeSchedulerArg,
           secretsEncryption: opts.secretsEncryption,
           secretsEncryptionProvider: opts.secretsEncryptionProvider,
           encryptionProviderConfig: opts.encryptionProviderConfig,

@@ -111,7 +111,7 @@ async function run(mode: "streaming" | "backlog"): Promise<Result> {
   const log = logger("bench");
   const informers = new SharedInformerFactory(client, log);
   const events = new SeriesBroadcaster(client, { host: "bench", log });
-  const scheduler = new Scheduler(client, { informers, recorder: events.recorder("default-scheduler"), log });
+  const scheduler = new Scheduler(client, { informers, recorder: (name) => events.recorder(name), log });
   const boundAt = new Map<string, number>();
   const allBound = Promise.withResolvers<void>();
   informers.informer(PODS_REF).on({

@@ -42,8 +42,8 @@ export interface SchedulerOptions {
   profiles?: ProfileConfig[];
   /** Informers shared with other components (one is made per resource otherwise). */
   informers: SharedInformerFactory;
-  /** events.k8s.io recorder for the pods' Scheduled / FailedScheduling events. */
-  recorder?: SeriesRecorder;
+  /** events.k8s.io recorders for the pods' Scheduled / FailedScheduling events, one per profile (reportingController = schedulerName). */
+  recorder?: (schedulerName: string) => SeriesRecorder;
   log: Logger;
   now?: () => number;
   /** Milliseconds of scheduling work between yields to the event loop (informer events, binding writes). */
@@ -97,6 +97,7 @@ export class Scheduler {
   private loopDone: Promise<void> = Promise.resolve();
   private readonly bindings = new Set<Promise<void>>();
   private readonly eventPlugins = new Map<ClusterEvent, Set<string>>();
+  private readonly recorders = new Map<string, SeriesRecorder>();
   /** Pods scheduled and bound since start (for benchmarks and logs). */
   boundCount = 0;
 
@@ -162,7 +163,10 @@ export class Scheduler {
 
   private event(pod: Pod, type: "Normal" | "Warning", reason: string, action: string, message: string): void {
     const obj = { apiVersion: "v1", kind: "Pod", ...pod } as unknown as KubeObject;
-    this.opts.recorder?.eventf(obj, undefined, type, reason, action, message);
+    const name = pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME;
+    let recorder = this.recorders.get(name);
+    if (!recorder && this.opts.recorder) this.recorders.set(name, (recorder = this.opts.recorder(name)));
+    recorder?.eventf(obj, undefined, type, reason, action, message);
   }
 
   /** PodDisruptionBudgets in the scheduler's cache (tests wait on it). */

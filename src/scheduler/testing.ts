@@ -86,7 +86,7 @@ export async function schedulerCluster(opts: { profiles?: ProfileConfig[]; names
   const informers = new SharedInformerFactory(client, log);
   const events = new SeriesBroadcaster(client, { host: "test", log });
   // Short backoffs keep the tests quick; the semantics are upstream's (1 s / 10 s by default).
-  const scheduler = new Scheduler(client, { profiles: opts.profiles, informers, recorder: events.recorder("default-scheduler"), log, podInitialBackoffMs: 100, podMaxBackoffMs: 1000 });
+  const scheduler = new Scheduler(client, { profiles: opts.profiles, informers, recorder: (name) => events.recorder(name), log, podInitialBackoffMs: 100, podMaxBackoffMs: 1000 });
   await scheduler.start();
   const getPod = async (name: string, namespace = "default") => (await client.get(PODS, namespace, name)) as unknown as Pod;
   return {

@@ -12,7 +12,7 @@ import { startApiServer } from "../apiserver/index.ts";
 import { EncryptionManager, type ProviderType } from "../apiserver/encryption/index.ts";
 import { LocalClient } from "../apiserver/local-client.ts";
 import { enabledControllers, startControllers, type RunningControllers } from "../controllers/index.ts";
-import { startScheduler, type RunningScheduler } from "../scheduler/index.ts";
+import { schedulerArgs, startScheduler, type RunningScheduler } from "../scheduler/index.ts";
 import { IpRange } from "../apiserver/allocators/ip.ts";
 import { ensureClusterPki, writeKubeconfig } from "../pki/index.ts";
 import { allowAuthenticated } from "../apiserver/http/authz.ts";
@@ -52,6 +52,8 @@ export interface ServerConfig {
   controllers?: string[];
   /** k3s's --disable-scheduler: do not run the scheduler in this process. */
   disableScheduler?: boolean;
+  /** k3s's --kube-scheduler-arg key=value pairs (config=<file>, leader-elect=...). */
+  schedulerArgs?: Record<string, string>;
   /** Encrypt Secrets at rest with a key generated at first start (default true; kts differs from k3s here). */
   secretsEncryption?: boolean;
   /** Provider of generated keys: aescbc (default), aesgcm or secretbox. */
@@ -131,6 +133,7 @@ function startEmbeddedAgent(cfg: ServerConfig, apiUrl: string, token: string, lo
 export async function startServer(cfg: ServerConfig, log: Logger): Promise<RunningServer> {
   // A bad --controllers list fails before anything starts.
   enabledControllers(cfg.controllers);
+  const schedulerOpts = schedulerArgs(cfg.schedulerArgs ?? {});
   const paths = serverPaths(cfg.dataDir);
   const storeLog = log.child("store");
   const started = performance.now();
@@ -195,7 +198,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   // Controllers run in this process over the in-process client, once the API server is up;
   // they start in the background (their first lists must not delay the server).
   const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { controllers: cfg.controllers, csrSigning: { clientCa: pki!.clientCa }, rootCa: pki!.serverCa.certPem });
-  const scheduler = cfg.disableScheduler ? undefined : startScheduler(new LocalClient(api.registry), log.child("scheduler"));
+  const scheduler = cfg.disableScheduler ? undefined : startScheduler(new LocalClient(api.registry), log.child("scheduler"), schedulerOpts);
   log.info("server ready", { ms: Math.round(performance.now() - started), controllers: controllers.names });
   const agent = cfg.disableAgent ? undefined : startEmbeddedAgent(cfg, apiUrl, token!.full, log);
 

@@ -1,9 +1,13 @@
 /**
  * The scheduler inside a real `kts server` (no agent: the Nodes are plain objects), seen through
  * real kubectl 1.32: `describe pod` shows why a pod waits and where it was assigned, a
- * PriorityClass preempts, and `--disable-scheduler` leaves pods pending.
+ * PriorityClass preempts, a second profile from a KubeSchedulerConfiguration file schedules its
+ * own pods, and `--disable-scheduler` leaves pods pending.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { until } from "../../controllers/testing.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 
@@ -28,13 +32,27 @@ spec:${extra}
     resources: {requests: {cpu: "${cpu}"}}
 `;
 
+const CONFIG = `apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: default-scheduler
+- schedulerName: second-scheduler
+  plugins:
+    score:
+      disabled: [{name: ImageLocality}]
+`;
+
 describe("kts server runs the scheduler", () => {
   let s: TestServer;
+  let configDir: string;
   beforeAll(async () => {
-    s = await startTestServer();
+    configDir = mkdtempSync(join(tmpdir(), "kts-sched-e2e-"));
+    writeFileSync(join(configDir, "scheduler.yaml"), CONFIG);
+    s = await startTestServer(["--kube-scheduler-arg", `config=${join(configDir, "scheduler.yaml")}`]);
   });
   afterAll(async () => {
     expect(await s.stop()).toBe(0);
+    rmSync(configDir, { recursive: true, force: true });
   });
 
   test("describe pod: FailedScheduling while nothing fits, Scheduled once a node has room", async () => {
@@ -68,6 +86,15 @@ describe("kts server runs the scheduler", () => {
     // No kubelet finishes the victim's termination here: do it as the kubelet would.
     await s.k("delete", "pod", "filler", "--grace-period=0", "--force");
     await until("vip is bound", async () => (await s.k("get", "pod", "vip", "-o", "jsonpath={.spec.nodeName}")) === "tiny", 20_000);
+  });
+
+  test("a second profile from --kube-scheduler-arg config= schedules the pods naming it, and reports as itself", async () => {
+    await s.kubectl(["create", "-f", "-"], { stdin: node("other", "2") });
+    await s.kubectl(["create", "-f", "-"], { stdin: pod("second", "100m", "\n  schedulerName: second-scheduler\n  nodeSelector: {kubernetes.io/hostname: other}") });
+    await until("the pod is bound", async () => (await s.k("get", "pod", "second", "-o", "jsonpath={.spec.nodeName}")) === "other", 20_000);
+    let described = "";
+    await until("describe shows Scheduled", async () => (described = await s.k("describe", "pod", "second")).includes("Successfully assigned"), 20_000);
+    expect(described).toMatch(/Normal\s+Scheduled\s+\S+\s+second-scheduler\s+Successfully assigned default\/second to other/);
   });
 });
 
