@@ -2,17 +2,19 @@ import { Command, Option } from "commander";
 import { logger } from "../src/log/index.ts";
 import { defaultDataDir, parseDuration, parseHostPort, parseIntFlag } from "./flags.ts";
 import { addNodeOptions, nodeSettings } from "./node-flags.ts";
+import { controllerOptionsFromArgs } from "../src/controllers/flags.ts";
 
 function durationOption(flags: string, description: string, fallback: string): Option {
   return new Option(flags, description).argParser(parseDuration).default(parseDuration(fallback), fallback);
 }
 
-/** k3s's --kube-controller-manager-arg key=value, repeatable; kts understands `controllers`. */
+/** k3s's --kube-controller-manager-arg key=value, repeatable; the controllers' flags are checked at once. */
 function controllerManagerArg(text: string, previous: Record<string, string>): Record<string, string> {
   const eq = text.indexOf("=");
-  const key = eq < 0 ? "" : text.slice(0, eq).replace(/^--/, "");
-  if (key !== "controllers") throw new Error(`unsupported --kube-controller-manager-arg "${text}" (supported: controllers=...)`);
-  return { ...previous, [key]: text.slice(eq + 1) };
+  if (eq < 0) throw new Error(`--kube-controller-manager-arg "${text}": want key=value`);
+  const next = { ...previous, [text.slice(0, eq).replace(/^--/, "")]: text.slice(eq + 1) };
+  controllerOptionsFromArgs(next);
+  return next;
 }
 
 /** k3s's --kube-scheduler-arg key=value, repeatable (checked when the server starts). */
@@ -56,7 +58,7 @@ export function serverCommand(): Command {
     .option("--no-secrets-encryption", "do not turn on Secrets encryption at first start")
     .addOption(new Option("--secrets-encryption-provider <provider>", "provider of generated encryption keys").choices(["aescbc", "aesgcm", "secretbox"]).default("aescbc"))
     .option("--encryption-provider-config <file>", "an EncryptionConfiguration file to use instead of kts's managed one (kube-apiserver's flag)")
-    .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers (repeatable)', controllerManagerArg, {});
+    .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers; node-monitor-grace-period=40s, terminated-pod-gc-threshold=12500, ... tune them (repeatable)', controllerManagerArg, {});
   return addNodeOptions(cmd).action(async (opts) => {
       // Loaded here so other commands (agent, token, etcd-snapshot) do not load the whole server.
       const { startServer } = await import("../src/server/index.ts");
@@ -84,7 +86,7 @@ export function serverCommand(): Command {
           secretsEncryptionProvider: opts.secretsEncryptionProvider,
           encryptionProviderConfig: opts.encryptionProviderConfig,
           agent: nodeSettings(opts),
-          controllers: opts.kubeControllerManagerArg.controllers?.split(",").map((c: string) => c.trim()),
+          controllerManagerArgs: opts.kubeControllerManagerArg,
         },
         log,
       );

@@ -12,6 +12,7 @@ import { startApiServer } from "../apiserver/index.ts";
 import { EncryptionManager, type ProviderType } from "../apiserver/encryption/index.ts";
 import { LocalClient } from "../apiserver/local-client.ts";
 import { enabledControllers, startControllers, type RunningControllers } from "../controllers/index.ts";
+import { controllerOptionsFromArgs } from "../controllers/flags.ts";
 import { schedulerArgs, startScheduler, type RunningScheduler } from "../scheduler/index.ts";
 import { IpRange } from "../apiserver/allocators/ip.ts";
 import { ensureClusterPki, writeKubeconfig } from "../pki/index.ts";
@@ -50,6 +51,8 @@ export interface ServerConfig {
   agent?: EmbeddedAgentConfig;
   /** kube-controller-manager's --controllers list ("*", "-garbagecollector", ...); default all. */
   controllers?: string[];
+  /** k3s's --kube-controller-manager-arg key=value pairs (controllers=..., node-monitor-grace-period=..., ...). */
+  controllerManagerArgs?: Record<string, string>;
   /** k3s's --disable-scheduler: do not run the scheduler in this process. */
   disableScheduler?: boolean;
   /** k3s's --kube-scheduler-arg key=value pairs (config=<file>, leader-elect=...). */
@@ -131,8 +134,10 @@ function startEmbeddedAgent(cfg: ServerConfig, apiUrl: string, token: string, lo
  * starts once the ones it needs are up; a failure stops what already started.
  */
 export async function startServer(cfg: ServerConfig, log: Logger): Promise<RunningServer> {
-  // A bad --controllers list fails before anything starts.
-  enabledControllers(cfg.controllers);
+  // Bad controller flags or a bad --controllers list fail before anything starts.
+  const controllerOpts = controllerOptionsFromArgs(cfg.controllerManagerArgs ?? {});
+  const controllerNames = cfg.controllers ?? controllerOpts.controllers;
+  enabledControllers(controllerNames);
   const schedulerOpts = schedulerArgs(cfg.schedulerArgs ?? {});
   const paths = serverPaths(cfg.dataDir);
   const storeLog = log.child("store");
@@ -197,7 +202,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   }
   // Controllers run in this process over the in-process client, once the API server is up;
   // they start in the background (their first lists must not delay the server).
-  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { controllers: cfg.controllers, csrSigning: { clientCa: pki!.clientCa }, rootCa: pki!.serverCa.certPem });
+  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { ...controllerOpts, controllers: controllerNames, csrSigning: { clientCa: pki!.clientCa }, rootCa: pki!.serverCa.certPem });
   const scheduler = cfg.disableScheduler ? undefined : startScheduler(new LocalClient(api.registry), log.child("scheduler"), schedulerOpts);
   log.info("server ready", { ms: Math.round(performance.now() - started), controllers: controllers.names });
   const agent = cfg.disableAgent ? undefined : startEmbeddedAgent(cfg, apiUrl, token!.full, log);
