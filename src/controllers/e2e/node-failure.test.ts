@@ -1,0 +1,92 @@
+/**
+ * A node failure end to end: a real `kts server` (short node-monitor-grace-period through
+ * --kube-controller-manager-arg) and two real `kts agent` processes on this machine's Docker
+ * Engine. A Deployment's pod runs on node B; B's agent is stopped (its containers keep running,
+ * as k3s's do), so B's Lease is no longer renewed: the node lifecycle controller marks B
+ * NotReady (Ready=Unknown) and taints it unreachable, the taint eviction controller deletes the
+ * pod once its tolerationSeconds pass, and the ReplicaSet's replacement is scheduled to node A
+ * and runs there.
+ */
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import type { V1Node, V1Pod } from "@kubernetes/client-node";
+import { startTestAgent, type TestAgent } from "../../testing/agent.ts";
+import { ensureTestImage, removeTestContainers, TEST_IMAGE } from "../../testing/docker.ts";
+import { startTestServer, type TestServer } from "../../testing/server.ts";
+
+// Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
+setDefaultTimeout(120_000);
+
+let s: TestServer;
+let a: TestAgent;
+let b: TestAgent;
+beforeAll(async () => {
+  await ensureTestImage();
+  s = await startTestServer(["--kube-controller-manager-arg", "node-monitor-grace-period=4s", "--kube-controller-manager-arg", "node-monitor-period=500ms"]);
+  a = startTestAgent(s.url, s.token());
+  b = startTestAgent(s.url, s.token());
+  await Promise.all([a.ready, b.ready]);
+});
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await s?.stop();
+  await removeTestContainers();
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await Bun.sleep(200);
+  }
+}
+
+const node = async (name: string) => JSON.parse(await s.k("get", "node", name, "-o", "json")) as V1Node;
+const pods = async () => (JSON.parse(await s.k("get", "pods", "-l", "app=web", "-o", "json")) as { items: V1Pod[] }).items;
+
+test("a node whose agent stops becomes NotReady; its pod is evicted after tolerationSeconds and recreated on the other node", async () => {
+  for (const n of [a.nodeName, b.nodeName]) expect((await s.kubectl(["wait", "--for=condition=Ready", `node/${n}`, "--timeout=60s"], { timeoutMs: 70_000 })).code).toBe(0);
+  // The first pod must land on B: keep A cordoned until it has.
+  await s.k("cordon", a.nodeName);
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web" },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: { labels: { app: "web" } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          tolerations: ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"].map((key) => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 2 })),
+          containers: [{ name: "c", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["sleep", "3600"] }],
+        },
+      },
+    },
+  };
+  expect((await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(deployment) })).code).toBe(0);
+  const first = await until("the pod runs on B", async () => (await pods()).find((p) => p.spec?.nodeName === b.nodeName && p.status?.phase === "Running"));
+  await s.k("uncordon", a.nodeName);
+
+  await b.stop();
+  const down = await until("B is NotReady", async () => {
+    const n = await node(b.nodeName);
+    return n.status?.conditions?.find((c) => c.type === "Ready")?.status === "Unknown" ? n : undefined;
+  });
+  expect(down.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+  expect(await s.k("get", "node", b.nodeName)).toMatch(new RegExp(`\\n${b.nodeName}\\s+NotReady\\s`));
+  await until("B is tainted unreachable", async () => {
+    const keys = ((await node(b.nodeName)).spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`);
+    return keys.includes("node.kubernetes.io/unreachable:NoExecute") && keys.includes("node.kubernetes.io/unreachable:NoSchedule");
+  });
+
+  const evicted = await until("the pod on B is evicted", async () => (await pods()).find((p) => p.metadata?.uid === first.metadata?.uid && p.metadata?.deletionTimestamp));
+  expect(evicted.status?.conditions?.find((c) => c.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "DeletionByTaintManager" });
+  const replacement = await until("a replacement runs on A", async () => (await pods()).find((p) => p.metadata?.uid !== first.metadata?.uid && p.spec?.nodeName === a.nodeName && p.status?.phase === "Running"));
+  expect(replacement.metadata?.ownerReferences?.[0]?.kind).toBe("ReplicaSet");
+  const events = await s.k("get", "events", "--field-selector", `involvedObject.name=${first.metadata?.name}`, "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}");
+  expect(events).toContain(`TaintManagerEviction: Marking for deletion Pod default/${first.metadata?.name}`);
+});
