@@ -149,7 +149,9 @@ async function inProcess(docker: Docker): Promise<void> {
   await cluster.client.create({ group: "", version: "v1", resource: "namespaces" }, "", { metadata: { name: NS } });
   const dataDir = mkdtempSync(join(tmpdir(), "kts-bench-agent-"));
   const nodeName = `bench-${RUN_ID}`.toLowerCase();
-  const manager = await startPodManager({ client: cluster.client, nodeName, nodeIP: "127.0.0.1", docker, dataDir, log: memoryLogger(), containerLabels: { [TEST_LABEL]: RUN_ID } });
+  const logs: string[] = [];
+  const manager = await startPodManager({ client: cluster.client, nodeName, nodeIP: "127.0.0.1", docker, dataDir, log: memoryLogger(logs), containerLabels: { [TEST_LABEL]: RUN_ID } });
+  process.on("exit", () => flag("--verbose") && console.error(logs.join("\n")));
   try {
     step(`creating ${POD_COUNT} pods (in-process API server and pod manager)`);
     report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName));

@@ -1,7 +1,7 @@
 /**
- * Docker Engine restarting under a running agent: a private dockerd (its own socket, data and
- * exec roots, no bridge or iptables changes, so nothing else on the machine is touched) is stopped
- * and started again; the pod manager sees its event stream break, and once Docker answers again it
+ * Docker Engine restarting under a running agent: a private dockerd (its own socket, config, data
+ * and exec roots, its own bridge interface, no iptables or forwarding changes, so the machine's
+ * Docker Engine is not touched) is stopped and started again; the pod manager sees its event stream break, and once Docker answers again it
  * recreates the pod's sandbox and containers (restartCount 1) without being restarted itself.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -14,17 +14,47 @@ import type { Pod } from "../runtime/index.ts";
 import { startPodManager, type PodManager } from "./index.ts";
 import { containerStatus, isRunningReady, PODS, TEST_IMAGE } from "./testing.ts";
 
-const canRun = process.getuid?.() === 0 && !!Bun.which("dockerd") && !!Bun.which("docker") && existsSync("/bin/busybox");
+const canRun = process.getuid?.() === 0 && !!Bun.which("dockerd") && !!Bun.which("docker") && !!Bun.which("ip") && existsSync("/bin/busybox");
 const root = mkdtempSync(join(tmpdir(), "kts-dockerd-"));
 const sock = join(root, "docker.sock");
 const pidFile = join(root, "docker.pid");
+// Its own bridge: `--bridge none` would make dockerd delete the host's docker0 (upstream's
+// removeDefaultBridgeInterface). The address is in the benchmarking range 198.18.0.0/15.
+const bridge = `kts-br${process.pid % 100000}`;
+const bridgeNet = `198.18.${process.pid % 250}.1/24`;
 let daemon: ReturnType<typeof Bun.spawn> | undefined;
 let cluster: TestCluster | undefined;
 let manager: PodManager | undefined;
 
+function run(cmd: string[]): void {
+  const p = Bun.spawnSync(cmd, { stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`${cmd.join(" ")}: ${p.stderr.toString()}`);
+}
+
 function startDaemon(): void {
   daemon = Bun.spawn(
-    ["dockerd", "--host", `unix://${sock}`, "--data-root", join(root, "data"), "--exec-root", join(root, "exec"), "--pidfile", pidFile, "--bridge", "none", "--iptables=false", "--ip-masq=false", "--storage-driver", "vfs", "--shutdown-timeout", "1"],
+    [
+      "dockerd",
+      "--config-file",
+      join(root, "daemon.json"),
+      "--host",
+      `unix://${sock}`,
+      "--data-root",
+      join(root, "data"),
+      "--exec-root",
+      join(root, "exec"),
+      "--pidfile",
+      pidFile,
+      "--bridge",
+      bridge,
+      "--iptables=false",
+      "--ip-masq=false",
+      "--ip-forward=false",
+      "--storage-driver",
+      "vfs",
+      "--shutdown-timeout",
+      "1",
+    ],
     { stdout: "ignore", stderr: Bun.file(join(root, "dockerd.log")) },
   );
 }
@@ -57,6 +87,10 @@ function importBusybox(): void {
 
 beforeAll(async () => {
   if (!canRun) return;
+  await Bun.write(join(root, "daemon.json"), "{}");
+  run(["ip", "link", "add", bridge, "type", "bridge"]);
+  run(["ip", "addr", "add", bridgeNet, "dev", bridge]);
+  run(["ip", "link", "set", bridge, "up"]);
   startDaemon();
   const docker = new DockerEngine({ socketPath: sock });
   await until("the private dockerd answers", async () => !!(await docker.ping()));
@@ -85,6 +119,7 @@ afterAll(async () => {
     if (mp?.startsWith(root)) Bun.spawnSync(["umount", "-l", mp]);
   }
   rmSync(root, { recursive: true, force: true });
+  if (canRun) Bun.spawnSync(["ip", "link", "del", bridge]);
 }, 60_000);
 
 describe.skipIf(!canRun)("Docker Engine restarts", () => {
