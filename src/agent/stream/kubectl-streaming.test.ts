@@ -9,6 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Exec, KubeConfig, PortForward } from "@kubernetes/client-node";
+import { createServer } from "node:net";
+import { PassThrough } from "node:stream";
+import { connect as tlsConnect } from "node:tls";
+import { connectWebSocket, UpgradeRefusedError } from "../../httpstream/index.ts";
+import { readKubeconfig } from "../../pki/index.ts";
+import { TUNNEL_PATH } from "../../tunnel/index.ts";
 import { apiClient, type ApiClient } from "../../testing/api-client.ts";
 import { dockerAvailable, ensureTestImage, removeTestContainers, TEST_IMAGE } from "../../testing/docker.ts";
 import { kubectlPath } from "../../testing/kubectl.ts";
@@ -235,4 +242,44 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     expect(added.status).toBe(422);
     expect(added.json<{ message: string }>().message).toContain('existing ephemeral containers \"dbg\" may not be removed');
   }, 90_000);
+
+  test("client-node's Exec (WebSocket channels) and PortForward (the older channel protocol) work too", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(s.kubeconfig);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const input = new PassThrough();
+    let stdout = "";
+    let stderr = "";
+    out.on("data", (d: Buffer) => (stdout += d));
+    err.on("data", (d: Buffer) => (stderr += d));
+    const status = Promise.withResolvers<{ status?: string; details?: { causes?: Array<{ reason?: string; message?: string }> } }>();
+    await new Exec(kc).exec("default", "shell", "main", ["sh", "-c", "cat; echo oops >&2; exit 2"], out, err, input, false, (st) => status.resolve(st));
+    input.end("fed through client-node\n");
+    const st = await status.promise;
+    expect(st.status).toBe("Failure");
+    expect(st.details?.causes).toEqual([{ reason: "ExitCode", message: "2" }]);
+    expect(stdout).toBe("fed through client-node\n");
+    expect(stderr).toBe("oops\n");
+
+    const forward = new PortForward(kc);
+    const local = createServer((sock) => void forward.portForward("default", "web", [8080], sock, null, sock));
+    await new Promise<void>((r) => local.listen(0, "127.0.0.1", r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(local.address() as { port: number }).port}/index.html`);
+      expect(await res.text()).toBe("hello from httpd\n");
+    } finally {
+      local.close();
+    }
+  }, 60_000);
+
+  test("only nodes may open an agent tunnel", async () => {
+    const kc = readKubeconfig(s.kubeconfig);
+    const socket = tlsConnect({ host: "127.0.0.1", port: s.port, ca: kc.caPem, cert: kc.clientCertPem, key: kc.clientKeyPem });
+    await new Promise<void>((r) => socket.once("secureConnect", () => r()));
+    const refused = await connectWebSocket(socket, { host: `127.0.0.1:${s.port}`, path: TUNNEL_PATH }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UpgradeRefusedError);
+    expect((refused as UpgradeRefusedError).status).toBe(403);
+    expect((refused as UpgradeRefusedError).body).toContain('User \\"system:admin\\" cannot open an agent tunnel');
+  });
 });
