@@ -15,13 +15,13 @@
  * scheduler): the agent's own share of the latency.
  * Every container carries the `kts.test=<run id>` label and is removed at the end.
  */
-import Docker from "dockerode";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile, step } from "./lib.ts";
 import type { KubeObject } from "../../src/apiserver/api/types.ts";
 import type { Client } from "../../src/client/index.ts";
+import { DockerEngine } from "../../src/agent/runtime/index.ts";
 import { ensureTestImage, removeTestContainers, RUN_ID, TEST_IMAGE, TEST_LABEL } from "../../src/testing/docker.ts";
 import { startTestServer, type TestServer } from "../../src/testing/server.ts";
 
@@ -142,7 +142,33 @@ async function waitNodeReady(client: Client, name: string): Promise<void> {
   throw new Error(`node ${name} did not become Ready`);
 }
 
-async function inProcess(docker: Docker): Promise<void> {
+/**
+ * The floor Docker sets on this machine: the same pause + app container pairs, created and
+ * started directly (16 at a time, like the agent's workers), no agent and no API.
+ */
+async function dockerFloor(docker: DockerEngine): Promise<number> {
+  const pause = (await docker.listImages({ filters: { reference: ["kts.io/pause"] } }))[0]?.RepoTags?.[0];
+  if (!pause) return NaN;
+  const labels = { [TEST_LABEL]: RUN_ID };
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < POD_COUNT) {
+        const i = next++;
+        const sb = await docker.createContainer({ Image: pause, Labels: labels, Hostname: `floor-${i}`, HostConfig: { IpcMode: "shareable" } });
+        await sb.start();
+        const app = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ["sleep", "3600"], Labels: labels, HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } });
+        await app.start();
+      }
+    }),
+  );
+  const ms = performance.now() - start;
+  await removeTestContainers();
+  return ms;
+}
+
+async function inProcess(docker: DockerEngine): Promise<void> {
   const { testCluster, memoryLogger } = await import("../../src/controllers/testing.ts");
   const { startPodManager } = await import("../../src/agent/pods/index.ts");
   const cluster = testCluster();
@@ -154,19 +180,26 @@ async function inProcess(docker: Docker): Promise<void> {
   process.on("exit", () => flag("--verbose") && console.error(logs.join("\n")));
   try {
     step(`creating ${POD_COUNT} pods (in-process API server and pod manager)`);
+    const cpu0 = process.cpuUsage();
     report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName));
+    const cpu = process.cpuUsage(cpu0);
+    console.log(`| CPU of this process (API server + pod manager) during the burst | ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s | | |`);
     await deleteAll(cluster.client);
-    report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName, RATE), RATE);
-    await deleteAll(cluster.client);
+    if (RATE > 0) {
+      report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName, RATE), RATE);
+      await deleteAll(cluster.client);
+    }
+    const floor = await dockerFloor(docker);
+    console.log(`\nDocker alone (no agent, no API): ${POD_COUNT} pause + app container pairs created and started, 16 at a time: ${(floor / 1000).toFixed(2)} s`);
   } finally {
     await manager.stop();
-    await removeTestContainers(docker);
+    await removeTestContainers();
     rmSync(dataDir, { recursive: true, force: true });
     await cluster.close();
   }
 }
 
-async function processes(docker: Docker): Promise<void> {
+async function processes(): Promise<void> {
   const { HttpClient } = await import("../../src/client/http/index.ts");
   const { readKubeconfig } = await import("../../src/pki/index.ts");
   let server: TestServer | undefined;
@@ -206,7 +239,7 @@ async function processes(docker: Docker): Promise<void> {
     agent?.kill("SIGTERM");
     await agent?.exited;
     await server?.stop();
-    await removeTestContainers(docker);
+    await removeTestContainers();
     rmSync(agentDir, { recursive: true, force: true });
   }
   // The one-process setup: kts server with its embedded agent, idle.
@@ -222,11 +255,10 @@ async function processes(docker: Docker): Promise<void> {
     console.log(`| server + embedded agent RSS, idle | ${Number.isNaN(rss) ? "n/a" : `${rss.toFixed(1)} MB`} | | ≤ 150 MB |`);
   } finally {
     await both.stop();
-    await removeTestContainers(docker);
+    await removeTestContainers();
   }
 }
 
-const docker = new Docker();
-await ensureTestImage(docker);
-if (flag("--in-process")) await inProcess(docker);
-else await processes(docker);
+await ensureTestImage();
+if (flag("--in-process")) await inProcess(new DockerEngine());
+else await processes();
