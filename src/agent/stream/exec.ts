@@ -21,7 +21,7 @@ interface Size {
  * Moves bytes between the tunnel stream and Docker's hijacked connection; resolves when Docker's
  * side has ended (the process exited, or the container's output closed).
  */
-function pump(stream: TunnelStream, docker: Duplex, tty: boolean, withStdin: boolean, resize: (size: Size) => void): Promise<void> {
+function pump(stream: TunnelStream, docker: Duplex, tty: boolean, withStdin: boolean, resize: (size: Size) => Promise<void>, early?: Early): Promise<void> {
   return new Promise((resolve) => {
     let ended = false;
     const done = () => {
@@ -45,7 +45,7 @@ function pump(stream: TunnelStream, docker: Duplex, tty: boolean, withStdin: boo
         if (!docker.write(payload)) stream.pause();
       } else if (msg[0] === CH_RESIZE) {
         try {
-          resize(JSON.parse(payload.toString()) as Size);
+          void resize(JSON.parse(payload.toString()) as Size);
         } catch {
           // A malformed size is ignored, as the kubelet does.
         }
@@ -59,21 +59,80 @@ function pump(stream: TunnelStream, docker: Duplex, tty: boolean, withStdin: boo
       docker.destroy();
       done();
     };
+    for (const msg of early?.held.splice(0) ?? []) stream.onData(msg);
+    if (early?.ended) stream.onEnd();
+    if (early?.reset) stream.onReset("");
   });
 }
 
-function resizer(target: { resize(opts: { h: number; w: number }): Promise<unknown> }): (size: Size) => void {
-  return (size) => {
-    if (size.Width > 0 && size.Height > 0) target.resize({ h: size.Height, w: size.Width }).catch(() => undefined);
+/** Messages that came before the hijacked connection was up. */
+interface Early {
+  held: Buffer[];
+  ended: boolean;
+  reset: boolean;
+}
+
+/**
+ * Holds the stream's messages until the client's first terminal size arrives (kubectl sends it
+ * as soon as its streams are up), so a TTY exec starts at the client's size and its first input
+ * is read after the resize (Docker 20.10 cannot set the size when creating the exec).
+ */
+function holdUntilSized(stream: TunnelStream, waitMs: number): Promise<{ size?: Size; early: Early }> {
+  const early: Early = { held: [], ended: false, reset: false };
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (size?: Size) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ size, early });
+    };
+    const timer = setTimeout(() => settle(), waitMs);
+    stream.onData = (msg) => {
+      if (!settled && msg[0] === CH_RESIZE) {
+        try {
+          return settle(JSON.parse(msg.subarray(1).toString()) as Size);
+        } catch {
+          return;
+        }
+      }
+      early.held.push(msg);
+    };
+    stream.onEnd = () => (early.ended = true);
+    stream.onReset = () => {
+      early.reset = true;
+      settle();
+    };
+  });
+}
+
+function resizer(target: { resize(opts: { h: number; w: number }): Promise<unknown> }): (size: Size) => Promise<void> {
+  return async (size) => {
+    if (size.Width > 0 && size.Height > 0) await target.resize({ h: size.Height, w: size.Width }).catch(() => undefined);
   };
+}
+
+/** How long a TTY exec waits for the client's terminal size before it starts anyway. */
+const TTY_SIZE_WAIT_MS = 2_000;
+
+/** Holds messages from now on (until pump takes over), without waiting for anything. */
+async function holdWhile(stream: TunnelStream): Promise<Early> {
+  const early: Early = { held: [], ended: false, reset: false };
+  stream.onData = (msg) => early.held.push(msg);
+  stream.onEnd = () => (early.ended = true);
+  stream.onReset = () => (early.reset = true);
+  return early;
 }
 
 export async function serveExec(stream: TunnelStream, req: ExecRequest, docker: Docker, node: string): Promise<void> {
   const info = await findRunningContainer(docker, node, req);
   const exec = await docker.getContainer(info.Id).exec({ Cmd: req.command, AttachStdin: req.stdin, AttachStdout: req.stdout, AttachStderr: req.stderr, Tty: req.tty });
-  const conn = await exec.start({ hijack: true, stdin: req.stdin, Tty: req.tty });
   ready(stream);
-  await pump(stream, conn, req.tty, req.stdin, resizer(exec));
+  const { size, early } = req.tty ? await holdUntilSized(stream, TTY_SIZE_WAIT_MS) : { size: undefined, early: await holdWhile(stream) };
+  if (early.reset) return;
+  const conn = await exec.start({ hijack: true, stdin: req.stdin, Tty: req.tty });
+  if (size) await resizer(exec)(size);
+  await pump(stream, conn, req.tty, req.stdin, resizer(exec), early);
   if (stream.done) return;
   // Docker may report the exec as running for a moment after its output closed.
   for (let i = 0; i < 50; i++) {

@@ -182,6 +182,18 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
       expect((await ok(v, ["exec", "-i", "shell", "--", "wc", "-c"], big)).trim()).toBe("300000");
     }, 60_000);
 
+    test.skipIf(!Bun.which("script"))(`kubectl 1.${v} exec -it: a TTY of the client's size, input and the exit code`, async () => {
+      // script(1) gives kubectl a terminal (91x27); the remote shell reads its input after the resize.
+      const cmd = `stty cols 91 rows 27; ${kubectlPath(v)} --kubeconfig ${s.kubeconfig} exec -it shell -- sh`;
+      const child = Bun.spawn(["script", "-qec", cmd, "/dev/null"], { stdin: new Blob(["stty size; tty; exit 7\n"]), stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: s.dataDir, TERM: "xterm" } });
+      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+      clearTimeout(killer);
+      expect(out).toContain("\r\n27 91\r\n/dev/pts/0\r\n");
+      expect(out).toContain("command terminated with exit code 7");
+      expect(code).toBe(7);
+    }, 60_000);
+
     test(`kubectl 1.${v} cp copies into the pod and out of it`, async () => {
       const up = join(scratch, `up-${v}.txt`);
       writeFileSync(up, `uploaded by kubectl 1.${v}\n`);
