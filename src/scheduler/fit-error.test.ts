@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { fitErrorMessage } from "./fit-error.ts";
 import { NodeToStatus } from "./framework.ts";
-import { numFeasibleNodesToFind, selectHost } from "./scheduler.ts";
+import { numFeasibleNodesToFind, selectHost } from "./schedule-pod.ts";
 import { Status } from "./status.ts";
 
 describe("FitError message", () => {

@@ -11,7 +11,8 @@ import { loadSchedulerConfig } from "./config.ts";
 import type { ProfileConfig } from "./profile.ts";
 import { Scheduler } from "./scheduler.ts";
 
-export { Scheduler, numFeasibleNodesToFind, selectHost, type SchedulerOptions } from "./scheduler.ts";
+export { Scheduler, type SchedulerOptions } from "./scheduler.ts";
+export { numFeasibleNodesToFind, selectHost } from "./schedule-pod.ts";
 export type { ProfileConfig } from "./profile.ts";
 export { loadSchedulerConfig, type SchedulerConfig } from "./config.ts";
 export { fitErrorMessage } from "./fit-error.ts";

@@ -7,9 +7,8 @@
 import type { KubeObject } from "../apiserver/api/types.ts";
 import type { Client, Informer, ResourceRef, SeriesRecorder, SharedInformerFactory } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
-import type { Node, Pod } from "./api.ts";
+import type { Pod } from "./api.ts";
 import {
-  asNode,
   asPod,
   DEFAULT_SCHEDULER_NAME,
   NAMESPACES,
@@ -25,17 +24,18 @@ import {
   STORAGE_CLASSES,
 } from "./api.ts";
 import { SchedulerCache } from "./cache.ts";
+import { EventHandlers } from "./event-handlers.ts";
 import type { ClusterEvent, Handle, ListerKind, ObjectLister } from "./framework.ts";
-import { CycleState, NodeToStatus } from "./framework.ts";
-import { type Diagnosis, fitErrorMessage } from "./fit-error.ts";
-import type { NodeInfo } from "./node-info.ts";
+import { CycleState } from "./framework.ts";
+import { fitErrorMessage } from "./fit-error.ts";
 import { Nominator } from "./nominator.ts";
 import { PodInfo } from "./pod-info.ts";
 import { recordSchedulingFailure } from "./pod-status.ts";
 import { Profile, type ProfileConfig } from "./profile.ts";
 import { type QueuedPod, SchedulingQueue } from "./queue.ts";
+import { NodeSearch } from "./schedule-pod.ts";
 import type { LabelMatcher } from "./selectors.ts";
-import { Code, Status } from "./status.ts";
+import { Status } from "./status.ts";
 
 export interface SchedulerOptions {
   /** Profiles by schedulerName; default one "default-scheduler" profile with upstream's plugins. */
@@ -64,22 +64,7 @@ const LISTED: Record<ListerKind, ResourceRef> = {
   statefulsets: STATEFUL_SETS,
 };
 
-/** upstream's numFeasibleNodesToFind: all nodes below 100, else an adaptive share (50% − nodes/125, at least 5%) but at least 100. */
-export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): number {
-  if (numAllNodes < 100) return numAllNodes;
-  let p = percentage;
-  if (p <= 0) p = Math.max(5, 50 - Math.trunc(numAllNodes / 125));
-  return Math.max(100, Math.trunc((numAllNodes * p) / 100));
-}
-
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-interface Placement {
-  node?: NodeInfo;
-  diagnosis?: Diagnosis;
-  /** An error or a PreFilter/no-nodes status that is not a fit error. */
-  failure?: Status;
-}
 
 export class Scheduler {
   readonly cache = new SchedulerCache();
@@ -92,7 +77,7 @@ export class Scheduler {
   private readonly listed = new Map<ListerKind, Informer>();
   private readonly now: () => number;
   private readonly log: Logger;
-  private nextStartNodeIndex = 0;
+  private readonly search: NodeSearch;
   private stopped = false;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly bindings = new Set<Promise<void>>();
@@ -106,6 +91,7 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    this.search = new NodeSearch(this.cache, this.nominator);
     this.log = opts.log;
     const f = opts.informers;
     this.pods = f.informer(PODS);
@@ -178,33 +164,13 @@ export class Scheduler {
 
   /** Starts watching; resolves once the caches are filled and the scheduling loop runs. */
   async start(): Promise<void> {
-    this.nodes.on({
-      add: (o) => this.onNodeAdd(asNode(o)),
-      update: (old, o) => this.onNodeUpdate(asNode(old), asNode(o)),
-      delete: (o) => this.onNodeDelete(asNode(o)),
-    });
-    this.pods.on({
-      add: (o) => this.onPodAdd(asPod(o)),
-      update: (old, o) => this.onPodUpdate(asPod(old), asPod(o)),
-      delete: (o) => this.onPodDelete(asPod(o)),
-    });
-    this.namespaces.on({
-      add: () => this.queue.moveOnEvent("Namespace/Add"),
-      update: (old, o) => {
-        if (JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(o.metadata?.labels ?? {})) this.queue.moveOnEvent("Namespace/UpdateNamespaceLabel");
-      },
-    });
-    const volumeEvents: Array<[ListerKind, "PersistentVolumeClaim" | "PersistentVolume" | "StorageClass"]> = [
-      ["persistentvolumeclaims", "PersistentVolumeClaim"],
-      ["persistentvolumes", "PersistentVolume"],
-      ["storageclasses", "StorageClass"],
-    ];
-    for (const [kind, name] of volumeEvents) {
-      this.listed.get(kind)!.on({
-        add: () => this.queue.moveOnEvent(`${name}/Add` as ClusterEvent),
-        update: () => this.queue.moveOnEvent(`${name}/Update` as ClusterEvent),
-      });
-    }
+    const handlers = new EventHandlers({ cache: this.cache, queue: this.queue, nominator: this.nominator, responsibleFor: (pod) => !!this.profileFor(pod) });
+    this.nodes.on(handlers.nodes());
+    this.pods.on(handlers.pods());
+    this.namespaces.on(handlers.namespaces());
+    this.listed.get("persistentvolumeclaims")!.on(handlers.storage("PersistentVolumeClaim"));
+    this.listed.get("persistentvolumes")!.on(handlers.storage("PersistentVolume"));
+    this.listed.get("storageclasses")!.on(handlers.storage("StorageClass"));
     await Promise.all([this.nodes, this.pods, this.namespaces, ...this.listed.values()].map((i) => i.start()));
     this.queue.run();
     this.loopDone = this.loop();
@@ -216,94 +182,6 @@ export class Scheduler {
     this.queue.close();
     await this.loopDone;
     await Promise.allSettled([...this.bindings]);
-  }
-
-  // ------------------------------------------------------------------ event handlers
-
-  private onNodeAdd(node: Node): void {
-    this.cache.addOrUpdateNode(node);
-    this.queue.moveOnEvent("Node/Add");
-  }
-
-  private onNodeUpdate(old: Node, node: Node): void {
-    this.cache.addOrUpdateNode(node);
-    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-    if (!same(old.metadata?.labels, node.metadata?.labels)) this.queue.moveOnEvent("Node/UpdateNodeLabel");
-    if (!same(old.spec?.taints, node.spec?.taints) || !!old.spec?.unschedulable !== !!node.spec?.unschedulable) this.queue.moveOnEvent("Node/UpdateNodeTaint");
-    if (!same(old.status?.allocatable, node.status?.allocatable)) this.queue.moveOnEvent("Node/UpdateNodeAllocatable");
-  }
-
-  private onNodeDelete(node: Node): void {
-    this.cache.removeNode(node.metadata?.name ?? "");
-    this.queue.moveOnEvent("Node/Delete");
-  }
-
-  private isAssigned(pod: Pod): boolean {
-    return !!pod.spec?.nodeName;
-  }
-
-  private isFinished(pod: Pod): boolean {
-    return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
-  }
-
-  private onPodAdd(pod: Pod): void {
-    if (this.isAssigned(pod)) {
-      if (this.isFinished(pod)) return;
-      const info = new PodInfo(pod);
-      this.cache.addOrUpdatePod(info, pod.spec!.nodeName!);
-      this.queue.moveOnEvent("AssignedPod/Add", (qp) => qp.info.requiredAffinity.length > 0 || !!qp.info.pod.spec?.topologySpreadConstraints?.length);
-      return;
-    }
-    if (this.isFinished(pod) || !this.profileFor(pod)) return;
-    const info = new PodInfo(pod);
-    if (pod.status?.nominatedNodeName) this.nominator.set(info, pod.status.nominatedNodeName);
-    this.queue.add(info);
-  }
-
-  private onPodUpdate(old: Pod, pod: Pod): void {
-    const uid = pod.metadata?.uid ?? "";
-    if (this.isAssigned(pod)) {
-      // Newly bound (by this scheduler or another), or a bound pod changed.
-      this.queue.delete(uid);
-      this.nominator.remove(uid);
-      if (this.isFinished(pod)) {
-        this.cache.removePod(uid);
-        this.queue.moveOnEvent("AssignedPod/Delete");
-        return;
-      }
-      const info = new PodInfo(pod);
-      const wasBound = this.isAssigned(old);
-      this.cache.addOrUpdatePod(info, pod.spec!.nodeName!);
-      if (!wasBound) this.queue.moveOnEvent("AssignedPod/Add", (qp) => qp.info.requiredAffinity.length > 0 || !!qp.info.pod.spec?.topologySpreadConstraints?.length);
-      else {
-        if (JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(pod.metadata?.labels ?? {})) this.queue.moveOnEvent("AssignedPod/UpdatePodLabel");
-        if (!old.metadata?.deletionTimestamp && pod.metadata?.deletionTimestamp) this.queue.moveOnEvent("AssignedPod/UpdatePodLabel");
-      }
-      return;
-    }
-    if (this.isFinished(pod) || !this.profileFor(pod)) {
-      this.queue.delete(uid);
-      this.nominator.remove(uid);
-      return;
-    }
-    // An assumed pod is being bound: its own status updates change nothing.
-    if (this.cache.isAssumed(uid)) return;
-    const info = new PodInfo(pod);
-    // A nomination made in memory survives updates that carry none yet (upstream's updateNominatedPod).
-    const nnn = pod.status?.nominatedNodeName ?? "";
-    const keep = !nnn && !old.status?.nominatedNodeName ? this.nominator.nodeFor(uid) : undefined;
-    this.nominator.set(info, keep ?? nnn);
-    this.queue.update(info);
-  }
-
-  private onPodDelete(pod: Pod): void {
-    const uid = pod.metadata?.uid ?? "";
-    this.queue.delete(uid);
-    this.nominator.remove(uid);
-    if (this.cache.hasPod(uid)) {
-      this.cache.removePod(uid);
-      this.queue.moveOnEvent("AssignedPod/Delete");
-    }
   }
 
   // ------------------------------------------------------------------ scheduling loop
@@ -343,7 +221,7 @@ export class Scheduler {
       return;
     }
     const state = new CycleState();
-    const placement = this.schedulePod(profile, state, pod);
+    const placement = this.search.schedulePod(profile, state, pod);
     if (!placement.node) {
       if (placement.failure) {
         const rejected = placement.failure.rejected;
@@ -391,82 +269,13 @@ export class Scheduler {
     this.handleFailure(qp, status, status.message, undefined, new Set());
   }
 
-  /** upstream's schedulePod: filter, then score the feasible nodes and pick the best. */
-  private schedulePod(profile: Profile, state: CycleState, pod: PodInfo): Placement {
-    const nodes = this.cache.nodeList();
-    if (nodes.length === 0) return { failure: Status.unresolvable("no nodes available to schedule pods") };
-    const found = this.findNodesThatFit(profile, state, pod, nodes);
-    if ("failure" in found) return found;
-    const { feasible, diagnosis } = found;
-    if (feasible.length === 0) return { diagnosis };
-    if (feasible.length === 1) return { node: feasible[0] };
-    const pre = profile.runPreScore(state, pod, feasible);
-    if (pre) return { failure: pre };
-    const scores = profile.runScore(state, pod, feasible);
-    return { node: feasible[selectHost(scores)] };
-  }
-
-  private findNodesThatFit(profile: Profile, state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { feasible: NodeInfo[]; diagnosis: Diagnosis } | { failure: Status } {
-    const diagnosis: Diagnosis = { statuses: new NodeToStatus(), preFilterMsg: "", postFilterMsg: "", unschedulablePlugins: new Set() };
-    const pre = profile.runPreFilter(state, pod, nodes);
-    if (pre.status) {
-      if (!pre.status.rejected) return { failure: pre.status };
-      diagnosis.statuses.absent = pre.status;
-      diagnosis.preFilterMsg = pre.status.message;
-      for (const p of pre.plugins) diagnosis.unschedulablePlugins.add(p);
-      return { feasible: [], diagnosis };
-    }
-    const useNominated = !this.nominator.empty;
-    const filter = (node: NodeInfo) => (useNominated ? profile.runFiltersWithNominated(state, pod, node, this.nominator.forNode(node.name)) : profile.runFilters(state, pod, node));
-    // A node nominated by an earlier preemption is tried first.
-    const nominatedName = pod.pod.status?.nominatedNodeName;
-    if (nominatedName && (!pre.nodeNames || pre.nodeNames.has(nominatedName))) {
-      const n = this.cache.getNode(nominatedName);
-      if (n && filter(n) === null) return { feasible: [n], diagnosis };
-    }
-    let candidates = nodes;
-    if (pre.nodeNames) {
-      candidates = [...pre.nodeNames].map((n) => this.cache.getNode(n)).filter((n): n is NodeInfo => n !== undefined);
-      diagnosis.statuses.absent = Status.unresolvable(`node(s) didn't satisfy plugin(s) [${[...pre.plugins].sort().join(" ")}]`);
-      for (const p of pre.plugins) diagnosis.unschedulablePlugins.add(p);
-    }
-    const feasible: NodeInfo[] = [];
-    const want = numFeasibleNodesToFind(candidates.length, profile.config.percentageOfNodesToScore);
-    const n = candidates.length;
-    // Rejections are kept in arrays and turned into the diagnosis only when no node fits (the
-    // common, successful case never needs them).
-    const rejectedNodes: NodeInfo[] = [];
-    const rejections: Status[] = [];
-    let processed = 0;
-    for (let i = 0; i < n && feasible.length < want; i++) {
-      const node = candidates[(this.nextStartNodeIndex + i) % n]!;
-      processed++;
-      const s = filter(node);
-      if (s === null) feasible.push(node);
-      else {
-        if (s.code === Code.Error) return { failure: s };
-        rejectedNodes.push(node);
-        rejections.push(s);
-      }
-    }
-    if (n > 0) this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % n;
-    if (feasible.length === 0) {
-      for (let i = 0; i < rejections.length; i++) {
-        const s = rejections[i]!;
-        diagnosis.statuses.set(rejectedNodes[i]!.name, s);
-        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
-      }
-    }
-    return { feasible, diagnosis };
-  }
-
   /** Requeues the pod and tells the user why (event and PodScheduled condition). */
   private handleFailure(qp: QueuedPod, status: Status, message: string, nominated: string | undefined, rejectedBy: Set<string>): void {
     const pod = qp.info;
     const current = this.pods.get(pod.key);
     const latest = current ? asPod(current) : undefined;
     // Deleted or bound meanwhile: nothing to report.
-    if (!latest || latest.metadata?.uid !== pod.uid || this.isAssigned(latest)) {
+    if (!latest || latest.metadata?.uid !== pod.uid || latest.spec?.nodeName) {
       this.queue.done(pod.uid);
       return;
     }
@@ -481,22 +290,6 @@ export class Scheduler {
       if ((err as { code?: number }).code !== 404) this.log.v(2).info("could not update pod condition", { pod: pod.key, err });
     });
   }
-}
-
-/** Reservoir sampling among the top-scoring nodes (upstream's selectHost): ties are broken at random. */
-export function selectHost(scores: number[]): number {
-  let best = 0;
-  let count = 1;
-  for (let i = 1; i < scores.length; i++) {
-    if (scores[i]! > scores[best]!) {
-      best = i;
-      count = 1;
-    } else if (scores[i] === scores[best]) {
-      count++;
-      if (Math.floor(Math.random() * count) === 0) best = i;
-    }
-  }
-  return best;
 }
 
 /** Event notes are limited to 1 kB (upstream's truncateMessage). */
