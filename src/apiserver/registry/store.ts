@@ -151,7 +151,9 @@ export class GenericStore {
       if (opts.exact) revision = rv;
       else if (rv > current) throw tooLargeRv(rv, current);
     }
-    if (opts.name !== undefined) return this.listOne(namespace, opts, revision);
+    // One key holds a named object only within a namespace (or for cluster-scoped types); across
+    // namespaces the name is matched by the filter.
+    if (opts.name !== undefined && this.oneKey(namespace)) return this.listOne(namespace, opts, revision);
 
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const items: KubeObject[] = [];
@@ -191,6 +193,11 @@ export class GenericStore {
     return { apiVersion: this.apiVersion, kind: this.listKind, metadata, items };
   }
 
+  /** Whether an object name maps to one key: in a namespace, or for a cluster-scoped type. */
+  private oneKey(namespace: string): boolean {
+    return namespace !== "" || !this.def.namespaced;
+  }
+
   /** A computed resource's list: every object the selectors match, with no resourceVersion (nothing is stored). */
   private async listComputed(opts: ListOptions): Promise<KubeList> {
     const all = await this.def.computed!.list();
@@ -212,8 +219,9 @@ export class GenericStore {
    */
   async *watch(namespace: string, opts: WatchOptions = {}, signal?: AbortSignal): AsyncGenerator<ApiWatchEvent> {
     const prefix = this.prefix(namespace);
-    const key = opts.name !== undefined ? this.key(namespace, opts.name) : prefix;
-    const end = opts.name !== undefined ? undefined : prefixEnd(prefix);
+    const single = opts.name !== undefined && this.oneKey(namespace);
+    const key = single ? this.key(namespace, opts.name!) : prefix;
+    const end = single ? undefined : prefixEnd(prefix);
     let startRevision: number;
     if (!opts.resourceVersion || opts.resourceVersion === "0") {
       const initial = await this.list(namespace, { filter: opts.filter, name: opts.name });

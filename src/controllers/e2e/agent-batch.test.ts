@@ -86,6 +86,6 @@ test("a Service's Endpoints and EndpointSlice list its running pods' IPs", async
   expect(ep?.subsets?.[0]?.addresses?.map((x) => x.ip).sort()).toEqual(podIPs);
   expect(ep?.subsets?.[0]?.ports).toEqual([{ name: "http", port: 8080, protocol: "TCP" }]);
   const slices = (JSON.parse(await s.k("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o", "json")) as { items: V1EndpointSlice[] }).items;
-  expect(slices.flatMap((sl) => sl.endpoints.filter((e) => e.conditions?.ready).map((e) => e.addresses[0])).sort()).toEqual(podIPs);
+  expect(slices.flatMap((sl) => (sl.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => e.addresses[0])).sort()).toEqual(podIPs);
   expect(await s.k("get", "endpoints", "web")).toMatch(/\nweb\s+\S+:8080,\S+:8080\s+/);
 });

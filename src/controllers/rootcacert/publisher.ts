@@ -36,7 +36,9 @@ export class RootCaPublisher extends KeyedController {
     const cmChanged = (obj: KubeObject) => {
       if (obj.metadata?.name === ROOT_CA_CONFIG_MAP) this.queue.add(obj.metadata.namespace ?? "");
     };
-    this.configMaps = this.watch(ctx.informers.informer(CONFIG_MAPS), { update: (_, cur) => cmChanged(cur), delete: cmChanged });
+    // Only the published ConfigMap is cached, not every ConfigMap of the cluster.
+    const scope = { fieldSelector: `metadata.name=${ROOT_CA_CONFIG_MAP}` };
+    this.configMaps = this.watch(ctx.informers.informer(CONFIG_MAPS, scope), { update: (_, cur) => cmChanged(cur), delete: cmChanged });
   }
 
   protected async sync(namespace: string): Promise<void> {

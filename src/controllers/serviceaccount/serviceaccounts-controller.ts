@@ -25,7 +25,9 @@ export class ServiceAccountsController extends KeyedController {
     this.names = opts.names ?? ["default"];
     const enqueueNs = (obj: KubeObject) => this.queue.add(obj.metadata?.name ?? "");
     this.namespaces = this.watch(ctx.informers.informer(NAMESPACES), { add: enqueueNs, update: (_, cur) => enqueueNs(cur) });
-    this.accounts = this.watch(ctx.informers.informer(SERVICE_ACCOUNTS), {
+    // Only the managed accounts are cached (one name, the common case, narrows the watch).
+    const scope = this.names.length === 1 ? { fieldSelector: `metadata.name=${this.names[0]}` } : {};
+    this.accounts = this.watch(ctx.informers.informer(SERVICE_ACCOUNTS, scope), {
       delete: (obj) => {
         if (this.names.includes(obj.metadata?.name ?? "")) this.queue.add(obj.metadata?.namespace ?? "");
       },
