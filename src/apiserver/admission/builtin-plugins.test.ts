@@ -40,8 +40,9 @@ type PodShape = { spec: { containers: Array<{ resources?: unknown; volumeMounts?
 const shape = (o: KubeObject) => o as unknown as PodShape;
 
 test("the default plugin set, in upstream's order; unknown names are refused", () => {
-  expect(enabledPlugins()).toEqual(["NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "ResourceQuota"]);
-  expect(enabledPlugins(["ServiceAccount"], ["ResourceQuota"])).toEqual(["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass"]);
+  const webhooks = ["MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook"];
+  expect(enabledPlugins()).toEqual(["NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks, "ResourceQuota"]);
+  expect(enabledPlugins(["ServiceAccount"], ["ResourceQuota"])).toEqual(["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks]);
   expect(() => enabledPlugins(["AlwaysPullImages"])).toThrow('admission plugin "AlwaysPullImages" is not known');
 });
 
@@ -95,10 +96,10 @@ test("DefaultTolerationSeconds adds the not-ready and unreachable tolerations un
 });
 
 test("DefaultStorageClass gives class-less claims the newest default class", async () => {
-  const sc = (name: string, isDefault: boolean) => ({
+  const sc = (name: string, isDefault: boolean): KubeObject => ({
     apiVersion: "storage.k8s.io/v1",
     kind: "StorageClass",
-    metadata: { name, annotations: isDefault ? { "storageclass.kubernetes.io/is-default-class": "true" } : {} },
+    metadata: { name, annotations: isDefault ? { "storageclass.kubernetes.io/is-default-class": "true" } : ({} as Record<string, string>) },
     provisioner: "x",
   });
   const claim = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, ...extra } });

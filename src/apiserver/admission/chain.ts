@@ -17,7 +17,14 @@ export interface AdmissionRequest {
   old: KubeObject | undefined;
   def: ResourceDefinition;
   ctx: RequestContext;
+  /** What plugins keep for the rest of this request (webhooks remember whom they called). */
+  state: Map<string, unknown>;
+  /** The mutating step runs again because a webhook asked to be reinvoked (reinvocationPolicy IfNeeded). */
+  reinvocation: boolean;
 }
+
+/** Set in `state` by a plugin that wants the mutating plugins run once more (upstream's reinvocation). */
+export const REINVOKE = "admission.reinvoke";
 
 export interface AdmissionPlugin {
   /** Upstream's plugin name ("NamespaceLifecycle"), for logs and ordering. */
@@ -31,12 +38,23 @@ export interface AdmissionPlugin {
 export function chainAdmission(plugins: AdmissionPlugin[]): Admission {
   const mutating = plugins.filter((p) => p.mutate);
   const validating = plugins.filter((p) => p.validate);
+  // The state of a request lives from its mutating step to its validating step.
+  const states = new WeakMap<KubeObject, Map<string, unknown>>();
   return {
     async mutate(operation, obj, old, def, ctx) {
-      for (const p of mutating) await p.mutate!({ operation, obj, old, def, ctx });
+      const state = new Map<string, unknown>();
+      states.set(obj, state);
+      for (const p of mutating) await p.mutate!({ operation, obj, old, def, ctx, state, reinvocation: false });
+      // A webhook whose object changed after it ran asked to see it again: every mutating plugin
+      // runs once more (upstream reinvokes in-tree plugins too; they are idempotent).
+      if (state.get(REINVOKE)) {
+        state.delete(REINVOKE);
+        for (const p of mutating) await p.mutate!({ operation, obj, old, def, ctx, state, reinvocation: true });
+      }
     },
     async validate(operation, obj, old, def, ctx) {
-      for (const p of validating) await p.validate!({ operation, obj, old, def, ctx });
+      const state = states.get(obj) ?? new Map<string, unknown>();
+      for (const p of validating) await p.validate!({ operation, obj, old, def, ctx, state, reinvocation: false });
     },
   };
 }

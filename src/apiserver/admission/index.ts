@@ -14,6 +14,9 @@ import { podSecurity, type PodSecurityConfiguration } from "./pod-security/plugi
 import { priorityAdmission } from "./priority.ts";
 import { resourceQuotaAdmission } from "./resource-quota.ts";
 import { serviceAccountAdmission } from "./service-account.ts";
+import { validatingAdmissionPolicy } from "./policy/validating-policy.ts";
+import { webhookPlugins } from "./webhook/plugin.ts";
+import type { Logger } from "../../log/index.ts";
 
 export { chainAdmission, type AdmissionOperation, type AdmissionPlugin, type AdmissionRequest } from "./chain.ts";
 export { IMMORTAL_NAMESPACES, namespaceLifecycle } from "./namespace-lifecycle.ts";
@@ -29,6 +32,7 @@ export interface AdmissionDeps {
   disable?: string[];
   /** PodSecurity's defaults and exemptions (a PodSecurityConfiguration). */
   podSecurity?: PodSecurityConfiguration;
+  log?: Logger;
 }
 
 /** kube-apiserver's plugin order, for the plugins kts has. */
@@ -40,6 +44,9 @@ export const ORDERED_PLUGINS = [
   "Priority",
   "DefaultTolerationSeconds",
   "DefaultStorageClass",
+  "MutatingAdmissionWebhook",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionWebhook",
   "ResourceQuota",
 ];
 
@@ -48,7 +55,18 @@ export const ORDERED_PLUGINS = [
  * service account and root CA publisher controllers and the TokenRequest API (enable it with
  * --enable-admission-plugins=ServiceAccount).
  */
-export const DEFAULT_PLUGINS = ["NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "ResourceQuota"];
+export const DEFAULT_PLUGINS = [
+  "NamespaceLifecycle",
+  "LimitRanger",
+  "PodSecurity",
+  "Priority",
+  "DefaultTolerationSeconds",
+  "DefaultStorageClass",
+  "MutatingAdmissionWebhook",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionWebhook",
+  "ResourceQuota",
+];
 
 /** The plugins a pair of enable/disable lists turns on, in upstream's order; unknown names are an error. */
 export function enabledPlugins(enable: string[] = [], disable: string[] = []): string[] {
@@ -63,6 +81,8 @@ export function enabledPlugins(enable: string[] = [], disable: string[] = []): s
 /** The admission chain of a kts API server. */
 export function defaultAdmission(deps: AdmissionDeps): Admission {
   const store = (g: string, v: string, r: string) => () => deps.lookup(g, v, r);
+  let webhooks: ReturnType<typeof webhookPlugins> | undefined;
+  const hooks = () => (webhooks ??= webhookPlugins({ lookup: deps.lookup, log: deps.log?.child("webhook") }));
   const make: Record<string, () => AdmissionPlugin> = {
     NamespaceLifecycle: () => namespaceLifecycle({ namespaces: store("", "v1", "namespaces") }),
     LimitRanger: () => limitRanger({ limitRanges: store("", "v1", "limitranges") }),
@@ -76,6 +96,9 @@ export function defaultAdmission(deps: AdmissionDeps): Admission {
     Priority: () => priorityAdmission({ priorityClasses: store("scheduling.k8s.io", "v1", "priorityclasses") }),
     DefaultTolerationSeconds: () => defaultTolerationSeconds(),
     DefaultStorageClass: () => defaultStorageClass({ storageClasses: store("storage.k8s.io", "v1", "storageclasses") }),
+    MutatingAdmissionWebhook: () => hooks().mutating,
+    ValidatingAdmissionPolicy: () => validatingAdmissionPolicy({ lookup: deps.lookup }),
+    ValidatingAdmissionWebhook: () => hooks().validating,
     ResourceQuota: () => resourceQuotaAdmission({ quotas: store("", "v1", "resourcequotas") }),
   };
   return chainAdmission(enabledPlugins(deps.enable, deps.disable).map((n) => make[n]!()));

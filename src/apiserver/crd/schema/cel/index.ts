@@ -13,6 +13,7 @@ export { Activation, type Program } from "./interpreter.ts";
 export { CelError, CostLimitError, OptionalVal, type Val } from "./values.ts";
 export { declType, newSelfTypeName } from "./decl.ts";
 export { toVal } from "./json-values.ts";
+export { dynVal, plainOf } from "./dyn-values.ts";
 export { T, formatType, type CelType } from "./types.ts";
 
 export type Compiled = { ok: true; program: Program; type: CelType; uses: Set<string>; /** Static cost estimate (maximum). */ cost: number } | { ok: false; issues: string };
