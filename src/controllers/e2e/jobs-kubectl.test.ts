@@ -80,3 +80,18 @@ test("a Job from a CronJob's template, and a failing Job that stops at its backo
   expect(await s.k("get", "job", "bad", "-o", "jsonpath={.status.failed} {.status.conditions[?(@.type==\"Failed\")].reason}")).toBe("2 BackoffLimitExceeded");
   expect(await s.k("get", "job", "bad")).toMatch(/\nbad\s+Failed\s+0\/1\s+/);
 }, 120_000);
+
+test("ttlSecondsAfterFinished: a finished Job is deleted with its pods", async () => {
+  const r = await s.kubectl(["apply", "-f", "-"], {
+    stdin: JSON.stringify({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "ok-short-lived" }, spec: { ttlSecondsAfterFinished: 0, template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox:1" }] } } } }),
+  });
+  expect(r.code).toBe(0);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const left = await s.k("get", "jobs,pods", "-l", "batch.kubernetes.io/job-name=ok-short-lived", "-o", "name", "--ignore-not-found");
+    const job = await s.kubectl(["get", "job", "ok-short-lived", "-o", "name"]);
+    if (job.code !== 0 && left.trim() === "") return;
+    await Bun.sleep(200);
+  }
+  throw new Error("the Job was not cleaned up after it finished");
+}, 90_000);
