@@ -56,7 +56,23 @@ async function startPair(): Promise<Pair> {
       },
     },
   });
-  pairFront = await startTlsFront({ host: HOST, port: 0, key: pki.serving.keyPem, cert: pki.serving.chainPem, clientCaPem: pki.clientCa.certPem, innerPort: pairInner.port!, log: logger("front-test") });
+  pairFront = await startTlsFront({
+    host: HOST,
+    port: 0,
+    key: pki.serving.keyPem,
+    cert: pki.serving.chainPem,
+    clientCaPem: pki.clientCa.certPem,
+    innerPort: pairInner.port!,
+    log: logger("front-test"),
+    // Upgrades to /taken are served on the raw socket; every other request goes through the
+    // first-request peek to the inner server (as the API server's front always does).
+    onUpgrade: (up) => {
+      if (up.head.target !== "/taken") return false;
+      const who = up.connection.peer?.commonName ?? "anonymous";
+      up.socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${who.length + 5}\r\nConnection: close\r\n\r\ntook ${who}`);
+      return true;
+    },
+  });
   const started = pairFront;
   return { front: started, inner: pairInner, close: async () => (await started.close(), await pairInner.stop(true)) };
 }
@@ -189,6 +205,16 @@ describe("connections", () => {
       asks.push(who({}).then((u) => ["system:anonymous", u]));
     }
     for (const [want, got] of await Promise.all(asks)) expect(got).toBe(want);
+  });
+
+  test("an upgrade the front's hook takes is served on the raw socket, with the connection's identity", async () => {
+    const socket = tlsConnect({ host: HOST, port: front.port, ca: pki.serverCa.certPem, cert: pki.admin.chainPem, key: pki.admin.keyPem });
+    await new Promise<void>((r) => socket.once("secureConnect", () => r()));
+    socket.write("GET /taken HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n");
+    let reply = "";
+    socket.on("data", (d: Buffer) => (reply += d.toString()));
+    await new Promise<void>((r) => socket.once("close", () => r()));
+    expect(reply).toEndWith("took system:admin");
   });
 
   test("WebSocket upgrades pass through with the connection's identity", async () => {
