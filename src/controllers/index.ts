@@ -16,6 +16,7 @@ import { NamespaceController, type NamespaceControllerOptions } from "./namespac
 import { type Controller, runControllers, type RunningControllers } from "./runner.ts";
 import { WORKLOAD_CONTROLLERS, type WorkloadOptions } from "./workloads.ts";
 import { CLUSTER_CONTROLLERS, type ClusterControllerOptions } from "./cluster.ts";
+import { NETWORK_CONTROLLERS, type NetworkControllerOptions } from "./network.ts";
 
 export type { Controller, RunningControllers } from "./runner.ts";
 export type { ControllerContext } from "./context.ts";
@@ -32,7 +33,7 @@ export interface LeaderElectionOptions {
   retryPeriodMs?: number;
 }
 
-export interface ControllerOptions extends WorkloadOptions, ClusterControllerOptions {
+export interface ControllerOptions extends WorkloadOptions, ClusterControllerOptions, NetworkControllerOptions {
   /** kube-controller-manager's --controllers list; default ["*"]. */
   controllers?: string[];
   /** --leader-elect (default true): run only while holding the controller-manager lease. */
@@ -57,6 +58,7 @@ const KNOWN: KnownController[] = [
   { name: "namespace-controller", aliases: ["namespace"], make: (ctx, o) => new NamespaceController(ctx.client, ctx.log, o.namespace) },
   ...WORKLOAD_CONTROLLERS,
   ...CLUSTER_CONTROLLERS,
+  ...NETWORK_CONTROLLERS,
   { name: "certificatesigningrequest-approving-controller", aliases: ["csrapproving"], make: (ctx) => new CsrApprover(ctx) },
   { name: "certificatesigningrequest-cleaner-controller", aliases: ["csrcleaner"], make: (ctx, o) => new CsrCleaner(ctx, o.csrCleaner) },
   { name: "certificatesigningrequest-signing-controller", aliases: ["csrsigning"], make: (ctx, o) => (o.csrSigning ? new CsrSigner(ctx, o.csrSigning) : idle("certificatesigningrequest-signing-controller")) },
