@@ -24,6 +24,27 @@ function schedulerArg(text: string, previous: Record<string, string>): Record<st
   return { ...previous, [text.slice(0, eq).replace(/^--/, "")]: text.slice(eq + 1) };
 }
 
+/** k3s's --kube-apiserver-arg key=value, repeatable; kts understands the audit, admission and encryption flags. */
+const APISERVER_ARGS = [
+  "audit-policy-file",
+  "audit-log-path",
+  "audit-log-maxsize",
+  "audit-log-maxage",
+  "audit-log-maxbackup",
+  "enable-admission-plugins",
+  "disable-admission-plugins",
+  "admission-control-config-file",
+  "encryption-provider-config",
+];
+function apiserverArg(text: string, previous: Record<string, string>): Record<string, string> {
+  const eq = text.indexOf("=");
+  const key = eq < 0 ? "" : text.slice(0, eq).replace(/^--/, "");
+  if (!APISERVER_ARGS.includes(key)) throw new Error(`unsupported --kube-apiserver-arg "${text}" (supported: ${APISERVER_ARGS.join(", ")})`);
+  return { ...previous, [key]: text.slice(eq + 1) };
+}
+
+const list = (text: string | undefined) => (text ? text.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+
 function parseMode(text: string): number {
   const mode = Number.parseInt(text, 8);
   if (!/^[0-7]{3,4}$/.test(text) || Number.isNaN(mode)) throw new Error(`"${text}" is not a file mode (e.g. 600, 644)`);
@@ -58,10 +79,20 @@ export function serverCommand(): Command {
     .option("--no-secrets-encryption", "do not turn on Secrets encryption at first start")
     .addOption(new Option("--secrets-encryption-provider <provider>", "provider of generated encryption keys").choices(["aescbc", "aesgcm", "secretbox"]).default("aescbc"))
     .option("--encryption-provider-config <file>", "an EncryptionConfiguration file to use instead of kts's managed one (kube-apiserver's flag)")
+    .option("--audit-policy-file <file>", "audit.k8s.io/v1 Policy deciding what is audited")
+    .option("--audit-log-path <file>", 'write audit events as JSON lines here ("-": standard output)')
+    .option("--audit-log-maxsize <MB>", "rotate the audit log at this size", parseIntFlag, 100)
+    .option("--audit-log-maxage <days>", "remove rotated audit logs older than this (0: keep)", parseIntFlag, 0)
+    .option("--audit-log-maxbackup <n>", "rotated audit logs kept (0: all)", parseIntFlag, 0)
+    .option("--pod-security-admission-config-file <file>", "PodSecurityConfiguration (defaults and exemptions), or an AdmissionConfiguration holding one")
+    .option("--kube-apiserver-arg <key=value>", "API server flag: audit-*, enable-admission-plugins, disable-admission-plugins, admission-control-config-file, encryption-provider-config (repeatable)", apiserverArg, {})
     .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers; node-monitor-grace-period=40s, terminated-pod-gc-threshold=12500, ... tune them (repeatable)', controllerManagerArg, {});
   return addNodeOptions(cmd).action(async (opts) => {
       // Loaded here so other commands (agent, token, etcd-snapshot) do not load the whole server.
       const { startServer } = await import("../src/server/index.ts");
+      const { readPodSecurityConfiguration } = await import("../src/apiserver/admission/index.ts");
+      const api: Record<string, string> = opts.kubeApiserverArg;
+      const pscFile = opts.podSecurityAdmissionConfigFile ?? api["admission-control-config-file"];
       const log = logger("server");
       const server = await startServer(
         {
@@ -84,7 +115,19 @@ export function serverCommand(): Command {
           schedulerArgs: opts.kubeSchedulerArg,
           secretsEncryption: opts.secretsEncryption,
           secretsEncryptionProvider: opts.secretsEncryptionProvider,
-          encryptionProviderConfig: opts.encryptionProviderConfig,
+          encryptionProviderConfig: opts.encryptionProviderConfig ?? api["encryption-provider-config"],
+          audit: {
+            policyFile: opts.auditPolicyFile ?? api["audit-policy-file"],
+            logPath: opts.auditLogPath ?? api["audit-log-path"],
+            maxSizeMB: api["audit-log-maxsize"] ? Number(api["audit-log-maxsize"]) : opts.auditLogMaxsize,
+            maxAgeDays: api["audit-log-maxage"] ? Number(api["audit-log-maxage"]) : opts.auditLogMaxage,
+            maxBackups: api["audit-log-maxbackup"] ? Number(api["audit-log-maxbackup"]) : opts.auditLogMaxbackup,
+          },
+          admission: {
+            enable: list(api["enable-admission-plugins"]),
+            disable: list(api["disable-admission-plugins"]),
+            podSecurity: pscFile ? readPodSecurityConfiguration(pscFile) : undefined,
+          },
           agent: nodeSettings(opts),
           controllerManagerArgs: opts.kubeControllerManagerArg,
         },

@@ -23,6 +23,8 @@ import { authenticate, StaticTokens, startTlsFront, type TlsFront } from "./secu
 import { createStreaming } from "./streaming/index.ts";
 import { upgradeHandler } from "./http/upgrade.ts";
 import { encryptionRoutes, type EncryptionManager } from "./encryption/index.ts";
+import { AuditLogFile, Auditor, readAuditPolicy } from "./audit/index.ts";
+import type { PodSecurityConfiguration } from "./admission/index.ts";
 
 export { KUBERNETES_VERSION } from "./http/app.ts";
 export type { UserInfo } from "./registry/definition.ts";
@@ -43,7 +45,19 @@ export interface ApiServerOptions {
   caCerts?: string;
   /** Encryption at rest (values of the configured resources, Secrets by default); none: stored as is. */
   encryption?: EncryptionManager;
+  /** kube-apiserver's --audit-policy-file and --audit-log-* flags; no events without both a policy and a path. */
+  audit?: AuditOptions;
+  /** Admission: --enable-admission-plugins / --disable-admission-plugins and PodSecurity's configuration. */
+  admission?: { enable?: string[]; disable?: string[]; podSecurity?: PodSecurityConfiguration };
   log: Logger;
+}
+
+export interface AuditOptions {
+  policyFile?: string;
+  logPath?: string;
+  maxSizeMB?: number;
+  maxAgeDays?: number;
+  maxBackups?: number;
 }
 
 export interface ApiServer {
@@ -55,7 +69,8 @@ export interface ApiServer {
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const log = opts.log;
   // Admission reads other resources (namespaces) through the registry it is part of.
-  const registry: Registry = new Registry(opts.backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r) }));
+  const registry: Registry = new Registry(opts.backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), ...opts.admission, log: log.child("admission") }));
+  const audit = auditorOf(opts.audit, log);
   opts.encryption?.attach(registry);
   const serviceRange = new IpRange(opts.serviceCidr);
   const allocation = new ServiceAllocation(new IpAllocator(serviceRange), new PortAllocator(PortRange.parse(opts.nodePortRange)));
@@ -82,6 +97,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     authorizer,
     caCerts: opts.caCerts,
     extraRoutes: opts.encryption ? [encryptionRoutes(opts.encryption)] : [],
+    audit,
+    clientAddress: (req, server) => {
+      const port = server.requestIP(req)?.port;
+      return port === undefined ? undefined : front?.connectionOf(port)?.remoteAddress;
+    },
     ready: () => ready,
     authenticate: (req, server) => {
       const port = server.requestIP(req)?.port;
@@ -125,6 +145,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       streaming.close();
       await front?.close();
       await inner.stop(true);
+      await audit?.close();
     },
   };
+}
+
+/** The auditor the flags ask for: a policy and a log path (upstream logs nothing without a policy). */
+function auditorOf(opts: AuditOptions | undefined, log: Logger): Auditor | undefined {
+  if (!opts?.logPath || !opts.policyFile) return undefined;
+  const policy = readAuditPolicy(opts.policyFile);
+  const alog = log.child("audit");
+  const sink = new AuditLogFile({ path: opts.logPath, maxSizeMB: opts.maxSizeMB, maxAgeDays: opts.maxAgeDays, maxBackups: opts.maxBackups, onError: (err) => alog.error("writing the audit log failed", { err }) });
+  alog.info("audit logging", { policy: opts.policyFile, path: opts.logPath, rules: policy.rules.length });
+  return new Auditor(policy, sink);
 }

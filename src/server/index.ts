@@ -8,7 +8,8 @@ import type { Logger } from "../log/index.ts";
 import type { ApiServer } from "../apiserver/index.ts";
 import { SqliteBackend } from "../store/index.ts";
 import { startEtcdServer } from "../etcdapi/index.ts";
-import { startApiServer } from "../apiserver/index.ts";
+import { startApiServer, type AuditOptions } from "../apiserver/index.ts";
+import type { PodSecurityConfiguration } from "../apiserver/admission/index.ts";
 import { EncryptionManager, type ProviderType } from "../apiserver/encryption/index.ts";
 import { LocalClient } from "../apiserver/local-client.ts";
 import { enabledControllers, startControllers, type RunningControllers } from "../controllers/index.ts";
@@ -63,6 +64,10 @@ export interface ServerConfig {
   secretsEncryptionProvider?: ProviderType;
   /** kube-apiserver's --encryption-provider-config: the user's EncryptionConfiguration, used as it is. */
   encryptionProviderConfig?: string;
+  /** --audit-policy-file, --audit-log-path and rotation. */
+  audit?: AuditOptions;
+  /** --enable-admission-plugins, --disable-admission-plugins, PodSecurity's configuration. */
+  admission?: { enable?: string[]; disable?: string[]; podSecurity?: PodSecurityConfiguration };
 }
 
 export type EmbeddedAgentConfig = Partial<Pick<AgentOptions, "nodeName" | "nodeIP" | "nodeLabels" | "nodeTaints" | "containerLabels" | "statusIntervalMs" | "leaseDurationSeconds">>;
@@ -180,6 +185,8 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
       authorizer: withNodeBootstrapLimits(allowAuthenticated),
       caCerts: pki.serverCa.certPem,
       encryption,
+      audit: cfg.audit,
+      admission: cfg.admission,
       log: log.child("apiserver"),
     });
     const host = cfg.bindAddress === "0.0.0.0" || cfg.bindAddress === "::" ? "127.0.0.1" : cfg.bindAddress;

@@ -3,6 +3,7 @@
  * discovery, OpenAPI, and every resource path, behind the request pipeline
  * authentication -> authorization -> handler (admission and validation run in the store).
  */
+import { randomUUID } from "node:crypto";
 import { Elysia } from "elysia";
 import type { Server } from "bun";
 import type { UserInfo } from "../registry/definition.ts";
@@ -15,7 +16,9 @@ import { errors } from "../api/errors.ts";
 import { Discovery } from "./discovery.ts";
 import { parseMediaRanges } from "./negotiate.ts";
 import { parseRequestInfo } from "./request-info.ts";
-import { handleResourceRequest } from "./resource-handler.ts";
+import { handleResourceRequest, newRequestScope } from "./resource-handler.ts";
+import type { RequestInfo } from "./request-info.ts";
+import type { AuditRecord, Auditor } from "../audit/index.ts";
 import { errorResponse, jsonResponse, methodNotAllowed, routeNotFound } from "./respond.ts";
 import { forbiddenReason } from "./authz.ts";
 
@@ -35,6 +38,10 @@ export interface AppOptions {
   openapi?: OpenApi;
   /** The server CA bundle served unauthenticated at /cacerts (k3s's route; joining agents pin its hash). */
   caCerts?: string;
+  /** Audit events for requests the audit policy selects (--audit-policy-file). */
+  audit?: Auditor;
+  /** The client's address, as the TLS front saw it (for audit sourceIPs). */
+  clientAddress?(req: Request, server: Server<unknown>): string | undefined;
   /** kts's own routes for authenticated users (/v1-kts/...): a Response, or undefined for paths they do not serve. */
   extraRoutes?: Array<(req: Request, url: URL, user: UserInfo) => Promise<Response | undefined>>;
 }
@@ -93,33 +100,61 @@ export function createApp(opts: AppOptions) {
     return notFound();
   };
 
+  /** Who sent it, as authentication says (undefined: anonymous); a bad credential throws 401. */
+  const identify = (request: Request, server: Server<unknown> | null): UserInfo => (server && opts.authenticate(request, server)) || ANONYMOUS;
+
+  const serve = async (request: Request, url: URL, server: Server<unknown> | null, user: UserInfo, info: RequestInfo, scope: ReturnType<typeof newRequestScope>): Promise<Response> => {
+    const anonymous = user === ANONYMOUS;
+    if (anonymous && !PUBLIC_PATHS.has(url.pathname)) throw errors.unauthorized();
+    if (!anonymous && url.pathname.startsWith("/v1-kts/")) {
+      for (const route of opts.extraRoutes ?? []) {
+        const res = await route(request, url, user);
+        if (res) return res;
+      }
+    }
+    if (info.kind === "resource") {
+      return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources, openapi: opts.openapi }, scope);
+    }
+    if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed();
+    if (!anonymous) {
+      const decision = await opts.authorizer.authorize({ user, verb: "get", path: url.pathname });
+      scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
+      scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
+      if (!decision.allowed) throw errors.forbidden({}, forbiddenReason({ user, verb: "get", path: url.pathname }));
+    }
+    return nonResource(request, url);
+  };
+
+  /** Every answer carries an Audit-Id (the client's, or a new one), audited or not, as upstream's WithAuditInit. */
   const handle = async (request: Request, server: Server<unknown> | null): Promise<Response> => {
     const url = new URL(request.url);
+    const auditID = request.headers.get("audit-id") || randomUUID();
+    const scope = newRequestScope(request);
+    const receivedAt = Date.now();
+    const info = parseRequestInfo(request.method, url);
+    // Watches and followed logs stay open as long as the client wants.
+    const longRunning = info.kind === "resource" && (info.verb === "watch" || (info.subresource === "log" && /^(true|1)$/.test(url.searchParams.get("follow") ?? "")));
+    if (longRunning) server?.timeout(request, 0);
+    let record: AuditRecord | undefined;
+    let res: Response;
     try {
-      const user = (server && opts.authenticate(request, server)) || ANONYMOUS;
-      const anonymous = user === ANONYMOUS;
-      if (anonymous && !PUBLIC_PATHS.has(url.pathname)) throw errors.unauthorized();
-      if (!anonymous && url.pathname.startsWith("/v1-kts/")) {
-        for (const route of opts.extraRoutes ?? []) {
-          const res = await route(request, url, user);
-          if (res) return res;
+      let user = ANONYMOUS;
+      try {
+        user = identify(request, server);
+      } finally {
+        if (opts.audit) {
+          const address = (server && (opts.clientAddress?.(request, server) ?? server.requestIP(request)?.address)) || "";
+          record = opts.audit.begin({ request, url, user, info, sourceIPs: address ? [address] : [], scope, auditID, receivedAt });
         }
       }
-      const info = parseRequestInfo(request.method, url);
-      if (info.kind === "resource") {
-        // Watches and followed logs stay open as long as the client wants.
-        if (info.verb === "watch" || (info.subresource === "log" && /^(true|1)$/.test(url.searchParams.get("follow") ?? ""))) server?.timeout(request, 0);
-        return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources, openapi: opts.openapi });
-      }
-      if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed();
-      if (!anonymous) {
-        const decision = await opts.authorizer.authorize({ user, verb: "get", path: url.pathname });
-        if (!decision.allowed) throw errors.forbidden({}, forbiddenReason({ user, verb: "get", path: url.pathname }));
-      }
-      return nonResource(request, url);
+      if (record?.wantsRequestBody) record.setRequestBody(new Uint8Array(await request.clone().arrayBuffer()), request.headers.get("content-type"));
+      record?.received();
+      res = await serve(request, url, server, user, info, scope);
     } catch (err) {
-      return errorResponse(err);
+      res = errorResponse(err);
     }
+    res.headers.set("Audit-Id", auditID);
+    return record ? record.respond(res, longRunning) : res;
   };
 
   return new Elysia().all("/*", ({ request, server }) => handle(request, server));
