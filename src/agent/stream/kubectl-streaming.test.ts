@@ -116,6 +116,8 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
       pod("ticker", [{ name: "tick", command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done"] }]),
       pod("two", [{ name: "a", command: ["sh", "-c", "echo from a; exec sleep 3600"] }, { name: "b", command: ["sh", "-c", "echo from b; exec sleep 3600"] }], { labels: { app: "two" } }),
       pod("counted", [{ name: "c", command: ["sh", "-c", "for i in 1 2 3; do echo n$i; sleep 1; done"] }], { restartPolicy: "Never" }),
+      // Restarts (after the kubelet's 10 s back-off) while the other tests run: --previous reads its first run.
+      pod("crasher", [{ name: "c", command: ["sh", "-c", "echo run at $(date +%s); exit 1"] }]),
     ];
     await s.kubectl(["apply", "-f", "-"], { stdin: pods.map((p) => JSON.stringify(p)).join("\n") });
     await s.k("wait", "--for=condition=Ready", "pod/web", "pod/shell", "pod/ticker", "pod/two", "--timeout=90s");
@@ -253,6 +255,32 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     const added = await api.request(`/api/v1/namespaces/default/pods/shell/ephemeralcontainers`, { method: "PATCH", headers: { "Content-Type": "application/json-patch+json" }, body: [{ op: "remove", path: "/spec/ephemeralContainers/0" }] });
     expect(added.status).toBe(422);
     expect(added.json<{ message: string }>().message).toContain('existing ephemeral containers \"dbg\" may not be removed');
+  }, 90_000);
+
+  test("port-forward to a port nobody listens on reports the agent's dial error", async () => {
+    const pf = background(32, ["port-forward", "pod/web", ":9"]);
+    try {
+      const port = Number((await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+)/))[1]);
+      await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+      for (let i = 0; i < 300 && !pf.err().includes("connection refused"); i++) await Bun.sleep(50);
+      expect(pf.err()).toMatch(/error forwarding port 9 to pod web, uid [0-9a-f-]+: dial tcp [\d.]+:9: connect: connection refused/);
+    } finally {
+      await pf.stop();
+    }
+  }, 60_000);
+
+  test("logs --previous shows the run before a restart", async () => {
+    const deadline = Date.now() + 60_000;
+    let restarts = 0;
+    while (Date.now() < deadline && restarts < 1) {
+      restarts = Number(await s.k("get", "pod", "crasher", "-o", "jsonpath={.status.containerStatuses[0].restartCount}")) || 0;
+      if (restarts < 1) await Bun.sleep(250);
+    }
+    expect(restarts).toBeGreaterThanOrEqual(1);
+    for (const v of VERSIONS) {
+      const previous = await ok(v, ["logs", "crasher", "--previous"]);
+      expect(previous).toMatch(/^run at \d+\n$/);
+    }
   }, 90_000);
 
   test("client-node's Exec (WebSocket channels) and PortForward (the older channel protocol) work too", async () => {
