@@ -159,6 +159,11 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     expect(bad.status).toBe(422);
     expect(bad.json<{ message: string }>().message).toBe('PodLogOptions "shell" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0');
     await s.k("delete", "pod", "elsewhere", "--wait=false");
+    const unscheduled = pod("unscheduled", [{ name: "c", command: ["true"] }]);
+    await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify({ ...unscheduled, spec: { ...unscheduled.spec, nodeName: undefined, schedulerName: "nobody-schedules-this" } }) });
+    expect((await api.request(`/api/v1/namespaces/default/pods/unscheduled/log`)).status).toBe(204);
+    expect(await ok(32, ["logs", "unscheduled"])).toBe("");
+    await s.k("delete", "pod", "unscheduled", "--wait=false");
   }, 30_000);
 
   for (const v of VERSIONS) {

@@ -82,8 +82,8 @@ export async function serveLog(call: Call, tunnels: TunnelServer): Promise<Respo
   const pod = await getPod(call.store, call.info.namespace, call.info.name);
   const container = chooseContainer(pod, opts.container);
   const node = nodeOf(pod);
-  // Upstream answers an unscheduled pod's log with an empty stream.
-  if (!node) return new Response("", { headers: { "Content-Type": "text/plain" } });
+  // Upstream has no location for an unscheduled pod's log and answers 204 No Content.
+  if (!node) return new Response(null, { status: 204 });
   const containerId = logContainerId(pod, container, opts.previous);
   const request: LogRequest = {
     kind: "log",
