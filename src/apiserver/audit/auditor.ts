@@ -29,6 +29,7 @@ function microTime(ms: number): string {
 }
 
 const WRITE_VERBS = new Set(["create", "update", "patch"]);
+const PROTOBUF = "application/vnd.kubernetes.protobuf";
 
 function stripManagedFields(value: unknown): unknown {
   if (!value || typeof value !== "object") return value;
@@ -68,6 +69,8 @@ export class Auditor {
 export class AuditRecord {
   private requestObject: unknown;
   private completed = false;
+  /** Decodes Kubernetes protobuf bodies of the request's type (kubectl sends and accepts some). */
+  protobuf?: (bytes: Uint8Array) => unknown;
 
   constructor(
     private readonly r: AuditRequest,
@@ -84,9 +87,14 @@ export class AuditRecord {
     return atLeast(this.decision.level, "RequestResponse");
   }
 
+  /** Keeps the request body as an object. */
   setRequestBody(bytes: Uint8Array, contentType: string | null): void {
     const type = (contentType ?? "").split(";")[0]!.trim();
     try {
+      if (type === PROTOBUF) {
+        this.requestObject = this.protobuf?.(bytes);
+        return;
+      }
       const text = new TextDecoder().decode(bytes);
       if (type === "application/json" || type.endsWith("+json")) this.requestObject = JSON.parse(text);
       else if (type === "application/yaml" || type.endsWith("+yaml")) this.requestObject = Bun.YAML.parse(text);
@@ -183,8 +191,10 @@ export class AuditRecord {
   }
 
   private async responseBody(res: Response): Promise<unknown> {
-    if (!(res.headers.get("content-type") ?? "").includes("json")) return undefined;
+    const type = res.headers.get("content-type") ?? "";
     try {
+      if (type.startsWith(PROTOBUF)) return this.protobuf?.(new Uint8Array(await res.clone().arrayBuffer()));
+      if (!type.includes("json")) return undefined;
       return await res.clone().json();
     } catch {
       return undefined;

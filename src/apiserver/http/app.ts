@@ -12,6 +12,7 @@ import type { Authorizer } from "./authz.ts";
 import type { SubresourceHandler } from "./resource-handler.ts";
 import type { OpenApi } from "../openapi/index.ts";
 import { handleOpenApiRequest } from "../openapi/index.ts";
+import { decodeObject as decodeProtobuf } from "../protobuf/index.ts";
 import { errors } from "../api/errors.ts";
 import { Discovery } from "./discovery.ts";
 import { parseMediaRanges } from "./negotiate.ts";
@@ -146,6 +147,10 @@ export function createApp(opts: AppOptions) {
           const address = (server && (opts.clientAddress?.(request, server) ?? server.requestIP(request)?.address)) || "";
           record = opts.audit.begin({ request, url, user, info, sourceIPs: address ? [address] : [], scope, auditID, receivedAt });
         }
+      }
+      if (record && info.kind === "resource" && !info.subresource) {
+        const store = opts.registry.lookup(info.group, info.version, info.resource);
+        if (store) record.protobuf = (bytes) => decodeProtobuf(bytes, { apiVersion: store.apiVersion, kind: store.kind });
       }
       if (record?.wantsRequestBody) record.setRequestBody(new Uint8Array(await request.clone().arrayBuffer()), request.headers.get("content-type"));
       record?.received();
