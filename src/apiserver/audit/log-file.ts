@@ -43,7 +43,7 @@ export class AuditLogFile {
     this.timer = undefined;
     while (this.writing) await this.writing;
     if (this.queue.length === 0) return;
-    const batch = this.queue.join("");
+    const batch = this.queue;
     this.queue = [];
     this.writing = this.append(batch).catch((err) => this.opts.onError?.(err));
     await this.writing;
@@ -56,9 +56,10 @@ export class AuditLogFile {
     this.closed = true;
   }
 
-  private async append(text: string): Promise<void> {
+  /** Appends lines, rotating first whenever the next line would take the file past the size limit. */
+  private async append(lines: string[]): Promise<void> {
     if (this.opts.path === "-") {
-      process.stdout.write(text);
+      process.stdout.write(lines.join(""));
       return;
     }
     if (this.size < 0) {
@@ -66,10 +67,21 @@ export class AuditLogFile {
       this.size = await stat(this.opts.path).then((s) => s.size, () => 0);
     }
     const max = (this.opts.maxSizeMB ?? 0) * 1024 * 1024;
-    const bytes = Buffer.byteLength(text);
-    if (max > 0 && this.size > 0 && this.size + bytes > max) await this.rotate();
-    await appendFile(this.opts.path, text, { mode: 0o600 });
-    this.size += bytes;
+    let chunk = "";
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      if (max > 0 && this.size + chunkBytes + bytes > max && this.size + chunkBytes > 0) {
+        if (chunk) await appendFile(this.opts.path, chunk, { mode: 0o600 });
+        this.size += chunkBytes;
+        [chunk, chunkBytes] = ["", 0];
+        await this.rotate();
+      }
+      chunk += line;
+      chunkBytes += bytes;
+    }
+    if (chunk) await appendFile(this.opts.path, chunk, { mode: 0o600 });
+    this.size += chunkBytes;
   }
 
   private async rotate(): Promise<void> {
