@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { setVerbosity } from "../src/log/index.ts";
 import { agentCommand } from "./agent.ts";
+import { dnsCommand } from "./dns.ts";
 import { etcdSnapshotCommand } from "./etcd-snapshot.ts";
 import { parseIntFlag } from "./flags.ts";
 import { serverCommand } from "./server.ts";
@@ -25,6 +26,7 @@ program.addCommand(agentCommand());
 program.addCommand(tokenCommand());
 program.addCommand(etcdSnapshotCommand());
 program.addCommand(secretsEncryptCommand());
+program.addCommand(dnsCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@
  * line by line; every error reply becomes an ApiError with the Status's code and reason, exactly
  * as the in-process client throws them.
  */
+import { readFileSync } from "node:fs";
 import type { KubeList, KubeObject } from "../../apiserver/api/types.ts";
 import type { Client, DeleteOptions, ListOptions, PatchType, ResourceRef, ServedResource, WatchEvent, WatchOptions } from "../types.ts";
 import { apiErrorFromReply } from "./errors.ts";
@@ -20,6 +21,8 @@ export interface HttpClientOptions {
   keyPem?: string;
   /** `Authorization: Bearer <token>`. */
   bearerToken?: string;
+  /** A file holding the bearer token, re-read at most once a minute (projected service-account tokens rotate). */
+  bearerTokenFile?: string;
   /** `Authorization: Basic` (k3s's supervisor credentials, e.g. a join token's user and secret). */
   basic?: { username: string; password: string };
   userAgent?: string;
@@ -43,6 +46,7 @@ export class HttpClient implements Client {
   private readonly base: string;
   private readonly headers: Record<string, string>;
   private readonly tls: { ca?: string; cert?: string; key?: string };
+  private tokenRead = { at: 0, token: "" };
 
   constructor(readonly opts: HttpClientOptions) {
     this.base = opts.server.replace(/\/+$/, "");
@@ -55,6 +59,7 @@ export class HttpClient implements Client {
   /** One request; resolves with the reply when it is a success, throws ApiError otherwise. */
   async send(method: string, path: string, opts: SendOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { ...this.headers, ...(opts.accept ? { Accept: opts.accept } : {}) };
+    if (this.opts.bearerTokenFile) headers.Authorization = `Bearer ${this.fileToken(this.opts.bearerTokenFile)}`;
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
@@ -66,6 +71,12 @@ export class HttpClient implements Client {
     const res = await fetch(`${this.base}${path}`, init);
     if (res.ok) return res;
     throw apiErrorFromReply(res.status, await res.text());
+  }
+
+  private fileToken(path: string): string {
+    const now = Date.now();
+    if (now - this.tokenRead.at > 60_000) this.tokenRead = { at: now, token: readFileSync(path, "utf8").trim() };
+    return this.tokenRead.token;
   }
 
   async json<T>(method: string, path: string, opts: SendOptions = {}): Promise<T> {
