@@ -125,6 +125,7 @@ export class EventHandlers {
       if (!wasBound) this.queue.moveOnEvent("AssignedPod/Add", mayNeedPlacedPods);
       else {
         if (!sameJson(old.metadata?.labels, pod.metadata?.labels)) this.queue.moveOnEvent("AssignedPod/UpdatePodLabel");
+        // A terminating pod stops counting for topology spread, as if its labels no longer matched.
         if (!old.metadata?.deletionTimestamp && pod.metadata?.deletionTimestamp) this.queue.moveOnEvent("AssignedPod/UpdatePodLabel");
       }
       return;

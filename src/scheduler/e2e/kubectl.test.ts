@@ -49,11 +49,11 @@ describe("kts server runs the scheduler", () => {
     configDir = mkdtempSync(join(tmpdir(), "kts-sched-e2e-"));
     writeFileSync(join(configDir, "scheduler.yaml"), CONFIG);
     s = await startTestServer(["--kube-scheduler-arg", `config=${join(configDir, "scheduler.yaml")}`]);
-  });
+  }, 30_000);
   afterAll(async () => {
     expect(await s.stop()).toBe(0);
     rmSync(configDir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   test("describe pod: FailedScheduling while nothing fits, Scheduled once a node has room", async () => {
     await s.kubectl(["create", "-f", "-"], { stdin: node("small", "1") });
@@ -72,7 +72,7 @@ describe("kts server runs the scheduler", () => {
     expect(described).toMatch(/Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/big to roomy/);
     // kubectl prints node/hostIP; no kubelet reported a host IP.
     expect(described).toMatch(/Node:\s+roomy\/\n/);
-  });
+  }, 60_000);
 
   test("a PriorityClass's pods preempt lower-priority ones; kubectl get shows the nominated node", async () => {
     await s.kubectl(["create", "-f", "-"], { stdin: node("tiny", "1") });
@@ -86,7 +86,7 @@ describe("kts server runs the scheduler", () => {
     // No kubelet finishes the victim's termination here: do it as the kubelet would.
     await s.k("delete", "pod", "filler", "--grace-period=0", "--force");
     await until("vip is bound", async () => (await s.k("get", "pod", "vip", "-o", "jsonpath={.spec.nodeName}")) === "tiny", 20_000);
-  });
+  }, 60_000);
 
   test("a second profile from --kube-scheduler-arg config= schedules the pods naming it, and reports as itself", async () => {
     await s.kubectl(["create", "-f", "-"], { stdin: node("other", "2") });
@@ -95,7 +95,7 @@ describe("kts server runs the scheduler", () => {
     let described = "";
     await until("describe shows Scheduled", async () => (described = await s.k("describe", "pod", "second")).includes("Successfully assigned"), 20_000);
     expect(described).toMatch(/Normal\s+Scheduled\s+\S+\s+second-scheduler\s+Successfully assigned default\/second to other/);
-  });
+  }, 60_000);
 });
 
 test("--disable-scheduler leaves pods pending", async () => {
@@ -108,4 +108,4 @@ test("--disable-scheduler leaves pods pending", async () => {
   } finally {
     expect(await s.stop()).toBe(0);
   }
-});
+}, 30_000);
