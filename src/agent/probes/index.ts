@@ -6,4 +6,3 @@ export { ContainerProbes, type ProbeHooks, type ProbeKind } from "./worker.ts";
 export { runHandler, resolvePort, type ProbeTarget } from "./run.ts";
 export { httpGet, type CheckResult, type HttpCheck } from "./http.ts";
 export { tcpConnect, dialError } from "./tcp.ts";
-export { grpcHealth } from "./grpc.ts";

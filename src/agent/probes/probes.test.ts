@@ -7,7 +7,8 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Container } from "../runtime/index.ts";
-import { ContainerProbes, grpcHealth, httpGet, resolvePort, tcpConnect } from "./index.ts";
+import { grpcHealth } from "./grpc.ts";
+import { ContainerProbes, httpGet, resolvePort, runHandler, tcpConnect } from "./index.ts";
 
 function listen(server: net.Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
@@ -75,6 +76,12 @@ describe("checks", () => {
     expect(await grpcHealth("127.0.0.1", grpcPort, "", 2000)).toEqual({ ok: true, output: "service healthy" });
     serving = 2;
     expect(await grpcHealth("127.0.0.1", grpcPort, "svc", 2000)).toEqual({ ok: false, output: 'service unhealthy (responded with "NOT_SERVING")' });
+  });
+
+  test("a grpc probe handler goes to the pod IP's health service", async () => {
+    serving = 1;
+    const target = { podIP: "127.0.0.1", container: { name: "c" } as Container, exec: async () => ({ exitCode: 0, output: "", timedOut: false }) };
+    expect(await runHandler({ grpc: { port: grpcPort } }, target, 2000)).toEqual({ ok: true, output: "service healthy" });
   });
 
   test("named ports resolve through the container's ports", () => {

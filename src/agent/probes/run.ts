@@ -4,7 +4,6 @@
  * the container, grpc asks the standard health service.
  */
 import type { Container, Probe } from "../runtime/index.ts";
-import { grpcHealth } from "./grpc.ts";
 import { httpGet, type CheckResult } from "./http.ts";
 import { tcpConnect } from "./tcp.ts";
 
@@ -48,6 +47,10 @@ export async function runHandler(handler: Handler, target: ProbeTarget, timeoutM
     const t = handler.tcpSocket;
     return tcpConnect(t.host || target.podIP, resolvePort(t.port as number | string, target.container), timeoutMs);
   }
-  if (handler.grpc) return grpcHealth(target.podIP, handler.grpc.port, handler.grpc.service ?? "", timeoutMs);
+  if (handler.grpc) {
+    // Loaded on first use: node:http2 is a few MB that pods without gRPC probes need not pay for.
+    const { grpcHealth } = await import("./grpc.ts");
+    return grpcHealth(target.podIP, handler.grpc.port, handler.grpc.service ?? "", timeoutMs);
+  }
   return { ok: false, output: "missing probe handler" };
 }
