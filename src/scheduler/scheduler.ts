@@ -64,6 +64,9 @@ const LISTED: Record<ListerKind, ResourceRef> = {
   statefulsets: STATEFUL_SETS,
 };
 
+/** Failures other than "fits nowhere" drop the pod's nomination, as upstream's clearNominatedNode. */
+const CLEAR_NOMINATION = "";
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Scheduler {
@@ -208,7 +211,7 @@ export class Scheduler {
       this.scheduleOne(qp);
     } catch (err) {
       this.log.error("scheduling cycle failed", { pod: qp.info.key, err });
-      this.handleFailure(qp, Status.error(err), err instanceof Error ? err.message : String(err), undefined, new Set());
+      this.handleFailure(qp, Status.error(err), err instanceof Error ? err.message : String(err), CLEAR_NOMINATION, new Set());
     }
   }
 
@@ -225,7 +228,7 @@ export class Scheduler {
     if (!placement.node) {
       if (placement.failure) {
         const rejected = placement.failure.rejected;
-        this.handleFailure(qp, placement.failure, placement.failure.message, undefined, rejected ? new Set([placement.failure.plugin].filter(Boolean)) : new Set());
+        this.handleFailure(qp, placement.failure, placement.failure.message, CLEAR_NOMINATION, rejected ? new Set([placement.failure.plugin].filter(Boolean)) : new Set());
         return;
       }
       const d = placement.diagnosis!;
@@ -245,7 +248,7 @@ export class Scheduler {
     const reserved = profile.runReserve(state, pod, node);
     if (reserved) {
       this.cache.forgetPod(pod.uid);
-      this.handleFailure(qp, reserved, reserved.message, undefined, reserved.rejected ? new Set([reserved.plugin]) : new Set());
+      this.handleFailure(qp, reserved, reserved.message, CLEAR_NOMINATION, reserved.rejected ? new Set([reserved.plugin]) : new Set());
       return;
     }
     const binding = this.bindingCycle(profile, state, qp, node);
@@ -266,7 +269,7 @@ export class Scheduler {
     this.cache.forgetPod(pod.uid);
     // The room the pod was assumed to take is free again.
     this.queue.moveOnEvent("AssignedPod/Delete");
-    this.handleFailure(qp, status, status.message, undefined, new Set());
+    this.handleFailure(qp, status, status.message, CLEAR_NOMINATION, new Set());
   }
 
   /** Requeues the pod and tells the user why (event and PodScheduled condition). */
