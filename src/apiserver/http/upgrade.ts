@@ -65,9 +65,11 @@ export interface UpgradeDeps {
   routes: UpgradeRoutes;
   ready(): boolean;
   /** The request's user, or a failure (a credential presented but wrong). */
-  authenticate(req: Request, peer: PeerCertificateIdentity | undefined): { ok: true; user: UserInfo; via: string; protocols?: string[] } | { ok: false; reason: string };
+  authenticate(req: Request, peer: PeerCertificateIdentity | undefined): UpgradeAuthentication | Promise<UpgradeAuthentication>;
   log: Logger;
 }
+
+type UpgradeAuthentication = { ok: true; user: UserInfo; via: string; protocols?: string[] } | { ok: false; reason: string };
 
 function routeKey(info: ResourceRequest): string {
   return `${info.group}/${info.resource}/${info.subresource}`;
@@ -96,7 +98,7 @@ export function upgradeHandler(deps: UpgradeDeps): (up: UpgradeRequest) => boole
 
 async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandler: PathUpgradeHandler | undefined, resource: { info: ResourceRequest; handler: UpgradeHandler } | undefined): Promise<void> {
   const req = new Request(url.toString(), { method: up.head.method, headers: up.head.headers });
-  const auth = deps.authenticate(req, up.connection.peer);
+  const auth = await deps.authenticate(req, up.connection.peer);
   if (!auth.ok || auth.via === "anonymous") throw errors.unauthorized();
   if (!deps.ready()) throw errors.serviceUnavailable("the server is not ready yet");
   const user = auth.user;
