@@ -29,6 +29,8 @@ export interface ContainerPlan {
   env: Map<string, string>;
   volumes: Map<string, MountedVolume>;
   hostsFile: string;
+  /** The pod's resolv.conf (per dnsPolicy), mounted at /etc/resolv.conf. */
+  resolvFile?: string;
   /** An ephemeral container's target: it joins that container's process namespace. */
   pidTargetId?: string;
 }
@@ -99,6 +101,7 @@ export function containerOptions(ctx: AgentContext, plan: ContainerPlan): Docker
   const { command, args } = expandCommand(c, plan.env);
   const mounts = volumeMounts(plan);
   if (!mounts.some((m) => m.Target === "/etc/hosts")) mounts.push({ Type: "bind", Source: plan.hostsFile, Target: "/etc/hosts", ReadOnly: false });
+  if (plan.resolvFile && !mounts.some((m) => m.Target === "/etc/resolv.conf")) mounts.push({ Type: "bind", Source: plan.resolvFile, Target: "/etc/resolv.conf", ReadOnly: false });
   const term = terminationLog(ctx, plan);
   if (term && !mounts.some((m) => m.Target === term.Target)) mounts.push(term);
   const hostPID = pod.spec?.hostPID === true;

@@ -40,21 +40,25 @@ function hostResolv(): Resolv {
   return r;
 }
 
-/** The sandbox's DNS settings for the pod's dnsPolicy and dnsConfig (undefined: Docker's default). */
-export function dnsFor(pod: Pod, ctx: Pick<AgentContext, "dns">): Resolv | undefined {
+/**
+ * The pod's DNS settings for its dnsPolicy and dnsConfig: ClusterFirst (and ClusterFirstWithHostNet
+ * for host-network pods) use the cluster DNS with the namespace's search path and ndots:5; Default
+ * (and ClusterFirst without a cluster DNS, or on the host network) the node's resolver; None only
+ * what dnsConfig says. Always explicit: Docker's own default would put public resolvers in the pod.
+ */
+export function dnsFor(pod: Pod, ctx: Pick<AgentContext, "dns">): Resolv {
   const spec = pod.spec ?? { containers: [] };
   const policy = spec.dnsPolicy ?? "ClusterFirst";
   const cfg = spec.dnsConfig;
   const cfgOptions = (cfg?.options ?? []).map((o) => (o.value !== undefined ? `${o.name}:${o.value}` : (o.name ?? "")));
-  let base: Resolv | undefined;
+  let base: Resolv;
   const cluster = ctx.dns.clusterDNS.length > 0 && (policy === "ClusterFirstWithHostNet" || (policy === "ClusterFirst" && !spec.hostNetwork));
   if (policy === "None") base = { nameservers: [], searches: [], options: [] };
   else if (cluster) {
     const d = ctx.dns.clusterDomain;
     const host = hostResolv();
     base = { nameservers: ctx.dns.clusterDNS, searches: [`${pod.metadata?.namespace}.svc.${d}`, `svc.${d}`, d, ...host.searches], options: ["ndots:5"] };
-  } else if (cfg) base = hostResolv();
-  if (!base) return undefined;
+  } else base = hostResolv();
   const merge = (a: string[], b: string[]) => [...new Set([...a, ...b])];
   const options = new Map<string, string>();
   for (const o of [...base.options, ...cfgOptions]) options.set(o.split(":")[0]!, o);
@@ -118,6 +122,21 @@ export async function createSandbox(ctx: AgentContext, pod: Pod, attempt: number
     throw err;
   }
   return id;
+}
+
+/** Writes the pod's /etc/resolv.conf (as the CRI runtime does from the kubelet's DNS config); returns its path. */
+export function writeResolvConf(ctx: AgentContext, pod: Pod): string {
+  const dir = podDir(ctx, pod.metadata?.uid ?? "");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "resolv.conf");
+  const dns = dnsFor(pod, ctx);
+  let text = "";
+  if (dns.searches.length) text += `search ${dns.searches.join(" ")}\n`;
+  for (const ns of dns.nameservers) text += `nameserver ${ns}\n`;
+  if (dns.options.length) text += `options ${dns.options.join(" ")}\n`;
+  // Rewritten only when it changes: containers bind-mount this very file.
+  if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileSync(path, text, { mode: 0o644 });
+  return path;
 }
 
 /** Writes the pod's managed /etc/hosts (upstream managedHostsFileContent); returns its path. */

@@ -28,6 +28,7 @@ export interface PodRun {
   sandboxId: string;
   podIPs: string[];
   hostsFile: string;
+  resolvFile?: string;
   volumes: Map<string, MountedVolume>;
 }
 
@@ -73,7 +74,7 @@ export async function startContainer(run: PodRun, c: Container, kind: ContainerK
   let id: string;
   try {
     const env = await containerEnv({ client: ctx.client, pod, ips: { podIPs: run.podIPs, hostIPs: [ctx.nodeIP] }, node: ctx.node, services: ctx.services }, c);
-    const opts = containerOptions(ctx, { pod, spec: c, kind, attempt, sandboxId: run.sandboxId, imageUser, env, volumes: run.volumes, hostsFile: run.hostsFile, pidTargetId });
+    const opts = containerOptions(ctx, { pod, spec: c, kind, attempt, sandboxId: run.sandboxId, imageUser, env, volumes: run.volumes, hostsFile: run.hostsFile, resolvFile: run.resolvFile, pidTargetId });
     try {
       id = await ctx.runtime.create(opts);
     } catch (err) {

@@ -15,7 +15,7 @@ import { emptyDirsOverLimit, setUpPodVolumes, tearDownPodDir, VolumeError } from
 import { podDir, type AgentContext } from "./context.ts";
 import { killContainer, killPodContainers, latestByName } from "./lifecycle.ts";
 import { PODS, containerSpecs, gracePeriod, isSidecar, specHash } from "./pod-info.ts";
-import { createSandbox, writeHostsFile } from "./sandbox.ts";
+import { createSandbox, writeHostsFile, writeResolvConf } from "./sandbox.ts";
 import { attachProbes, restartContainer, startContainer, type PodRun } from "./start.ts";
 import type { PodState } from "./state.ts";
 import { buildStatus, type Observed } from "./status.ts";
@@ -211,6 +211,7 @@ export async function syncPod(ctx: AgentContext, state: PodState, pod: Pod): Pro
   if (sandbox?.id !== sandboxId) throw new Error(`the sandbox of pod ${pod.metadata?.name} vanished`);
   const podIPs = pod.spec?.hostNetwork ? [ctx.nodeIP] : sandbox.ip ? [sandbox.ip] : [];
   const hostsFile = writeHostsFile(ctx, pod, podIPs);
+  const resolvFile = writeResolvConf(ctx, pod);
 
   // Volumes: set up before the first container, refreshed on resyncs (ConfigMap/Secret changes).
   if (!state.volumes || Date.now() - state.volumesAt >= ctx.volumeResyncMs) {
@@ -227,7 +228,7 @@ export async function syncPod(ctx: AgentContext, state: PodState, pod: Pod): Pro
       }
     }
   }
-  const run: PodRun = { ctx, pod, state, sandboxId: sandbox.id, podIPs, hostsFile, volumes: state.volumes! };
+  const run: PodRun = { ctx, pod, state, sandboxId: sandbox.id, podIPs, hostsFile, resolvFile, volumes: state.volumes! };
   const specs = containerSpecs(pod);
   const inSandbox = (c: ContainerDetails) => c.labels[LABEL_SANDBOX] === sandbox.id;
   const latestAll = new Map<string, ContainerDetails>();

@@ -3,6 +3,7 @@
  * runAsNonRoot checks, DNS settings, hostnames, the pod phase, Go durations.
  */
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import type { ContainerStatus, Pod } from "../runtime/index.ts";
 import { goDuration, milliValue, parseQuantity, wholeValue } from "../runtime/index.ts";
 import { ConfigError } from "./env.ts";
@@ -91,7 +92,16 @@ describe("names and DNS", () => {
     expect(cf.searches.slice(0, 3)).toEqual(["ns.svc.cluster.local", "svc.cluster.local", "cluster.local"]);
     expect(cf.options).toContain("ndots:5");
     expect(dnsFor(pod({ dnsPolicy: "None", dnsConfig: { nameservers: ["1.2.3.4"], options: [{ name: "ndots", value: "2" }, { name: "edns0" }] } }), ctx)).toEqual({ nameservers: ["1.2.3.4"], searches: [], options: ["ndots:2", "edns0"] });
-    expect(dnsFor(pod({}), { dns: { clusterDNS: [], clusterDomain: "cluster.local" } })).toBeUndefined();
+    // Without a cluster DNS, and for Default or a host-network ClusterFirst pod: the node's resolver, explicitly.
+    const hostNameservers = [...readFileSync("/etc/resolv.conf", "utf8").matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]).slice(0, 3);
+    expect(dnsFor(pod({}), { dns: { clusterDNS: [], clusterDomain: "cluster.local" } }).nameservers).toEqual(hostNameservers);
+    expect(dnsFor(pod({ dnsPolicy: "Default" }), ctx).nameservers).toEqual(hostNameservers);
+    expect(dnsFor(pod({ hostNetwork: true }), ctx).nameservers).toEqual(hostNameservers);
+    expect(dnsFor(pod({ hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" }), ctx).nameservers).toEqual(["10.43.0.10"]);
+    expect(dnsFor(pod({ dnsPolicy: "ClusterFirst", dnsConfig: { searches: ["extra.example"], options: [{ name: "ndots", value: "1" }] } }), ctx)).toMatchObject({
+      nameservers: ["10.43.0.10"],
+      options: ["ndots:1"],
+    });
   });
 });
 
