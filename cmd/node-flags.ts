@@ -54,11 +54,13 @@ export function addNodeOptions(cmd: Command): Command {
     .option("--node-ip <ip>", "IP address the node advertises (default: the first non-loopback IPv4)")
     .option("--node-label <key=value>", "label to register the node with (repeatable; applied at registration only)", (t: string, p?: Record<string, string>) => parseNodeLabel(t, p))
     .option("--node-taint <key=value:Effect>", "taint to register the node with (repeatable; applied at registration only)", (t: string, p?: Taint[]) => parseNodeTaint(t, p))
+    .option("--cluster-dns <ip>", "cluster IP of the DNS Service pods resolve names with (default: the 10th address of the service CIDR, 10.43.0.10)")
+    .option("--cluster-domain <domain>", "cluster domain pods search and the cluster DNS answers", "cluster.local")
     .option("--kubelet-arg <key=value>", "kubelet setting: node-status-update-frequency=10s, node-lease-duration-seconds=40 (repeatable)", (t: string, p?: KubeletArgs) => parseKubeletArg(t, p));
 }
 
 /** The node flags as the agent options take them. */
-export function nodeSettings(opts: { nodeName?: string; nodeIp?: string; nodeLabel?: Record<string, string>; nodeTaint?: Taint[]; kubeletArg?: KubeletArgs }) {
+export function nodeSettings(opts: { nodeName?: string; nodeIp?: string; nodeLabel?: Record<string, string>; nodeTaint?: Taint[]; kubeletArg?: KubeletArgs; clusterDns?: string; clusterDomain?: string }) {
   return {
     nodeName: opts.nodeName,
     nodeIP: opts.nodeIp,
@@ -67,5 +69,7 @@ export function nodeSettings(opts: { nodeName?: string; nodeIp?: string; nodeLab
     containerLabels: containerLabelsFromEnv(),
     statusIntervalMs: opts.kubeletArg?.statusIntervalMs,
     leaseDurationSeconds: opts.kubeletArg?.leaseDurationSeconds,
+    clusterDNS: opts.clusterDns ? opts.clusterDns.split(",").map((ip) => ip.trim()) : undefined,
+    clusterDomain: opts.clusterDomain,
   };
 }

@@ -18,6 +18,8 @@ export interface DependentsOptions {
   nodeIP: string;
   dataDir: string;
   containerLabels?: Record<string, string>;
+  clusterDNS: string[];
+  clusterDomain: string;
   client: Client;
   credentials: NodeCredentials;
   docker: Docker;
@@ -69,6 +71,8 @@ export function agentDependents(opts: DependentsOptions): Dependents {
         docker: opts.docker,
         dataDir: opts.dataDir,
         containerLabels: opts.containerLabels,
+        clusterDNS: opts.clusterDNS,
+        clusterDomain: opts.clusterDomain,
         log: log.child("pods"),
       });
     } catch (err) {

@@ -37,6 +37,10 @@ export interface AgentOptions {
   statusIntervalMs?: number;
   /** The kubelet's nodeLeaseDurationSeconds (default 40; renewed every quarter of it). */
   leaseDurationSeconds?: number;
+  /** Cluster DNS Service IPs for dnsPolicy ClusterFirst (k3s's --cluster-dns; default 10.43.0.10). */
+  clusterDNS?: string[];
+  /** k3s's --cluster-domain (default cluster.local). */
+  clusterDomain?: string;
   docker?: Docker;
   /** Aborts joining (a stop while the server is still unreachable). */
   signal?: AbortSignal;
@@ -53,6 +57,10 @@ export interface RunningAgent {
 export function defaultNodeName(): string {
   return hostname().toLowerCase();
 }
+
+/** k3s's defaults: the 10th address of the default service CIDR, and cluster.local. */
+export const DEFAULT_CLUSTER_DNS = "10.43.0.10";
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
@@ -95,6 +103,8 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
     nodeIP: opts.nodeIP,
     dataDir: opts.dataDir,
     containerLabels: opts.containerLabels,
+    clusterDNS: opts.clusterDNS ?? [DEFAULT_CLUSTER_DNS],
+    clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
     client,
     credentials: creds,
     docker,

@@ -70,7 +70,7 @@ export interface ServerConfig {
   admission?: { enable?: string[]; disable?: string[]; podSecurity?: PodSecurityConfiguration };
 }
 
-export type EmbeddedAgentConfig = Partial<Pick<AgentOptions, "nodeName" | "nodeIP" | "nodeLabels" | "nodeTaints" | "containerLabels" | "statusIntervalMs" | "leaseDurationSeconds">>;
+export type EmbeddedAgentConfig = Partial<Pick<AgentOptions, "nodeName" | "nodeIP" | "nodeLabels" | "nodeTaints" | "containerLabels" | "statusIntervalMs" | "leaseDurationSeconds" | "clusterDNS" | "clusterDomain">>;
 
 export interface RunningServer {
   readonly store: SqliteBackend;
@@ -112,6 +112,11 @@ function serverToken(cfg: ServerConfig, caBundle: string): { secret: string; ful
   return { secret, full };
 }
 
+/** The cluster DNS Service's address: --cluster-dns, else the 10th address of the service CIDR (k3s's 10.43.0.10). */
+export function clusterDnsAddress(cfg: Pick<ServerConfig, "agent" | "serviceCidr">): string {
+  return cfg.agent?.clusterDNS?.[0] ?? new IpRange(cfg.serviceCidr).at(10);
+}
+
 /** The server's own node: it joins over loopback with the full token, like any agent. */
 function startEmbeddedAgent(cfg: ServerConfig, apiUrl: string, token: string, log: Logger): EmbeddedAgent {
   const a = cfg.agent ?? {};
@@ -128,6 +133,8 @@ function startEmbeddedAgent(cfg: ServerConfig, apiUrl: string, token: string, lo
       containerLabels: a.containerLabels,
       statusIntervalMs: a.statusIntervalMs,
       leaseDurationSeconds: a.leaseDurationSeconds,
+      clusterDNS: [clusterDnsAddress(cfg)],
+      clusterDomain: a.clusterDomain,
     },
     log.child("agent"),
   );
