@@ -5,6 +5,7 @@
 import type { Client } from "../../client/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { ImagePuller } from "../images/index.ts";
+import type { SandboxNetwork } from "../network/index.ts";
 import type { Backoff, Runtime } from "../runtime/index.ts";
 import type { NodeAllocatable, TokenRequester } from "../volumes/index.ts";
 import type { EventRecorder } from "./events.ts";
@@ -37,6 +38,8 @@ export interface AgentContext {
   /** How often a running pod's volumes are refreshed from their ConfigMaps/Secrets. */
   volumeResyncMs: number;
   requestToken?: TokenRequester;
+  /** The pod network sandboxes join (src/agent/network); without it, Docker's default bridge. */
+  network?: SandboxNetwork;
   /** Wakes a pod's worker, now or after a delay. */
   enqueue(uid: string, afterMs?: number): void;
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dockerAvailable } from "../../testing/docker.ts";
 import { containerStatus, isRunningReady, podTestEnv, TEST_IMAGE, type PodTestEnv } from "./testing.ts";
-import type { Pod } from "../runtime/index.ts";
+import type { CoreEvent, Pod } from "../runtime/index.ts";
 
 const hasDocker = await dockerAvailable();
 let env: PodTestEnv;
@@ -30,8 +30,8 @@ describe.skipIf(!hasDocker)("pods that cannot run", () => {
     const s = await env.waitPod("needs-secret", "reports the missing secret", waiting("CreateContainerConfigError"));
     expect(containerStatus(s, "app")?.state?.waiting?.message).toBe('secret "later" not found');
     expect(s.status?.phase).toBe("Pending");
-    const ev = await env.events("needs-secret");
-    expect(ev.some((e) => e.type === "Warning" && e.reason === "Failed" && e.message === 'Error: secret "later" not found' && e.involvedObject?.fieldPath === "spec.containers{app}")).toBe(true);
+    const failed = (e: CoreEvent) => e.type === "Warning" && e.reason === "Failed" && e.message === 'Error: secret "later" not found' && e.involvedObject?.fieldPath === "spec.containers{app}";
+    expect((await env.eventsUntil("needs-secret", failed)).some(failed)).toBe(true);
 
     const c = await env.waitPod("needs-cm", "stays pending", (p) => containerStatus(p, "app")?.state?.waiting?.reason === "ContainerCreating");
     expect(c.status?.phase).toBe("Pending");
@@ -55,7 +55,7 @@ describe.skipIf(!hasDocker)("pods that cannot run", () => {
     await env.createPod({ containers: [{ name: "app", image, imagePullPolicy: "IfNotPresent" }] }, "nopull");
     const p = await env.waitPod("nopull", "backs off pulling", waiting("ImagePullBackOff"), 60_000);
     expect(containerStatus(p, "app")?.state?.waiting?.message).toContain(`Back-off pulling image "${image}"`);
-    const ev = await env.events("nopull");
+    const ev = await env.eventsUntil("nopull", (e) => e.reason === "BackOff");
     expect(ev.some((e) => e.reason === "Pulling" && e.message === `Pulling image "${image}"`)).toBe(true);
     expect(ev.some((e) => e.reason === "Failed" && e.message?.startsWith(`Failed to pull image "${image}": `))).toBe(true);
     expect(ev.some((e) => e.reason === "Failed" && e.message === "Error: ErrImagePull")).toBe(true);

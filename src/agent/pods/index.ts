@@ -11,9 +11,10 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Client } from "../../client/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { diskUsage, ensurePauseImage, importAirgapImages, ImagePuller } from "../images/index.ts";
+import { diskUsage, ensureKtsImage, ensurePauseImage, importAirgapImages, ImagePuller } from "../images/index.ts";
 import { Backoff, Runtime } from "../runtime/index.ts";
 import type { TokenRequester } from "../volumes/index.ts";
+import type { SandboxNetwork } from "../network/index.ts";
 import type { AgentContext } from "./context.ts";
 import { EventRecorder } from "./events.ts";
 import { PodManager as Manager } from "./manager.ts";
@@ -45,6 +46,8 @@ export interface PodManagerOptions {
   clusterDomain?: string;
   /** Service account tokens for projected volumes, once the API serves TokenRequest. */
   requestToken?: TokenRequester;
+  /** The node's pod network (src/agent/network); without it sandboxes join Docker's default bridge. */
+  network?: SandboxNetwork;
 }
 
 export interface PodManager {
@@ -59,6 +62,8 @@ async function setUp(opts: PodManagerOptions, log: Logger): Promise<AgentContext
   await opts.docker.ping();
   await importAirgapImages(opts.docker, join(opts.dataDir, "images"), log.child("images"));
   const pauseImage = await ensurePauseImage(opts.docker, log.child("images"));
+  // The image packaged components run (kts dns); pods that need it wait for it like any image.
+  await ensureKtsImage(opts.docker, log.child("images")).catch((err) => log.error("the kts image could not be built", { err: String(err) }));
   const initialMs = opts.backoff?.initialMs ?? 10_000;
   const maxMs = opts.backoff?.maxMs ?? 300_000;
   const disk = diskUsage(opts.dataDir);
@@ -80,6 +85,7 @@ async function setUp(opts: PodManagerOptions, log: Logger): Promise<AgentContext
     dns: { clusterDNS: opts.clusterDNS ?? [], clusterDomain: opts.clusterDomain ?? "cluster.local" },
     volumeResyncMs: opts.volumeResyncMs ?? 30_000,
     requestToken: opts.requestToken,
+    network: opts.network,
     enqueue: () => {},
   };
   return ctx;

@@ -58,7 +58,7 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     const prevId = s.lastState!.terminated!.containerID!.replace("docker://", "");
     const logs = (await env.docker.getContainer(prevId).logs({ stdout: true })).toString();
     expect(logs).toContain("crash");
-    const events = await env.events("crashy");
+    const events = await env.eventsUntil("crashy", (e) => e.reason === "BackOff");
     expect(events.some((e) => e.reason === "BackOff" && e.message === `Back-off restarting failed container app in pod crashy_default(${crashy.metadata?.uid})`)).toBe(true);
   }, 90_000);
 
@@ -98,7 +98,7 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     while (Date.now() < gone && (left = (await rt.listPod(uid)).length) > 0) await Bun.sleep(50);
     expect(left).toBe(0);
     expect(existsSync(join(env.dataDir, "pods", uid))).toBe(false);
-    const reasons = (await env.events("graceful")).map((e) => e.reason);
+    const reasons = (await env.eventsUntil("graceful", (e) => e.reason === "Killing")).map((e) => e.reason);
     expect(reasons).toContain("Killing");
   }, 90_000);
 
@@ -119,7 +119,7 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     await env.docker.getContainer(sandbox.id).kill();
     const back = await env.waitPod("hostport", "runs again", (x) => isRunningReady(x) && containerStatus(x, "web")?.restartCount === 1);
     expect(idOf(back, "web")).not.toBe(idOf(p, "web"));
-    expect((await env.events("hostport")).some((e) => e.reason === "SandboxChanged")).toBe(true);
+    expect((await env.eventsUntil("hostport", (e) => e.reason === "SandboxChanged")).some((e) => e.reason === "SandboxChanged")).toBe(true);
   }, 90_000);
 
   test("activeDeadlineSeconds and emptyDir sizeLimit fail the pod", async () => {
@@ -165,7 +165,7 @@ describe.skipIf(!hasDocker)("pod lifecycle", () => {
     // The debugger sees the target's processes.
     const ps = await rt.exec(idOf(d, "debugger"), ["sh", "-c", "cat /proc/*/cmdline | tr '\\0' ' '"], 5000);
     expect(ps.output).toContain("sleep 3600");
-    const ev = await env.events("debugged");
+    const ev = await env.eventsUntil("debugged", (e) => e.reason === "Started" && e.involvedObject?.fieldPath === "spec.ephemeralContainers{debugger}");
     expect(ev.some((e) => e.reason === "Started" && e.involvedObject?.fieldPath === "spec.ephemeralContainers{debugger}")).toBe(true);
   }, 90_000);
 

@@ -146,7 +146,7 @@ describe.skipIf(!hasDocker)("pods on Docker", () => {
     const p = await env.waitPod("liveness", "restarted", (x) => (containerStatus(x, "app")?.restartCount ?? 0) >= 1, 40_000);
     const s = containerStatus(p, "app")!;
     expect(s.lastState?.terminated?.exitCode).toBe(137);
-    const events = await env.events("liveness");
+    const events = await env.eventsUntil("liveness", (e) => e.reason === "Killing");
     expect(events.some((e) => e.reason === "Unhealthy" && e.message?.startsWith("Liveness probe failed"))).toBe(true);
     expect(events.some((e) => e.reason === "Killing" && e.message === "Container app failed liveness probe, will be restarted")).toBe(true);
     expect(events.find((e) => e.reason === "Started")?.involvedObject?.fieldPath).toBe("spec.containers{app}");

@@ -100,7 +100,8 @@ export async function createSandbox(ctx: AgentContext, pod: Pod, attempt: number
     Labels: containerLabels(ref, ctx.nodeName, SANDBOX_NAME, attempt, ctx.labels, { [LABEL_GRACE]: String(spec.terminationGracePeriodSeconds ?? 30) }),
     ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
     HostConfig: {
-      NetworkMode: host ? "host" : "bridge",
+      // The pod network's Docker network (throws while it is not ready: the pod waits).
+      NetworkMode: host ? "host" : (ctx.network?.networkMode() ?? "bridge"),
       IpcMode: spec.hostIPC ? "host" : "shareable",
       PidMode: spec.hostPID ? "host" : undefined,
       PortBindings: Object.keys(bindings).length && !host ? bindings : undefined,

@@ -31,6 +31,8 @@ export interface PodTestEnv {
   getPod(name: string): Promise<Pod | undefined>;
   waitPod(name: string, what: string, cond: (p: Pod) => boolean, timeoutMs?: number): Promise<Pod>;
   events(name: string): Promise<CoreEvent[]>;
+  /** The pod's events once one matches (they are written asynchronously). */
+  eventsUntil(name: string, match: (e: CoreEvent) => boolean, timeoutMs?: number): Promise<CoreEvent[]>;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,14 @@ export async function podTestEnv(overrides: Partial<PodManagerOptions> = {}): Pr
     async events(name) {
       const list = await cluster.client.list(EVENTS, "default", { fieldSelector: `involvedObject.name=${name}` });
       return list.items as unknown as CoreEvent[];
+    },
+    async eventsUntil(name, match, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const list = await env.events(name);
+        if (list.some(match) || Date.now() > deadline) return list;
+        await Bun.sleep(50);
+      }
     },
     async close() {
       await env.manager.stop();
