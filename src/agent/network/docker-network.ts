@@ -1,0 +1,105 @@
+/**
+ * The node's pod bridge as a Docker network (Engine API over the unix socket): a bridge network
+ * with the node's pod CIDR as its subnet, the CIDR's first address as the bridge's (the pods'
+ * gateway), a fixed Linux bridge name, and Docker's own masquerading off (kts masquerades only
+ * traffic leaving the cluster, so pod-to-pod traffic across nodes keeps its source address).
+ * Pause containers join it; Docker's IPAM hands each one an address from the pod CIDR and still
+ * publishes hostPorts. Docker keeps the network across its restarts.
+ */
+
+export interface DockerNetworkSpec {
+  name: string;
+  subnet: string;
+  gateway: string;
+  bridge: string;
+  mtu: number;
+  labels: Record<string, string>;
+}
+
+interface NetworkInfo {
+  Id: string;
+  Name: string;
+  IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> };
+  Options?: Record<string, string>;
+  Containers?: Record<string, unknown>;
+}
+
+export class DockerNetworkError extends Error {}
+
+function socketPath(): string {
+  const host = process.env.DOCKER_HOST;
+  return host?.startsWith("unix://") ? host.slice("unix://".length) : "/var/run/docker.sock";
+}
+
+export class DockerNetworks {
+  constructor(private readonly socket = socketPath()) {}
+
+  private async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const res = await fetch(`http://docker${path}`, {
+      method,
+      unix: this.socket,
+      headers: body !== undefined ? { "Content-Type": "application/json" } : undefined,
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    } as RequestInit);
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = { message: text };
+    }
+    return { status: res.status, json };
+  }
+
+  async get(name: string): Promise<NetworkInfo | undefined> {
+    const r = await this.call("GET", `/networks/${encodeURIComponent(name)}`);
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) throw new DockerNetworkError(`inspecting Docker network ${name}: ${message(r.json)}`);
+    return r.json as NetworkInfo;
+  }
+
+  async create(spec: DockerNetworkSpec): Promise<string> {
+    const r = await this.call("POST", "/networks/create", {
+      Name: spec.name,
+      CheckDuplicate: true,
+      Driver: "bridge",
+      IPAM: { Driver: "default", Config: [{ Subnet: spec.subnet, Gateway: spec.gateway }] },
+      Options: {
+        "com.docker.network.bridge.name": spec.bridge,
+        "com.docker.network.bridge.enable_ip_masquerade": "false",
+        "com.docker.network.bridge.enable_icc": "true",
+        "com.docker.network.driver.mtu": String(spec.mtu),
+      },
+      Labels: spec.labels,
+    });
+    if (r.status !== 201) throw new DockerNetworkError(`creating Docker network ${spec.name} (${spec.subnet}): ${message(r.json)}`);
+    return (r.json as { Id: string }).Id;
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const r = await this.call("DELETE", `/networks/${encodeURIComponent(name)}`);
+    if (r.status === 404) return false;
+    if (r.status !== 204 && r.status !== 200) throw new DockerNetworkError(`removing Docker network ${name}: ${message(r.json)}`);
+    return true;
+  }
+
+  /**
+   * Makes the network match the spec. One with another subnet or bridge (the node got a new pod
+   * CIDR: a new cluster on this host) is replaced, which Docker refuses while containers use it.
+   */
+  async ensure(spec: DockerNetworkSpec): Promise<void> {
+    const have = await this.get(spec.name);
+    if (have) {
+      const cfg = have.IPAM?.Config?.[0];
+      if (cfg?.Subnet === spec.subnet && have.Options?.["com.docker.network.bridge.name"] === spec.bridge) return;
+      const users = Object.keys(have.Containers ?? {}).length;
+      if (users > 0) throw new DockerNetworkError(`Docker network ${spec.name} has subnet ${cfg?.Subnet} but the node's pod CIDR is ${spec.subnet}; ${users} container(s) still use it`);
+      await this.remove(spec.name);
+    }
+    await this.create(spec);
+  }
+}
+
+function message(json: unknown): string {
+  return (json as { message?: string } | undefined)?.message ?? JSON.stringify(json);
+}
