@@ -95,6 +95,7 @@ export async function startPodManager(opts: PodManagerOptions): Promise<PodManag
   const log = opts.log;
   let manager: Manager | undefined;
   let stopped = false;
+  const wake = new AbortController();
   const run = async () => {
     for (;;) {
       try {
@@ -115,7 +116,10 @@ export async function startPodManager(opts: PodManagerOptions): Promise<PodManag
         log.error("pod manager cannot start, retrying", { err: err instanceof Error ? err.message : String(err), retryInMs: RETRY_DOCKER_MS });
         await manager?.stop().catch(() => {});
         manager = undefined;
-        await Bun.sleep(RETRY_DOCKER_MS);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, RETRY_DOCKER_MS);
+          wake.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+        });
       }
     }
   };
@@ -130,6 +134,7 @@ export async function startPodManager(opts: PodManagerOptions): Promise<PodManag
     ready,
     async stop() {
       stopped = true;
+      wake.abort();
       await manager?.stop();
     },
   };

@@ -12,6 +12,9 @@ import { oomScoreAdj, qosClass, resourceHostConfig } from "./resources.ts";
 import { dnsFor, hostnameAndDomain } from "./sandbox.ts";
 import { containerUser } from "./security.ts";
 import { podPhase } from "./status.ts";
+import { memoryLogger, testCluster } from "../../controllers/testing.ts";
+import { DockerEngine } from "../runtime/index.ts";
+import { startPodManager } from "./index.ts";
 
 const pod = (spec: Record<string, unknown>, meta: Record<string, unknown> = {}) => ({ metadata: { name: "p", namespace: "ns", uid: "u", ...meta }, spec: { containers: [], ...spec } }) as unknown as Pod;
 
@@ -128,5 +131,27 @@ describe("phase", () => {
     expect(goDuration(80_000)).toBe("1m20s");
     expect(goDuration(300_000)).toBe("5m0s");
     expect(goDuration(300)).toBe("300ms");
+  });
+});
+
+describe("without Docker", () => {
+  test("startPodManager returns at once, logs why and keeps retrying; stop() ends it", async () => {
+    const cluster = testCluster();
+    const lines: string[] = [];
+    const started = Date.now();
+    const m = await startPodManager({
+      client: cluster.client,
+      nodeName: "no-docker",
+      nodeIP: "127.0.0.1",
+      docker: new DockerEngine({ socketPath: "/nonexistent/docker.sock" }),
+      dataDir: "/nonexistent-agent-dir",
+      log: memoryLogger(lines),
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+    const deadline = Date.now() + 3000;
+    while (!lines.some((l) => l.includes("pod manager cannot start")) && Date.now() < deadline) await Bun.sleep(20);
+    expect(lines.find((l) => l.includes("pod manager cannot start"))).toContain("Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock");
+    await m.stop();
+    await cluster.close();
   });
 });
