@@ -65,6 +65,7 @@ export function serverCommand(): Command {
     .option("--service-cidr <cidr>", "service (ClusterIP) network", "10.43.0.0/16")
     .option("--service-node-port-range <range>", "NodePort range", "30000-32767")
     .option("--disable-agent", "do not run the embedded agent (the server is then not a node)", false)
+    .option("--disable <component>", "do not deploy a packaged component and delete it if deployed: coredns, servicelb, ... (repeatable, comma-separated)", (t: string, p: string[]) => [...p, t], [] as string[])
     .option("--disable-scheduler", "do not run the scheduler in this process", false)
     .option("--kube-scheduler-arg <key=value>", 'scheduler flag: "config=<KubeSchedulerConfiguration file>", "leader-elect=false" (repeatable)', schedulerArg, {})
     .addOption(
@@ -112,6 +113,7 @@ export function serverCommand(): Command {
           serviceNodePortRange: opts.serviceNodePortRange,
           disableAgent: opts.disableAgent,
           disableScheduler: opts.disableScheduler,
+          disable: opts.disable,
           schedulerArgs: opts.kubeSchedulerArg,
           secretsEncryption: opts.secretsEncryption,
           secretsEncryptionProvider: opts.secretsEncryptionProvider,

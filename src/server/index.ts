@@ -22,6 +22,9 @@ import { caBundleHash, defaultNodeName, formatJoinToken, parseJoinToken, type Ag
 import { runEmbeddedAgent, type EmbeddedAgent } from "./embedded-agent.ts";
 import { serverTokenUsers, withNodeBootstrapLimits } from "./node-bootstrap.ts";
 import { serverPaths } from "./paths.ts";
+import { parseDisabled, startDeploy } from "../deploy/index.ts";
+import { HttpClient } from "../client/http/index.ts";
+import { ktsImageRef } from "../agent/images/index.ts";
 
 export { serverPaths } from "./paths.ts";
 
@@ -54,6 +57,8 @@ export interface ServerConfig {
   controllers?: string[];
   /** k3s's --kube-controller-manager-arg key=value pairs (controllers=..., node-monitor-grace-period=..., ...). */
   controllerManagerArgs?: Record<string, string>;
+  /** k3s's --disable: packaged components not deployed (and deleted if they were): coredns, servicelb, ... */
+  disable?: string[];
   /** k3s's --disable-scheduler: do not run the scheduler in this process. */
   disableScheduler?: boolean;
   /** k3s's --kube-scheduler-arg key=value pairs (config=<file>, leader-elect=...). */
@@ -150,6 +155,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   const controllerOpts = controllerOptionsFromArgs(cfg.controllerManagerArgs ?? {});
   const controllerNames = cfg.controllers ?? controllerOpts.controllers;
   enabledControllers(controllerNames);
+  const disabled = parseDisabled(cfg.disable ?? []);
   const schedulerOpts = schedulerArgs(cfg.schedulerArgs ?? {});
   const paths = serverPaths(cfg.dataDir);
   const storeLog = log.child("store");
@@ -218,6 +224,14 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   // they start in the background (their first lists must not delay the server).
   const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { ...controllerOpts, controllers: controllerNames, csrSigning: { clientCa: pki!.clientCa }, rootCa: pki!.serverCa.certPem });
   const scheduler = cfg.disableScheduler ? undefined : startScheduler(new LocalClient(api.registry), log.child("scheduler"), schedulerOpts);
+  // Packaged components and the user's manifests (<data-dir>/server/manifests), applied in the background.
+  const deploy = startDeploy({
+    dir: paths.manifests,
+    client: new HttpClient({ server: apiUrl, caPem: pki!.serverCa.certPem, certPem: pki!.admin.chainPem, keyPem: pki!.admin.keyPem, userAgent: "kts-deploy" }),
+    vars: { CLUSTER_DNS: clusterDnsAddress(cfg), CLUSTER_DOMAIN: cfg.agent?.clusterDomain ?? "cluster.local", KTS_IMAGE: ktsImageRef() },
+    disabled,
+    log: log.child("deploy"),
+  });
   log.info("server ready", { ms: Math.round(performance.now() - started), controllers: controllers.names });
   const agent = cfg.disableAgent ? undefined : startEmbeddedAgent(cfg, apiUrl, token!.full, log);
 
@@ -230,6 +244,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     scheduler,
     kubeconfig: cfg.writeKubeconfig,
     async stop() {
+      deploy.stop();
       await agent?.stop();
       await scheduler?.stop();
       await controllers.stop();

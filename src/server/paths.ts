@@ -7,6 +7,8 @@ export function serverPaths(dataDir: string) {
     dbDir: db,
     database: join(db, "state.db"),
     snapshots: join(db, "snapshots"),
+    /** The auto-deploy directory (k3s's server/manifests): packaged and user manifests. */
+    manifests: join(dataDir, "server", "manifests"),
     /** kts-managed secrets encryption configuration (k3s's server/cred/encryption-config.json). */
     encryptionConfig: join(dataDir, "server", "cred", "encryption-config.json"),
   };

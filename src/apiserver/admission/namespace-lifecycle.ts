@@ -47,6 +47,8 @@ export function namespaceLifecycle(opts: NamespaceLifecycleOptions): AdmissionPl
       const name = req.obj.metadata?.namespace || req.ctx.namespace;
       if (!name) return;
       const ns = await namespaceOf(name);
+      // Later plugins of this request (PodSecurity, selectors) read the namespace from here.
+      req.state.set(`namespace/${name}`, ns);
       if (req.operation !== "CREATE" || (ns.status as { phase?: string } | undefined)?.phase !== "Terminating") return;
       const refused = errors.forbidden(
         { group: req.def.group, resource: req.def.plural, name: req.obj.metadata?.name },

@@ -121,7 +121,9 @@ export function podSecurity(opts: PodSecurityOptions): AdmissionPlugin {
     runtimeClasses: new Set(config.exemptions?.runtimeClasses ?? []),
   };
 
-  async function labelsOf(namespace: string): Promise<Record<string, string> | undefined> {
+  async function labelsOf(req: AdmissionRequest, namespace: string): Promise<Record<string, string> | undefined> {
+    const seen = req.state.get(`namespace/${namespace}`) as KubeObject | undefined;
+    if (seen) return seen.metadata?.labels ?? {};
     const store = opts.namespaces();
     if (!store) return undefined;
     try {
@@ -158,7 +160,7 @@ export function podSecurity(opts: PodSecurityOptions): AdmissionPlugin {
 
   async function admitPod(req: AdmissionRequest, namespace: string): Promise<void> {
     const pod = req.obj as PodView & KubeObject;
-    const labels = await labelsOf(namespace);
+    const labels = await labelsOf(req, namespace);
     if (!labels) return;
     const policy = namespacePolicy(labels, config);
     const why = isExempt(req, namespace, pod.spec?.runtimeClassName);
@@ -172,7 +174,7 @@ export function podSecurity(opts: PodSecurityOptions): AdmissionPlugin {
   }
 
   async function admitTemplate(req: AdmissionRequest, namespace: string, template: PodView): Promise<void> {
-    const labels = await labelsOf(namespace);
+    const labels = await labelsOf(req, namespace);
     if (!labels) return;
     const policy = namespacePolicy(labels, config);
     const why = isExempt(req, namespace, template.spec?.runtimeClassName);

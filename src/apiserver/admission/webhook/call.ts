@@ -4,7 +4,7 @@
  * <service>.<namespace>.svc), trusting clientConfig.caBundle (else the system roots), within
  * timeoutSeconds. Failures read as upstream's Go client words them.
  */
-import { request as httpsRequest } from "node:https";
+import { Agent, request as httpsRequest } from "node:https";
 import type { GenericStore } from "../../registry/store.ts";
 
 export interface ClientConfig {
@@ -24,6 +24,18 @@ export interface Endpoint {
 }
 
 export class CallError extends Error {}
+
+/** Connections are kept open per webhook endpoint and trust bundle, as Go's transport does: no handshake per request. */
+const agents = new Map<string, Agent>();
+function agentFor(ep: Endpoint, ca: string | undefined): Agent {
+  const key = `${ep.host}:${ep.port}:${ep.serverName}:${ca ?? ""}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({ keepAlive: true, maxSockets: 64, ca });
+    agents.set(key, agent);
+  }
+  return agent;
+}
 
 /** Where a webhook is reached; a service reference becomes its ClusterIP. */
 export async function resolveEndpoint(cfg: ClientConfig, services: GenericStore | undefined): Promise<Endpoint> {
@@ -95,7 +107,7 @@ export function postJson(ep: Endpoint, caBundle: string | undefined, body: unkno
         servername: /^[\d.]+$|:/.test(ep.serverName) ? undefined : ep.serverName,
         ca,
         headers: { "Content-Type": "application/json", Accept: "application/json", "Content-Length": String(payload.length) },
-        agent: false,
+        agent: agentFor(ep, ca),
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -92,6 +92,8 @@ export async function namespaceLabels(req: AdmissionRequest, namespaces: Generic
   if (!req.def.namespaced) return undefined;
   const name = req.obj.metadata?.namespace || req.ctx.namespace;
   if (!name || !namespaces) return { labels: {} };
+  const seen = req.state.get(`namespace/${name}`) as KubeObject | undefined;
+  if (seen) return { labels: seen.metadata?.labels ?? {}, object: seen };
   try {
     const ns = await namespaces.get("", name);
     return { labels: ns.metadata?.labels ?? {}, object: ns };

@@ -1,0 +1,143 @@
+/**
+ * What admission, audit and encryption at rest cost the API server, in one run; each
+ * configuration is a fresh real `kts server` child process:
+ *
+ *   - pod creates/s (16 clients): the default admission chain, with only NamespaceLifecycle,
+ *     and with one validating webhook (an HTTPS server in this process) on every pod create;
+ *   - ConfigMap creates/s (16 clients): audit off, and audit at Metadata level for everything;
+ *   - Secret creates/s (16 clients): encryption at rest on (default, aescbc) and off.
+ *
+ *   bun scripts/bench/admission.ts [--requests 3000] [--binary dist/kts]
+ *
+ * Needs h2load (apt-get install nghttp2-client).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { freePort, requireTool, step } from "./lib.ts";
+import { startWebhookServer } from "../../src/testing/webhook-server.ts";
+
+const { values: args } = parseArgs({ options: { requests: { type: "string", default: "3000" }, binary: { type: "string" } } });
+const REQUESTS = Number(args.requests);
+const CLIENTS = 16;
+const TOKEN = "bench-token-0123456789";
+const scratch = mkdtempSync(join(tmpdir(), "kts-bench-adm-"));
+const KTS = args.binary ? [args.binary] : [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
+
+interface Server {
+  proc: ReturnType<typeof Bun.spawn>;
+  base: string;
+  ca: string;
+  dataDir: string;
+}
+
+async function startServer(name: string, extra: string[]): Promise<Server> {
+  const dataDir = join(scratch, name);
+  const port = await freePort();
+  const proc = Bun.spawn(
+    [...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"), "--token", TOKEN, "--disable-agent", "--disable-scheduler", "--kube-controller-manager-arg", "controllers=namespace", ...extra],
+    { stdout: "ignore", stderr: "ignore" },
+  );
+  const base = `https://127.0.0.1:${port}`;
+  const started = performance.now();
+  for (;;) {
+    const ok = await fetch(`${base}/readyz`, { tls: { rejectUnauthorized: false } } as RequestInit).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (performance.now() - started > 30_000) throw new Error("server did not become ready in 30s");
+    await Bun.sleep(10);
+  }
+  return { proc, base, ca: readFileSync(join(dataDir, "server", "tls", "server-ca.crt"), "utf8"), dataDir };
+}
+
+async function stopServer(s: Server): Promise<void> {
+  s.proc.kill("SIGTERM");
+  await s.proc.exited;
+}
+
+async function api(s: Server, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${s.base}${path}`, { method: "POST", body: JSON.stringify(body), headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, tls: { ca: s.ca } } as RequestInit);
+  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+}
+
+async function h2load(s: Server, path: string, body: unknown): Promise<number> {
+  const file = join(scratch, `body-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(file, JSON.stringify(body));
+  const argv = ["h2load", "--h1", "-n", String(REQUESTS), "-c", String(CLIENTS), "-m", "1", "-H", `Authorization: Bearer ${TOKEN}`, "-H", "Content-Type: application/json", "-d", file, `${s.base}${path}`];
+  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
+  const out = await new Response(p.stdout).text();
+  await p.exited;
+  const rps = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out)?.[1]);
+  const codes = /status codes: (\d+) 2xx/.exec(out);
+  if (!rps || Number(codes?.[1]) !== REQUESTS) throw new Error(`h2load ${path} failed:\n${out}`);
+  return rps;
+}
+
+const POD = { apiVersion: "v1", kind: "Pod", metadata: { generateName: "p-" }, spec: { containers: [{ name: "c", image: "busybox" }] } };
+const CONFIGMAP = { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "cm-" }, data: { k: "v".repeat(64) } };
+const SECRET = { apiVersion: "v1", kind: "Secret", metadata: { generateName: "s-" }, stringData: { password: "p".repeat(64) } };
+
+async function measure(name: string, extra: string[], path: string, body: unknown, prepare?: (s: Server) => Promise<void>): Promise<number> {
+  step(name);
+  const s = await startServer(name.replace(/\W+/g, "-"), extra);
+  try {
+    await api(s, "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } });
+    await prepare?.(s);
+    // A short warm-up so JIT and caches are in the same state for every configuration.
+    await h2loadWarm(s, path, body);
+    return await h2load(s, path, body);
+  } finally {
+    await stopServer(s);
+  }
+}
+
+async function h2loadWarm(s: Server, path: string, body: unknown): Promise<void> {
+  for (let i = 0; i < 50; i++) await api(s, path, body);
+}
+
+async function main(): Promise<void> {
+  requireTool("h2load", "nghttp2-client");
+  const hook = startWebhookServer({ "/validate": () => ({ allowed: true }) });
+  const results: Array<[string, number]> = [];
+  try {
+    const pods = "/api/v1/namespaces/bench/pods";
+    results.push(["pod creates/s, default admission chain", await measure("pods default chain", [], pods, POD)]);
+    const onlyLifecycle = ["LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook", "ResourceQuota"].join(",");
+    results.push(["pod creates/s, NamespaceLifecycle only", await measure("pods lifecycle only", ["--kube-apiserver-arg", `disable-admission-plugins=${onlyLifecycle}`], pods, POD)]);
+    results.push([
+      "pod creates/s, default chain + one validating webhook",
+      await measure("pods webhook", [], pods, POD, (s) =>
+        api(s, "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "ValidatingWebhookConfiguration",
+          metadata: { name: "bench" },
+          webhooks: [
+            {
+              name: "bench.kts.test",
+              clientConfig: { url: `${hook.url}/validate`, caBundle: hook.caBundle },
+              rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }],
+              sideEffects: "None",
+              admissionReviewVersions: ["v1"],
+            },
+          ],
+        }),
+      ),
+    ]);
+    const cms = "/api/v1/namespaces/bench/configmaps";
+    results.push(["ConfigMap creates/s, audit off", await measure("configmaps audit off", [], cms, CONFIGMAP)]);
+    const policy = join(scratch, "audit-policy.yaml");
+    writeFileSync(policy, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n");
+    results.push(["ConfigMap creates/s, audit Metadata for every request", await measure("configmaps audit metadata", ["--audit-policy-file", policy, "--audit-log-path", join(scratch, "audit.log")], cms, CONFIGMAP)]);
+    const secrets = "/api/v1/namespaces/bench/secrets";
+    results.push(["Secret creates/s, encryption at rest on (aescbc)", await measure("secrets encrypted", [], secrets, SECRET)]);
+    results.push(["Secret creates/s, encryption at rest off", await measure("secrets plain", ["--no-secrets-encryption"], secrets, SECRET)]);
+  } finally {
+    await hook.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  console.log(`\n| measure (${REQUESTS} creates, ${CLIENTS} clients, h2load) | per second |`);
+  console.log("| --- | --- |");
+  for (const [what, rps] of results) console.log(`| ${what} | ${Math.round(rps).toLocaleString("en-US")} |`);
+}
+
+await main();
