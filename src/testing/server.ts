@@ -47,6 +47,8 @@ export interface TestServerOptions {
    * fast status and lease intervals, and labels its containers with this test run's id.
    */
   agent?: boolean | { nodeName?: string };
+  /** Deploys the packaged components (coredns); off by default (`--disable coredns`) so API tests see only their own objects. */
+  packaged?: boolean;
 }
 
 /** A node name no other test (or a real node on this machine) uses. */
@@ -62,6 +64,7 @@ export async function startTestServer(extraArgs: string[] = [], opts: TestServer
   const kubeconfig = join(dataDir, "kubeconfig.yaml");
   const nodeName = opts.agent ? ((typeof opts.agent === "object" && opts.agent.nodeName) || testNodeName()) : undefined;
   const agentArgs = nodeName ? ["--node-name", nodeName, ...FAST_AGENT_ARGS] : ["--disable-agent"];
+  if (!opts.packaged) agentArgs.push("--disable", "coredns");
   const proc = Bun.spawn(
     [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1", "-o", kubeconfig, ...agentArgs, ...extraArgs],
     { stdout: "pipe", stderr: "pipe", env: { ...process.env, KTS_CONTAINER_LABELS: `${TEST_LABEL}=${RUN_ID}`, ...opts.env } },

@@ -14,6 +14,7 @@ test.each([
   ["PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", { verb: "patch", group: "apps", resource: "deployments", name: "web", subresource: "scale" }],
   ["DELETE", "/apis/batch/v1/namespaces/default/jobs", { verb: "deletecollection", group: "batch", resource: "jobs" }],
   ["POST", "/api/v1/nodes", { verb: "create", resource: "nodes", namespace: "" }],
+  ["PATCH", "/apis/rbac.authorization.k8s.io/v1/clusterroles/system%3Acoredns", { verb: "patch", resource: "clusterroles", name: "system:coredns" }],
 ] as const)("%s %s", (method, path, want) => {
   expect(info(method, path)).toMatchObject({ kind: "resource", ...want });
 });

@@ -28,8 +28,17 @@ export type RequestInfo = ResourceRequest | NonResourceRequest;
 /** Namespace sub-resources that are not nested resource types. */
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function parseRequestInfo(method: string, url: URL): RequestInfo {
-  const parts = url.pathname.split("/").filter((p) => p !== "");
+  // Segments are percent-decoded, as Go's url.Path is upstream: "system%3Acoredns" names system:coredns.
+  const parts = url.pathname.split("/").filter((p) => p !== "").map(decodeSegment);
   const httpVerb = method.toLowerCase();
   const nonResource: NonResourceRequest = { kind: "nonresource", path: url.pathname, verb: httpVerb };
   let rest: string[];

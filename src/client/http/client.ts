@@ -121,6 +121,12 @@ export class HttpClient implements Client {
     return this.json("PATCH", objectPath(ref, namespace, name, opts.subresource), { body: JSON.stringify(patch), contentType: type });
   }
 
+  /** Server-side apply (`application/apply-patch+yaml`) of a whole object as `fieldManager`. */
+  apply(ref: ResourceRef, namespace: string, obj: KubeObject, opts: { fieldManager: string; force?: boolean }): Promise<KubeObject> {
+    const path = withQuery(objectPath(ref, namespace, obj.metadata?.name ?? ""), { fieldManager: opts.fieldManager, force: opts.force || undefined });
+    return this.json("PATCH", path, { body: JSON.stringify(obj), contentType: "application/apply-patch+yaml" });
+  }
+
   /** The object as deleted, or the Status (kind Status, status Success) that types deleted at once answer over HTTP. */
   delete(ref: ResourceRef, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
     return this.json("DELETE", objectPath(ref, namespace, name), { body: { kind: "DeleteOptions", apiVersion: "v1", ...opts } });
