@@ -7,7 +7,7 @@
  *   - ConfigMap creates/s (16 clients): audit off, and audit at Metadata level for everything;
  *   - Secret creates/s (16 clients): encryption at rest on (default, aescbc) and off.
  *
- *   bun scripts/bench/admission.ts [--requests 3000] [--binary dist/kts]
+ *   bun scripts/bench/admission.ts [--requests 3000] [--rounds 2] [--binary dist/kts]
  *
  * Needs h2load (apt-get install nghttp2-client).
  */
@@ -18,8 +18,10 @@ import { parseArgs } from "node:util";
 import { freePort, requireTool, step } from "./lib.ts";
 import { startWebhookServer } from "../../src/testing/webhook-server.ts";
 
-const { values: args } = parseArgs({ options: { requests: { type: "string", default: "3000" }, binary: { type: "string" } } });
+const { values: args } = parseArgs({ options: { requests: { type: "string", default: "3000" }, rounds: { type: "string", default: "2" }, binary: { type: "string" } } });
 const REQUESTS = Number(args.requests);
+/** Every configuration runs this many times, interleaved; the best run counts (a loaded machine only slows runs down). */
+const ROUNDS = Number(args.rounds);
 const CLIENTS = 16;
 const TOKEN = "bench-token-0123456789";
 const scratch = mkdtempSync(join(tmpdir(), "kts-bench-adm-"));
@@ -98,46 +100,48 @@ async function h2loadWarm(s: Server, path: string, body: unknown): Promise<void>
 async function main(): Promise<void> {
   requireTool("h2load", "nghttp2-client");
   const hook = startWebhookServer({ "/validate": () => ({ allowed: true }) });
-  const results: Array<[string, number]> = [];
+  const pods = "/api/v1/namespaces/bench/pods";
+  const cms = "/api/v1/namespaces/bench/configmaps";
+  const secrets = "/api/v1/namespaces/bench/secrets";
+  const policy = join(scratch, "audit-policy.yaml");
+  writeFileSync(policy, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n");
+  const onlyLifecycle = ["LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook", "ResourceQuota"].join(",");
+  const withWebhook = (s: Server) =>
+    api(s, "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: { name: "bench" },
+      webhooks: [
+        {
+          name: "bench.kts.test",
+          clientConfig: { url: `${hook.url}/validate`, caBundle: hook.caBundle },
+          rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }],
+          sideEffects: "None",
+          admissionReviewVersions: ["v1"],
+        },
+      ],
+    });
+  const configs: Array<[string, () => Promise<number>]> = [
+    ["pod creates/s, default admission chain", () => measure("pods default chain", [], pods, POD)],
+    ["pod creates/s, NamespaceLifecycle only", () => measure("pods lifecycle only", ["--kube-apiserver-arg", `disable-admission-plugins=${onlyLifecycle}`], pods, POD)],
+    ["pod creates/s, default chain + one validating webhook", () => measure("pods webhook", [], pods, POD, withWebhook)],
+    ["ConfigMap creates/s, audit off", () => measure("configmaps audit off", [], cms, CONFIGMAP)],
+    ["ConfigMap creates/s, audit Metadata for every request", () => measure("configmaps audit metadata", ["--audit-policy-file", policy, "--audit-log-path", join(scratch, "audit.log")], cms, CONFIGMAP)],
+    ["Secret creates/s, encryption at rest on (aescbc)", () => measure("secrets encrypted", [], secrets, SECRET)],
+    ["Secret creates/s, encryption at rest off", () => measure("secrets plain", ["--no-secrets-encryption"], secrets, SECRET)],
+  ];
+  const best = new Map<string, number>();
   try {
-    const pods = "/api/v1/namespaces/bench/pods";
-    results.push(["pod creates/s, default admission chain", await measure("pods default chain", [], pods, POD)]);
-    const onlyLifecycle = ["LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook", "ResourceQuota"].join(",");
-    results.push(["pod creates/s, NamespaceLifecycle only", await measure("pods lifecycle only", ["--kube-apiserver-arg", `disable-admission-plugins=${onlyLifecycle}`], pods, POD)]);
-    results.push([
-      "pod creates/s, default chain + one validating webhook",
-      await measure("pods webhook", [], pods, POD, (s) =>
-        api(s, "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
-          apiVersion: "admissionregistration.k8s.io/v1",
-          kind: "ValidatingWebhookConfiguration",
-          metadata: { name: "bench" },
-          webhooks: [
-            {
-              name: "bench.kts.test",
-              clientConfig: { url: `${hook.url}/validate`, caBundle: hook.caBundle },
-              rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }],
-              sideEffects: "None",
-              admissionReviewVersions: ["v1"],
-            },
-          ],
-        }),
-      ),
-    ]);
-    const cms = "/api/v1/namespaces/bench/configmaps";
-    results.push(["ConfigMap creates/s, audit off", await measure("configmaps audit off", [], cms, CONFIGMAP)]);
-    const policy = join(scratch, "audit-policy.yaml");
-    writeFileSync(policy, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n");
-    results.push(["ConfigMap creates/s, audit Metadata for every request", await measure("configmaps audit metadata", ["--audit-policy-file", policy, "--audit-log-path", join(scratch, "audit.log")], cms, CONFIGMAP)]);
-    const secrets = "/api/v1/namespaces/bench/secrets";
-    results.push(["Secret creates/s, encryption at rest on (aescbc)", await measure("secrets encrypted", [], secrets, SECRET)]);
-    results.push(["Secret creates/s, encryption at rest off", await measure("secrets plain", ["--no-secrets-encryption"], secrets, SECRET)]);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [what, run] of configs) best.set(what, Math.max(best.get(what) ?? 0, await run()));
+    }
   } finally {
     await hook.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
-  console.log(`\n| measure (${REQUESTS} creates, ${CLIENTS} clients, h2load) | per second |`);
+  console.log(`\n| measure (${REQUESTS} creates, ${CLIENTS} clients, h2load, best of ${ROUNDS}) | per second |`);
   console.log("| --- | --- |");
-  for (const [what, rps] of results) console.log(`| ${what} | ${Math.round(rps).toLocaleString("en-US")} |`);
+  for (const [what, rps] of best) console.log(`| ${what} | ${Math.round(rps).toLocaleString("en-US")} |`);
 }
 
 await main();

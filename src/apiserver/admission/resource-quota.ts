@@ -135,6 +135,8 @@ export function resourceQuotaAdmission(opts: ResourceQuotaOptions): AdmissionPlu
       const store = opts.quotas();
       const namespace = req.obj.metadata?.namespace || req.ctx.namespace;
       if (!store || !namespace) return;
+      // Namespaces without quotas (most) are not serialized; the charge re-reads under the lock.
+      if ((await store.list(namespace, { limit: 1 })).items.length === 0) return;
       await serialized(namespace, () => charge(req, store, namespace));
     },
   };
