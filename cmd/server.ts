@@ -64,6 +64,8 @@ export function serverCommand(): Command {
     .option("--cluster-cidr <cidr>", "pod network", "10.42.0.0/16")
     .option("--service-cidr <cidr>", "service (ClusterIP) network", "10.43.0.0/16")
     .option("--service-node-port-range <range>", "NodePort range", "30000-32767")
+    .addOption(new Option("--flannel-backend <backend>", "pod network: host-gw (a bridge per node, routes between nodes) or none (pods on Docker's default bridge)").choices(["host-gw", "none"]).default("host-gw"))
+    .option("--disable-kube-proxy", "do not run the service proxy on the nodes", false)
     .option("--disable-agent", "do not run the embedded agent (the server is then not a node)", false)
     .option("--disable <component>", "do not deploy a packaged component and delete it if deployed: coredns, servicelb, ... (repeatable, comma-separated)", (t: string, p: string[]) => [...p, t], [] as string[])
     .option("--disable-scheduler", "do not run the scheduler in this process", false)
@@ -111,6 +113,8 @@ export function serverCommand(): Command {
           clusterCidr: opts.clusterCidr,
           serviceCidr: opts.serviceCidr,
           serviceNodePortRange: opts.serviceNodePortRange,
+          flannelBackend: opts.flannelBackend,
+          disableKubeProxy: opts.disableKubeProxy,
           disableAgent: opts.disableAgent,
           disableScheduler: opts.disableScheduler,
           disable: opts.disable,

@@ -9,6 +9,7 @@ import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { NodeCredentials } from "./join/index.ts";
 import type { RuntimeState } from "./node/index.ts";
+import type { SandboxNetwork } from "./network/index.ts";
 import { startPodManager } from "./pods/index.ts";
 import { startStreamTunnel } from "./stream/index.ts";
 
@@ -23,6 +24,8 @@ export interface DependentsOptions {
   client: Client;
   credentials: NodeCredentials;
   docker: Docker;
+  /** The pod network sandboxes join. */
+  network?: SandboxNetwork;
   log: Logger;
 }
 
@@ -73,6 +76,7 @@ export function agentDependents(opts: DependentsOptions): Dependents {
         containerLabels: opts.containerLabels,
         clusterDNS: opts.clusterDNS,
         clusterDomain: opts.clusterDomain,
+        network: opts.network,
         log: log.child("pods"),
       });
     } catch (err) {

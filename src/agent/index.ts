@@ -13,6 +13,7 @@ import { renderKubeconfig } from "../pki/index.ts";
 import { credentialFiles, join, JoinError, nodeUser, TokenFormatError, writeAtomic, type NodeCredentials } from "./join/index.ts";
 import { agentDependents } from "./dependents.ts";
 import { sleep } from "./sleep.ts";
+import { prepareNetworking } from "./networking.ts";
 import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type Taint } from "./node/index.ts";
 
 export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatJoinToken, parseJoinToken, type JoinToken } from "./join/index.ts";
@@ -42,6 +43,8 @@ export interface AgentOptions {
   /** k3s's --cluster-domain (default cluster.local). */
   clusterDomain?: string;
   docker?: Docker;
+  /** Own names for the node's Docker network, bridge and iptables chains (several nodes in one network namespace: tests); default KTS_NET_PREFIX. */
+  netPrefix?: string;
   /** Aborts joining (a stop while the server is still unreachable). */
   signal?: AbortSignal;
 }
@@ -97,6 +100,8 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
   const client = new HttpClient({ server: opts.serverUrl, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent: `kts-agent/${opts.nodeName}` });
   const version = await client.version();
   const docker = opts.docker ?? new Docker();
+  // Safety first: the unreachable routes for the cluster and service CIDRs go in before any pod runs.
+  const networking = await prepareNetworking({ client, nodeName: opts.nodeName, nodeIP: opts.nodeIP, netPrefix: opts.netPrefix, labels: opts.containerLabels, log: log.child("network"), signal: opts.signal });
   const dependents = agentDependents({
     serverUrl: opts.serverUrl,
     nodeName: opts.nodeName,
@@ -108,6 +113,7 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
     client,
     credentials: creds,
     docker,
+    network: networking.sandbox,
     log,
   });
   let node: NodeAgent;
@@ -131,9 +137,11 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
     });
   } catch (err) {
     await dependents.stop();
+    await networking.stop();
     throw err;
   }
   dependents.enable();
+  networking.start();
   log.info("agent running", { node: opts.nodeName, user: nodeUser(opts.nodeName), server: opts.serverUrl });
   return {
     nodeName: opts.nodeName,
@@ -141,6 +149,7 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
     async stop() {
       await node.stop();
       await dependents.stop();
+      await networking.stop();
       log.info("agent stopped; containers keep running", { node: opts.nodeName });
     },
   };

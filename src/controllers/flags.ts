@@ -27,6 +27,12 @@ function duration(key: string, value: string): number {
   }
 }
 
+function maskSize(key: string, value: string): number {
+  const n = int(key, value);
+  if (n < 8 || n > 30) throw new Error(`invalid value "${value}" for --${key}: must be between 8 and 30`);
+  return n;
+}
+
 const FLAGS: Record<string, Setter> = {
   controllers: (o, v) => (o.controllers = v.split(",").map((c) => c.trim())),
   "node-monitor-period": (o, v) => (o.nodeLifecycle = { ...o.nodeLifecycle, monitorPeriodMs: duration("node-monitor-period", v) }),
@@ -41,6 +47,8 @@ const FLAGS: Record<string, Setter> = {
   "concurrent-cron-job-syncs": (o, v) => (o.cronJob = { ...o.cronJob, workers: int("concurrent-cron-job-syncs", v) }),
   "concurrent-endpoint-syncs": (o, v) => (o.endpoints = { ...o.endpoints, workers: int("concurrent-endpoint-syncs", v) }),
   "concurrent-service-endpoint-syncs": (o, v) => (o.endpointSlices = { ...o.endpointSlices, workers: int("concurrent-service-endpoint-syncs", v) }),
+  "node-cidr-mask-size": (o, v) => (o.nodeIpam = { ...o.nodeIpam, nodeCidrMaskSize: maskSize("node-cidr-mask-size", v) }),
+  "node-cidr-mask-size-ipv4": (o, v) => (o.nodeIpam = { ...o.nodeIpam, nodeCidrMaskSize: maskSize("node-cidr-mask-size-ipv4", v) }),
   "max-endpoints-per-slice": (o, v) => (o.endpointSlices = { ...o.endpointSlices, maxEndpointsPerSlice: int("max-endpoints-per-slice", v) }),
 };
 

@@ -25,6 +25,8 @@ import { serverPaths } from "./paths.ts";
 import { parseDisabled, startDeploy } from "../deploy/index.ts";
 import { HttpClient } from "../client/http/index.ts";
 import { ktsImageRef } from "../agent/images/index.ts";
+import { checkNetworkCidrs, publishNetworkConfig } from "./network-config.ts";
+import type { FlannelBackend } from "../agent/cluster-config.ts";
 
 export { serverPaths } from "./paths.ts";
 
@@ -50,6 +52,10 @@ export interface ServerConfig {
   clusterCidr: string;
   serviceCidr: string;
   serviceNodePortRange: string;
+  /** k3s's --flannel-backend: host-gw (default) or none (pods stay on Docker's default bridge). */
+  flannelBackend?: FlannelBackend;
+  /** k3s's --disable-kube-proxy: nodes run no service proxy. */
+  disableKubeProxy?: boolean;
   disableAgent: boolean;
   /** The embedded agent's node settings (as `kts agent` takes them); defaults: host name, advertise address. */
   agent?: EmbeddedAgentConfig;
@@ -156,6 +162,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   const controllerNames = cfg.controllers ?? controllerOpts.controllers;
   enabledControllers(controllerNames);
   const disabled = parseDisabled(cfg.disable ?? []);
+  checkNetworkCidrs(cfg);
   const schedulerOpts = schedulerArgs(cfg.schedulerArgs ?? {});
   const paths = serverPaths(cfg.dataDir);
   const storeLog = log.child("store");
@@ -222,7 +229,9 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   }
   // Controllers run in this process over the in-process client, once the API server is up;
   // they start in the background (their first lists must not delay the server).
-  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { ...controllerOpts, controllers: controllerNames, csrSigning: { clientCa: pki!.clientCa }, rootCa: pki!.serverCa.certPem });
+  // The agents read the network settings before they start pods (the embedded one included).
+  await publishNetworkConfig(new LocalClient(api.registry), cfg).catch((err) => log.error("cannot publish the cluster network settings; agents wait for them", { err }));
+  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { ...controllerOpts, nodeIpam: { clusterCidr: cfg.clusterCidr, ...controllerOpts.nodeIpam }, controllers: controllerNames, csrSigning: { clientCa: pki!.clientCa }, rootCa: pki!.serverCa.certPem });
   const scheduler = cfg.disableScheduler ? undefined : startScheduler(new LocalClient(api.registry), log.child("scheduler"), schedulerOpts);
   // Packaged components and the user's manifests (<data-dir>/server/manifests), applied in the background.
   const deploy = startDeploy({

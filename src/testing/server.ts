@@ -49,6 +49,12 @@ export interface TestServerOptions {
   agent?: boolean | { nodeName?: string };
   /** Deploys the packaged components (coredns); off by default (`--disable coredns`) so API tests see only their own objects. */
   packaged?: boolean;
+  /**
+   * Runs the pod network and service proxy (off by default: many test servers run at once on one
+   * machine, and without this they use --flannel-backend none --disable-kube-proxy). Give the
+   * server its own --cluster-cidr/--service-cidr and KTS_NET_PREFIX (env) when turning it on.
+   */
+  network?: boolean;
 }
 
 /** A node name no other test (or a real node on this machine) uses. */
@@ -65,6 +71,7 @@ export async function startTestServer(extraArgs: string[] = [], opts: TestServer
   const nodeName = opts.agent ? ((typeof opts.agent === "object" && opts.agent.nodeName) || testNodeName()) : undefined;
   const agentArgs = nodeName ? ["--node-name", nodeName, ...FAST_AGENT_ARGS] : ["--disable-agent"];
   if (!opts.packaged) agentArgs.push("--disable", "coredns");
+  if (!opts.network) agentArgs.push("--flannel-backend", "none", "--disable-kube-proxy");
   const proc = Bun.spawn(
     [process.execPath, KTS, "server", "--data-dir", dataDir, "--https-listen-port", "0", "--bind-address", "127.0.0.1", "-o", kubeconfig, ...agentArgs, ...extraArgs],
     { stdout: "pipe", stderr: "pipe", env: { ...process.env, KTS_CONTAINER_LABELS: `${TEST_LABEL}=${RUN_ID}`, ...opts.env } },

@@ -22,6 +22,7 @@ import { DockerNetworks } from "./docker-network.ts";
 import { ensurePodNetworkRules, podNetworkChains } from "./host-rules.ts";
 import { HostGwRoutes, localAddresses, type NodeRoute } from "./routes.ts";
 import { interfaceMtu } from "./mtu.ts";
+import { enableHairpin } from "./hairpin.ts";
 
 export { ensureSafetyRoutes, removeSafetyRoutes, type SafetyRoutesOptions } from "./safety.ts";
 export { KTS_ROUTE_PROTO, KTS_ROUTE_TABLE } from "./ip.ts";
@@ -54,6 +55,8 @@ export function networkNames(prefix?: string): PodNetworkNames {
 export interface SandboxNetwork {
   /** The Docker network mode for a pod's sandbox; throws NetworkNotReadyError until the node's network is up. */
   networkMode(): string;
+  /** Called once a sandbox on that network started (its bridge port exists). */
+  sandboxStarted?(containerId: string): void;
 }
 
 export class NetworkNotReadyError extends Error {}
@@ -125,6 +128,8 @@ export async function startPodNetwork(opts: PodNetworkOptions): Promise<PodNetwo
       labels: { [POD_NETWORK_LABEL]: opts.nodeName, ...opts.labels },
     });
     await ensurePodNetworkRules(ipt, chains, { cluster: opts.clusterCidr, pod: cidr });
+    // Sandboxes that started while the agent was away (or before a Docker restart).
+    enableHairpin(names.bridge);
   };
 
   const wantedRoutes = (): NodeRoute[] => {
@@ -193,6 +198,9 @@ export async function startPodNetwork(opts: PodNetworkOptions): Promise<PodNetwo
       if (!up) throw new NetworkNotReadyError(`network is not ready: node ${opts.nodeName} ${podCidr ? `pod network ${podCidr} is being set up` : "has no pod CIDR yet"}`);
       return names.dockerNetwork;
     },
+    sandboxStarted() {
+      enableHairpin(names.bridge);
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);
@@ -202,3 +210,4 @@ export async function startPodNetwork(opts: PodNetworkOptions): Promise<PodNetwo
     },
   };
 }
+export { removeNodeNetwork } from "./cleanup.ts";

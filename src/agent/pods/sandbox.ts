@@ -117,6 +117,7 @@ export async function createSandbox(ctx: AgentContext, pod: Pod, attempt: number
   const id = await ctx.runtime.create(opts);
   try {
     await ctx.runtime.start(id);
+    if (!host) ctx.network?.sandboxStarted?.(id);
   } catch (err) {
     // A sandbox that cannot start (a hostPort taken, …) is not kept: the next try makes a new one.
     await ctx.runtime.remove(id).catch(() => {});

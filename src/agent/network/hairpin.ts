@@ -1,0 +1,26 @@
+/**
+ * Hairpin mode on the pod bridge's ports (the kubelet's --hairpin-mode=hairpin-veth, the CNI
+ * bridge plugin's hairpinMode): with bridge netfilter on, a pod reaching itself through its
+ * Service is DNATed inside the bridge and must leave through the very port it came in by, which a
+ * bridge refuses unless the port allows hairpinning. Docker leaves it off (its userland proxy
+ * covers its own hairpin case), so kts turns it on for every port of its bridge.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+
+/** Turns hairpin mode on for every port of the bridge that lacks it; returns how many changed. */
+export function enableHairpin(bridge: string): number {
+  const dir = `/sys/class/net/${bridge}/brif`;
+  if (!existsSync(dir)) return 0;
+  let changed = 0;
+  for (const port of readdirSync(dir)) {
+    const file = `${dir}/${port}/hairpin_mode`;
+    try {
+      if (readFileSync(file, "utf8").trim() === "1") continue;
+      writeFileSync(file, "1");
+      changed++;
+    } catch {
+      // the port went away meanwhile
+    }
+  }
+  return changed;
+}

@@ -1,0 +1,73 @@
+/**
+ * The server's network settings for its nodes: the cluster and service CIDRs are checked (IPv4,
+ * not overlapping) and published for the agents (kube-system/kts-cluster-config), together with
+ * the pod network backend and --disable-kube-proxy. Nodes may read that ConfigMap (a Role bound
+ * to system:nodes, as kubeadm lets nodes read kubeadm-config), and the service proxy, which runs
+ * in the agent with the node's identity, gets kube-proxy's permissions (system:node-proxier bound
+ * to system:nodes; k3s gives its kube-proxy a certificate of its own instead).
+ */
+import type { KubeObject } from "../apiserver/api/types.ts";
+import { ApiError } from "../apiserver/api/errors.ts";
+import type { Client, ResourceRef } from "../client/index.ts";
+import { CLUSTER_CONFIG_NAME, CLUSTER_CONFIG_NAMESPACE, publishClusterConfig, type FlannelBackend } from "../agent/cluster-config.ts";
+import { cidrsOverlap, mustParseCidr } from "../netaddr/index.ts";
+
+export interface ServerNetworkConfig {
+  clusterCidr: string;
+  serviceCidr: string;
+  flannelBackend?: FlannelBackend;
+  disableKubeProxy?: boolean;
+}
+
+export function checkNetworkCidrs(cfg: ServerNetworkConfig): void {
+  const cluster = mustParseCidr(cfg.clusterCidr);
+  const service = mustParseCidr(cfg.serviceCidr);
+  if (cidrsOverlap(cluster, service)) throw new Error(`--cluster-cidr ${cfg.clusterCidr} and --service-cidr ${cfg.serviceCidr} overlap`);
+}
+
+const RBAC = (resource: string): ResourceRef => ({ group: "rbac.authorization.k8s.io", version: "v1", resource });
+const NODES_GROUP = { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "system:nodes" };
+
+async function ensure(client: Client, ref: ResourceRef, namespace: string, obj: KubeObject): Promise<void> {
+  try {
+    await client.create(ref, namespace, obj);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 409)) throw err;
+  }
+}
+
+/** The Role and bindings that let nodes read the settings and run the proxy. */
+async function grantNodes(client: Client): Promise<void> {
+  const name = "kts:cluster-config-reader";
+  const meta = (n: string, ns?: string) => ({ name: n, ...(ns ? { namespace: ns } : {}), labels: { "kubernetes.io/bootstrapping": "rbac-defaults" } });
+  await ensure(client, RBAC("roles"), CLUSTER_CONFIG_NAMESPACE, {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: meta(name, CLUSTER_CONFIG_NAMESPACE),
+    rules: [{ apiGroups: [""], resources: ["configmaps"], resourceNames: [CLUSTER_CONFIG_NAME], verbs: ["get"] }],
+  } as KubeObject);
+  await ensure(client, RBAC("rolebindings"), CLUSTER_CONFIG_NAMESPACE, {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: meta(name, CLUSTER_CONFIG_NAMESPACE),
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+    subjects: [NODES_GROUP],
+  } as KubeObject);
+  await ensure(client, RBAC("clusterrolebindings"), "", {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: meta("kts:node-proxier"),
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:node-proxier" },
+    subjects: [NODES_GROUP],
+  } as KubeObject);
+}
+
+export async function publishNetworkConfig(client: Client, cfg: ServerNetworkConfig): Promise<void> {
+  await grantNodes(client);
+  await publishClusterConfig(client, {
+    clusterCidr: cfg.clusterCidr,
+    serviceCidr: cfg.serviceCidr,
+    flannelBackend: cfg.flannelBackend ?? "host-gw",
+    disableKubeProxy: cfg.disableKubeProxy ?? false,
+  });
+}
