@@ -34,8 +34,10 @@ interface Server {
   dataDir: string;
 }
 
+let runs = 0;
+
 async function startServer(name: string, extra: string[]): Promise<Server> {
-  const dataDir = join(scratch, name);
+  const dataDir = join(scratch, `${name}-${runs++}`);
   const port = await freePort();
   const proc = Bun.spawn(
     [...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"), "--token", TOKEN, "--disable-agent", "--disable-scheduler", "--kube-controller-manager-arg", "controllers=namespace", ...extra],
@@ -55,6 +57,7 @@ async function startServer(name: string, extra: string[]): Promise<Server> {
 async function stopServer(s: Server): Promise<void> {
   s.proc.kill("SIGTERM");
   await s.proc.exited;
+  rmSync(s.dataDir, { recursive: true, force: true });
 }
 
 async function api(s: Server, path: string, body: unknown): Promise<void> {
