@@ -5,9 +5,9 @@
 
 /** Route protocol of kts's routes (`ip route show proto 75`); unassigned in /etc/iproute2/rt_protos. */
 export const KTS_ROUTE_PROTO = 75;
-/** Routing table for host-originated service traffic (see safety.ts). */
+/** Routing table for service traffic (see safety.ts). */
 export const KTS_ROUTE_TABLE = 0x4b5453;
-/** Priority of the policy rule that sends host-originated service traffic to that table. */
+/** Priority of the policy rule that sends service traffic to that table. */
 export const KTS_RULE_PRIORITY = 1000;
 
 export interface IpResult {

@@ -5,12 +5,14 @@
  * instead of following the default route off the machine. More specific routes (the pod bridge's
  * own /24, host-gw routes to other nodes) take precedence as they are added.
  *
- * The node's own processes (and hostNetwork pods) must still reach ClusterIPs: their route lookup
- * happens before the proxy's DNAT, and would fail on the unreachable route. So a policy rule sends
- * host-originated traffic for the service CIDR to a table that routes it to the loopback device
- * (with the node IP as source): DNAT then reroutes it to the endpoint, and an unprogrammed address
- * loops back into the host and is dropped there. Traffic from pods still meets the unreachable
- * route.
+ * Service addresses need one more step, or the proxy's rules could not work: the node's own
+ * processes (and hostNetwork pods) look their route up before the proxy's DNAT, and would fail on
+ * the unreachable route; and a pod's packet to a Service without endpoints would meet the route
+ * before the proxy's REJECT (filter FORWARD) could refuse it. So a policy rule sends all traffic
+ * for the service CIDR to a table routing it to the loopback device (the node IP as source):
+ * DNATed traffic is rerouted to its endpoint, traffic for a Service without endpoints reaches the
+ * REJECT, and an address nothing programmed loops back into this host and dies there on the
+ * unreachable route. Without that table (or the rule) the unreachable route alone decides.
  */
 import { ip, KTS_ROUTE_PROTO, KTS_ROUTE_TABLE, KTS_RULE_PRIORITY, mustIp } from "./ip.ts";
 
@@ -30,27 +32,29 @@ interface RuleEntry {
   table?: string;
 }
 
-async function hostServiceRule(serviceCidr: string, netns?: string): Promise<boolean> {
+async function serviceRule(serviceCidr: string, netns?: string): Promise<boolean> {
   const rules = JSON.parse((await mustIp(["-j", "rule", "show"], netns)).trim() || "[]") as RuleEntry[];
   const [dst, len] = serviceCidr.split("/");
-  return rules.some((r) => r.iif === "lo" && r.dst === dst && String(r.dstlen) === len && String(r.table) === String(KTS_ROUTE_TABLE));
+  return rules.some((r) => r.iif === undefined && r.dst === dst && String(r.dstlen) === len && String(r.table) === String(KTS_ROUTE_TABLE));
 }
 
-/** Installs the unreachable routes (idempotent); then the host-originated service route when nodeIP is given. */
+/** Installs the unreachable routes (idempotent); then the service-CIDR rule and route when nodeIP is given. */
 export async function ensureSafetyRoutes(opts: SafetyRoutesOptions): Promise<void> {
   for (const cidr of [opts.clusterCidr, opts.serviceCidr]) {
     await mustIp(["route", "replace", "unreachable", cidr, "proto", String(KTS_ROUTE_PROTO)], opts.netns);
   }
   if (!opts.nodeIP) return;
   await mustIp(["route", "replace", opts.serviceCidr, "dev", "lo", "src", opts.nodeIP, "table", String(KTS_ROUTE_TABLE), "proto", String(KTS_ROUTE_PROTO)], opts.netns);
-  if (!(await hostServiceRule(opts.serviceCidr, opts.netns))) {
-    await mustIp(["rule", "add", "priority", String(KTS_RULE_PRIORITY), "iif", "lo", "to", opts.serviceCidr, "lookup", String(KTS_ROUTE_TABLE)], opts.netns);
+  // Earlier versions matched only host-originated traffic (iif lo).
+  await ip(["rule", "del", "priority", String(KTS_RULE_PRIORITY), "iif", "lo", "to", opts.serviceCidr, "lookup", String(KTS_ROUTE_TABLE)], opts.netns);
+  if (!(await serviceRule(opts.serviceCidr, opts.netns))) {
+    await mustIp(["rule", "add", "priority", String(KTS_RULE_PRIORITY), "to", opts.serviceCidr, "lookup", String(KTS_ROUTE_TABLE)], opts.netns);
   }
 }
 
 /** Removes what ensureSafetyRoutes installed for these CIDRs (tests; a node being uninstalled). */
 export async function removeSafetyRoutes(opts: Omit<SafetyRoutesOptions, "nodeIP">): Promise<void> {
-  while ((await ip(["rule", "del", "priority", String(KTS_RULE_PRIORITY), "iif", "lo", "to", opts.serviceCidr, "lookup", String(KTS_ROUTE_TABLE)], opts.netns)).code === 0) {
+  while ((await ip(["rule", "del", "priority", String(KTS_RULE_PRIORITY), "to", opts.serviceCidr, "lookup", String(KTS_ROUTE_TABLE)], opts.netns)).code === 0) {
     // every copy
   }
   await ip(["route", "del", opts.serviceCidr, "table", String(KTS_ROUTE_TABLE)], opts.netns);
