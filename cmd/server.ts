@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { logger } from "../src/log/index.ts";
 import { defaultDataDir, parseDuration, parseHostPort, parseIntFlag } from "./flags.ts";
 import { addNodeOptions, nodeSettings } from "./node-flags.ts";
+import { SECURITY_APISERVER_ARGS, securityFromApiserverArgs } from "./security-flags.ts";
 import { controllerOptionsFromArgs } from "../src/controllers/flags.ts";
 
 function durationOption(flags: string, description: string, fallback: string): Option {
@@ -35,6 +36,7 @@ const APISERVER_ARGS = [
   "disable-admission-plugins",
   "admission-control-config-file",
   "encryption-provider-config",
+  ...SECURITY_APISERVER_ARGS,
 ];
 function apiserverArg(text: string, previous: Record<string, string>): Record<string, string> {
   const eq = text.indexOf("=");
@@ -88,7 +90,7 @@ export function serverCommand(): Command {
     .option("--audit-log-maxage <days>", "remove rotated audit logs older than this (0: keep)", parseIntFlag, 0)
     .option("--audit-log-maxbackup <n>", "rotated audit logs kept (0: all)", parseIntFlag, 0)
     .option("--pod-security-admission-config-file <file>", "PodSecurityConfiguration (defaults and exemptions), or an AdmissionConfiguration holding one")
-    .option("--kube-apiserver-arg <key=value>", "API server flag: audit-*, enable-admission-plugins, disable-admission-plugins, admission-control-config-file, encryption-provider-config (repeatable)", apiserverArg, {})
+    .option("--kube-apiserver-arg <key=value>", "API server flag: audit-*, enable-admission-plugins, disable-admission-plugins, admission-control-config-file, encryption-provider-config, authorization-mode, anonymous-auth, token-auth-file, oidc-*, service-account-*, api-audiences, tls-min-version, tls-cipher-suites (repeatable)", apiserverArg, {})
     .option("--kube-controller-manager-arg <key=value>", 'controller manager flag; "controllers=*,-garbagecollector" picks the controllers; node-monitor-grace-period=40s, terminated-pod-gc-threshold=12500, ... tune them (repeatable)', controllerManagerArg, {});
   return addNodeOptions(cmd).action(async (opts) => {
       // Loaded here so other commands (agent, token, etcd-snapshot) do not load the whole server.
@@ -134,6 +136,7 @@ export function serverCommand(): Command {
             disable: list(api["disable-admission-plugins"]),
             podSecurity: pscFile ? readPodSecurityConfiguration(pscFile) : undefined,
           },
+          security: securityFromApiserverArgs(api),
           agent: nodeSettings(opts),
           controllerManagerArgs: opts.kubeControllerManagerArg,
         },

@@ -36,9 +36,9 @@ async function serve(dir: string, bytes: number): Promise<void> {
   const tokens = new StaticTokens([{ secret: "bench-token", user: { username: "bench", groups: [] } }]);
   const payload = JSON.stringify({ major: "1", minor: "32", gitVersion: "v1.32.5+kts1", pad: "x".repeat(bytes) });
   let front: TlsFront | undefined;
-  const handler = (req: Request, server: Bun.Server<undefined>) => {
+  const handler = async (req: Request, server: Bun.Server<undefined>) => {
     const remote = server.requestIP(req);
-    const auth = authenticate(req, remote ? front?.identityOf(remote.port) : undefined, tokens);
+    const auth = await authenticate(req, remote ? front?.identityOf(remote.port) : undefined, tokens);
     return auth.ok ? new Response(payload, { headers: { "content-type": "application/json" } }) : new Response("", { status: 401 });
   };
   const inner = Bun.serve({ hostname: HOST, port: 0, fetch: handler });

@@ -9,7 +9,7 @@ import type { RequestContext } from "./registry/definition.ts";
 import type { Registry } from "./registry/registry.ts";
 import { ApiError } from "./api/errors.ts";
 import { parseApiVersion } from "./api/types.ts";
-import { bootstrapRbac } from "./resources/rbac/index.ts";
+import { bootstrapNamespacedRbac, bootstrapRbac } from "./resources/rbac/index.ts";
 import { bootstrapPriorityClasses } from "./resources/scheduling/index.ts";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -56,6 +56,7 @@ export async function bootstrap(registry: Registry, cfg: BootstrapConfig): Promi
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(registry, "namespaces", "", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } } });
   }
+  await Promise.all(bootstrapNamespacedRbac().map((obj) => ensure(registry, obj.kind === "Role" ? "roles" : "rolebindings", obj.metadata!.namespace!, obj)));
   await ensure(registry, "services", "default", {
     apiVersion: "v1",
     kind: "Service",

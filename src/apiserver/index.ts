@@ -19,14 +19,16 @@ import { LocalClient } from "./local-client.ts";
 import { createOpenApi } from "./openapi/index.ts";
 import { Registry } from "./registry/registry.ts";
 import { builtinDefinitions } from "./resources/index.ts";
-import { authenticate, StaticTokens, startTlsFront, type TlsFront } from "./secure/index.ts";
+import { authenticate, StaticTokens, startTlsFront, type TlsFront, type TlsSettings } from "./secure/index.ts";
 import { createStreaming } from "./streaming/index.ts";
 import { upgradeHandler } from "./http/upgrade.ts";
 import { encryptionRoutes, type EncryptionManager } from "./encryption/index.ts";
+import { createSecurity, type SecuritySettings } from "./security.ts";
 import { AuditLogFile, Auditor, readAuditPolicy } from "./audit/index.ts";
 import type { PodSecurityConfiguration } from "./admission/index.ts";
 
 export { KUBERNETES_VERSION } from "./http/app.ts";
+export type { SecuritySettings, ServiceAccountSettings } from "./security.ts";
 export type { UserInfo } from "./registry/definition.ts";
 
 export interface ApiServerOptions {
@@ -37,10 +39,14 @@ export interface ApiServerOptions {
   advertiseAddress: string;
   serviceCidr: string;
   nodePortRange: string;
-  tls: { keyPem: string; certChainPem: string; clientCaPem: string };
+  /** Serving key and chain, the client CA, and --tls-min-version / --tls-cipher-suites. */
+  tls: { keyPem: string; certChainPem: string; clientCaPem: string; settings?: TlsSettings };
   /** Bearer tokens and the users they authenticate. */
   tokens: Array<{ secret: string; user: UserInfo }>;
+  /** Authorizer when `security` names no --authorization-mode (default: every authenticated user may do everything). */
   authorizer?: Authorizer;
+  /** Authentication beyond certificates and static tokens, and authorization (--authorization-mode, ...). */
+  security?: SecuritySettings;
   /** The server CA bundle, served unauthenticated at /cacerts for joining agents. */
   caCerts?: string;
   /** Encryption at rest (values of the configured resources, Secrets by default); none: stored as is. */
@@ -63,6 +69,11 @@ export interface AuditOptions {
 export interface ApiServer {
   readonly port: number;
   readonly registry: Registry;
+  /**
+   * An in-process client acting as `user` with that user's rights (authorized like any request,
+   * decisions remembered until the policy changes); without a user, the privileged loopback client.
+   */
+  client(user?: UserInfo): LocalClient;
   close(): Promise<void>;
 }
 
@@ -75,14 +86,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const serviceRange = new IpRange(opts.serviceCidr);
   const allocation = new ServiceAllocation(new IpAllocator(serviceRange), new PortAllocator(PortRange.parse(opts.nodePortRange)));
   const tokens = new StaticTokens(opts.tokens);
-  const authorizer = opts.authorizer ?? allowAuthenticated;
-  const deps = { authorizer, authenticateToken: (token: string) => tokens.byBearer(token) };
-  for (const def of builtinDefinitions(deps)) registry.add(def.group === "" && def.plural === "services" ? allocation.wrap(def) : def);
+  let serverAddress: string | undefined;
+  const security = createSecurity(opts.security ?? {}, registry, opts.authorizer ?? allowAuthenticated, () => serverAddress, log.child("auth"));
+  const authorizer = security.authorizer;
+  const authenticateToken = async (token: string, audiences?: string[]) => {
+    const user = tokens.byBearer(token);
+    return user ? { user } : security.authenticateToken(token, audiences);
+  };
+  const deps = { authorizer, authenticateToken, apiAudiences: security.apiAudiences };
+  for (const def of builtinDefinitions(deps)) registry.add(security.wrap(def.group === "" && def.plural === "services" ? allocation.wrap(def) : def));
   allocation.load((await registry.lookup("", "v1", "services")!.list("")).items);
 
   let ready = false;
   let front: TlsFront | undefined;
-  let serverAddress: string | undefined;
   const openapi = createOpenApi(() => registry.definitions(), { version: KUBERNETES_VERSION.gitVersion });
   registry.fieldTypes.useOpenApi(openapi);
   // logs, exec, attach, port-forward through the agents' tunnels (src/apiserver/streaming).
@@ -95,6 +111,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return serverAddress;
     },
     authorizer,
+    anonymousAuth: security.anonymous,
+    routes: security.routes,
     caCerts: opts.caCerts,
     extraRoutes: opts.encryption ? [encryptionRoutes(opts.encryption)] : [],
     audit,
@@ -103,10 +121,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return port === undefined ? undefined : front?.connectionOf(port)?.remoteAddress;
     },
     ready: () => ready,
-    authenticate: (req, server) => {
+    authenticate: async (req, server) => {
       const port = server.requestIP(req)?.port;
       const peer = port === undefined ? undefined : front?.identityOf(port);
-      const result = authenticate(req, peer, tokens);
+      const result = await authenticate(req, peer, tokens, { tokens: { authenticate: (t) => security.authenticateToken(t) } });
       // A credential that is presented but wrong is refused, never downgraded to anonymous.
       if (!result.ok) throw errors.unauthorized();
       return result.via === "anonymous" ? undefined : result.user;
@@ -120,8 +138,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     key: opts.tls.keyPem,
     cert: opts.tls.certChainPem,
     clientCaPem: opts.tls.clientCaPem,
+    tls: opts.tls.settings,
     innerPort,
-    onUpgrade: upgradeHandler({ registry, authorizer, routes: streaming.upgrades, ready: () => ready, authenticate: (req, peer) => authenticate(req, peer, tokens), log: log.child("upgrade") }),
+    onUpgrade: upgradeHandler({ registry, authorizer, routes: streaming.upgrades, ready: () => ready, authenticate: (req, peer) => authenticate(req, peer, tokens, { tokens: { authenticate: (t) => security.authenticateToken(t) } }), log: log.child("upgrade") }),
     log: log.child("tls"),
   });
 
@@ -131,6 +150,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // Stored CRDs are served before the server reports ready.
   const crds = new CrdController({ registry, client: new LocalClient(registry), backend: opts.backend, openapi, log: log.child("apiextensions") });
   await crds.start();
+  // The authorizers' caches hold the bootstrap policy before the first request is answered.
+  await security.start(new LocalClient(registry), log.child("authz"));
   ready = true;
   opts.encryption?.resume();
   log.info("API server listening", { address: `https://${opts.bindAddress}:${securePort}`, resources: registry.definitions().length });
@@ -138,10 +159,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   return {
     port: securePort,
     registry,
+    client: (user) => (user ? new LocalClient(registry, user, security.localAuthorizer()) : new LocalClient(registry)),
     async close() {
       ready = false;
       await opts.encryption?.settled();
       crds.stop();
+      security.stop();
       streaming.close();
       await front?.close();
       await inner.stop(true);

@@ -14,6 +14,9 @@ import { CsrApprover, CsrCleaner, type CsrCleanerOptions, CsrSigner, type CsrSig
 import { GarbageCollector, type GarbageCollectorOptions } from "./garbagecollector/garbage-collector.ts";
 import { NamespaceController, type NamespaceControllerOptions } from "./namespace/namespace-controller.ts";
 import { type Controller, runControllers, type RunningControllers } from "./runner.ts";
+import { ClusterRoleAggregationController } from "./clusterroleaggregation/index.ts";
+import { BootstrapTokenCleaner } from "./bootstrap/index.ts";
+import { ServiceAccountTokensController, type TokensControllerOptions } from "./serviceaccount/index.ts";
 import { WORKLOAD_CONTROLLERS, type WorkloadOptions } from "./workloads.ts";
 import { CLUSTER_CONTROLLERS, type ClusterControllerOptions } from "./cluster.ts";
 import { NETWORK_CONTROLLERS, type NetworkControllerOptions } from "./network.ts";
@@ -34,6 +37,14 @@ export interface LeaderElectionOptions {
 }
 
 export interface ControllerOptions extends WorkloadOptions, ClusterControllerOptions, NetworkControllerOptions {
+  /**
+   * The client a controller writes with (kube-controller-manager's --use-service-account-credentials:
+   * each controller its own identity); default: the client given to startControllers, which also
+   * feeds the shared informers, records events and holds the leader lease.
+   */
+  clientFor?(controller: string): Client | undefined;
+  /** Signing legacy service account tokens (--service-account-private-key-file); without it the token controller idles. */
+  serviceAccountTokens?: TokensControllerOptions;
   /** kube-controller-manager's --controllers list; default ["*"]. */
   controllers?: string[];
   /** --leader-elect (default true): run only while holding the controller-manager lease. */
@@ -62,6 +73,13 @@ const KNOWN: KnownController[] = [
   { name: "certificatesigningrequest-approving-controller", aliases: ["csrapproving"], make: (ctx) => new CsrApprover(ctx) },
   { name: "certificatesigningrequest-cleaner-controller", aliases: ["csrcleaner"], make: (ctx, o) => new CsrCleaner(ctx, o.csrCleaner) },
   { name: "certificatesigningrequest-signing-controller", aliases: ["csrsigning"], make: (ctx, o) => (o.csrSigning ? new CsrSigner(ctx, o.csrSigning) : idle("certificatesigningrequest-signing-controller")) },
+  { name: "clusterrole-aggregation-controller", aliases: ["clusterrole-aggregation"], make: (ctx) => new ClusterRoleAggregationController(ctx) },
+  {
+    name: "serviceaccount-token-controller",
+    aliases: ["serviceaccount-token"],
+    make: (ctx, o) => (o.serviceAccountTokens ? new ServiceAccountTokensController(ctx, o.serviceAccountTokens) : idle("serviceaccount-token-controller")),
+  },
+  { name: "token-cleaner-controller", aliases: ["tokencleaner"], make: (ctx) => new BootstrapTokenCleaner(ctx) },
 ];
 
 /** A controller with nothing to do (the signer without a CA, as kube-controller-manager without signing files). */
@@ -88,7 +106,7 @@ function startTerm(client: Client, log: Logger, opts: ControllerOptions, names: 
   const informers = new SharedInformerFactory(client, log.child("informers"));
   const events = new EventBroadcaster(client, { host: hostname(), log: log.child("events") });
   const controllers = KNOWN.filter((k) => names.has(k.name)).map((k) =>
-    k.make({ client, informers, recorder: (c) => events.recorder(c), log: log.child(k.aliases[0] ?? k.name) }, opts),
+    k.make({ client: opts.clientFor?.(k.name) ?? client, informers, recorder: (c) => events.recorder(c), log: log.child(k.aliases[0] ?? k.name) }, opts),
   );
   const running = runControllers(controllers, log);
   return {

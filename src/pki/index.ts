@@ -22,3 +22,4 @@ export type { AltNames, Subject } from "./names.ts";
 export { type ParsedCertificate, parseCertificate } from "./parse.ts";
 export { fromPem, toPem } from "./pem.ts";
 export { type KeyUsage, isKeyUsage } from "./usages.ts";
+export { type ServiceAccountKey, type ServiceAccountKeyType, ensureServiceAccountKey, readPublicKeys, serviceAccountKeyFile } from "./service-account-key.ts";

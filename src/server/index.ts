@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { SyncMode } from "../store/index.ts";
@@ -22,6 +22,9 @@ import { caBundleHash, defaultNodeName, formatJoinToken, parseJoinToken, type Ag
 import { runEmbeddedAgent, type EmbeddedAgent } from "./embedded-agent.ts";
 import { serverTokenUsers, withNodeBootstrapLimits } from "./node-bootstrap.ts";
 import { serverPaths } from "./paths.ts";
+import { prepareSecurity, type PreparedSecurity, type ServerSecurityConfig } from "./security.ts";
+import { CONTROLLER_MANAGER_USER, CONTROLLER_SERVICE_ACCOUNTS, ensureControllerServiceAccounts, SCHEDULER_USER, serviceAccountUser } from "./identities.ts";
+import { labelControlPlaneNode } from "./control-plane-label.ts";
 import { parseDisabled, startDeploy } from "../deploy/index.ts";
 import { HttpClient } from "../client/http/index.ts";
 import { ktsImageRef } from "../agent/images/index.ts";
@@ -57,6 +60,8 @@ export interface ServerConfig {
   /** k3s's --disable-kube-proxy: nodes run no service proxy. */
   disableKubeProxy?: boolean;
   disableAgent: boolean;
+  /** Authentication and authorization (--kube-apiserver-arg authorization-mode=..., anonymous-auth, oidc-*, ...). */
+  security?: ServerSecurityConfig;
   /** The embedded agent's node settings (as `kts agent` takes them); defaults: host name, advertise address. */
   agent?: EmbeddedAgentConfig;
   /** kube-controller-manager's --controllers list ("*", "-garbagecollector", ...); default all. */
@@ -152,6 +157,25 @@ function startEmbeddedAgent(cfg: ServerConfig, apiUrl: string, token: string, lo
 }
 
 /**
+ * Each controller writes as its own kube-system service account (upstream's
+ * --use-service-account-credentials); the token controller signs legacy tokens with the service
+ * account key. A controller without a known account keeps the privileged client (and says so).
+ */
+function controllerIdentities(api: ApiServer, sec: PreparedSecurity, rootCa: string, log: Logger) {
+  void ensureControllerServiceAccounts(api.client(), log);
+  return {
+    clientFor: (controller: string) => {
+      const account = CONTROLLER_SERVICE_ACCOUNTS[controller];
+      if (account) return api.client(serviceAccountUser("kube-system", account));
+      if (controller === "serviceaccount-token-controller") return undefined;
+      log.warn("no least-privilege identity for this controller; it runs with the server's own", { controller });
+      return api.client();
+    },
+    serviceAccountTokens: { legacyToken: sec.legacyToken, rootCa },
+  };
+}
+
+/**
  * Starts the server's components in order: the store, the certificates, the API server, then
  * the listeners and files that depend on them, then the controllers. Each later component only
  * starts once the ones it needs are up; a failure stops what already started.
@@ -179,6 +203,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   let etcd: EtcdServer | undefined;
   let token: { secret: string; full: string } | undefined;
   let pki: ReturnType<typeof ensureClusterPki> | undefined;
+  let sec: PreparedSecurity | undefined;
   let apiUrl = "";
   try {
     const advertise = cfg.advertiseAddress ?? defaultAdvertiseAddress();
@@ -186,6 +211,9 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     const extraSans = [advertise, kubernetesIp, ...(cfg.bindAddress !== "0.0.0.0" && cfg.bindAddress !== "::" ? [cfg.bindAddress] : [])];
     pki = ensureClusterPki({ dir: join(cfg.dataDir, "server", "tls"), sans: extraSans, log: log.child("pki") });
     token = serverToken(cfg, pki.serverCa.certPem);
+    // State, keys and credentials are the server's alone (k3s keeps its data dir 0700 too).
+    chmodSync(cfg.dataDir, 0o700);
+    sec = prepareSecurity(cfg.security ?? {}, cfg.dataDir, log.child("auth"));
     const encryption = new EncryptionManager({
       configFile: cfg.encryptionProviderConfig ?? paths.encryptionConfig,
       managed: cfg.encryptionProviderConfig === undefined,
@@ -200,7 +228,8 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
       advertiseAddress: advertise,
       serviceCidr: cfg.serviceCidr,
       nodePortRange: cfg.serviceNodePortRange,
-      tls: { keyPem: pki.serving.keyPem, certChainPem: pki.serving.chainPem, clientCaPem: pki.clientCa.certPem },
+      tls: { keyPem: pki.serving.keyPem, certChainPem: pki.serving.chainPem, clientCaPem: pki.clientCa.certPem, settings: sec.tls },
+      security: sec.settings,
       tokens: serverTokenUsers(token.secret),
       authorizer: withNodeBootstrapLimits(allowAuthenticated),
       caCerts: pki.serverCa.certPem,
@@ -231,8 +260,15 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   // they start in the background (their first lists must not delay the server).
   // The agents read the network settings before they start pods (the embedded one included).
   await publishNetworkConfig(new LocalClient(api.registry), cfg).catch((err) => log.error("cannot publish the cluster network settings; agents wait for them", { err }));
-  const controllers = startControllers(new LocalClient(api.registry), log.child("controllers"), { ...controllerOpts, nodeIpam: { clusterCidr: cfg.clusterCidr, ...controllerOpts.nodeIpam }, controllers: controllerNames, csrSigning: { clientCa: pki!.clientCa }, rootCa: pki!.serverCa.certPem });
-  const scheduler = cfg.disableScheduler ? undefined : startScheduler(new LocalClient(api.registry), log.child("scheduler"), schedulerOpts);
+  const controllers = startControllers(api.client(CONTROLLER_MANAGER_USER), log.child("controllers"), {
+    ...controllerOpts,
+    nodeIpam: { clusterCidr: cfg.clusterCidr, ...controllerOpts.nodeIpam },
+    controllers: controllerNames,
+    csrSigning: { clientCa: pki!.clientCa },
+    rootCa: pki!.serverCa.certPem,
+    ...controllerIdentities(api, sec!, pki!.serverCa.certPem, log),
+  });
+  const scheduler = cfg.disableScheduler ? undefined : startScheduler(api.client(SCHEDULER_USER), log.child("scheduler"), schedulerOpts);
   // Packaged components and the user's manifests (<data-dir>/server/manifests), applied in the background.
   const deploy = startDeploy({
     dir: paths.manifests,
@@ -243,6 +279,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   });
   log.info("server ready", { ms: Math.round(performance.now() - started), controllers: controllers.names });
   const agent = cfg.disableAgent ? undefined : startEmbeddedAgent(cfg, apiUrl, token!.full, log);
+  const roleLabel = cfg.disableAgent ? undefined : labelControlPlaneNode(api.client(), cfg.agent?.nodeName ?? defaultNodeName(), log);
 
   const running = api;
   return {
@@ -254,6 +291,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     kubeconfig: cfg.writeKubeconfig,
     async stop() {
       deploy.stop();
+      roleLabel?.stop();
       await agent?.stop();
       await scheduler?.stop();
       await controllers.stop();

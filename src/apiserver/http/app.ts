@@ -22,6 +22,7 @@ import type { RequestInfo } from "./request-info.ts";
 import type { AuditRecord, Auditor } from "../audit/index.ts";
 import { errorResponse, jsonResponse, methodNotAllowed, routeNotFound } from "./respond.ts";
 import { forbiddenReason } from "./authz.ts";
+import { impersonate } from "../authz/impersonation.ts";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.5+kts1" };
 
@@ -29,7 +30,11 @@ export interface AppOptions {
   registry: Registry;
   authorizer: Authorizer;
   /** Who sent the request (client certificate, token), or undefined for anonymous; throws 401 for bad credentials. */
-  authenticate(req: Request, server: Server<unknown>): UserInfo | undefined;
+  authenticate(req: Request, server: Server<unknown>): Promise<UserInfo | undefined>;
+  /** --anonymous-auth: anonymous requests reach every path (and are authorized); otherwise only the public ones. */
+  anonymousAuth?: boolean;
+  /** More non-resource paths (service account issuer discovery), authorized like the others. */
+  routes?: Map<string, () => Response>;
   /** Ready once the store and the built-in objects are in place. */
   ready(): boolean;
   subresources?: Map<string, SubresourceHandler>;
@@ -48,8 +53,10 @@ export interface AppOptions {
 }
 
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
-/** Paths anonymous users may read, as upstream's system:public-info-viewer role allows. */
+/** Paths anonymous users reach without --anonymous-auth (k3s's hardened setup): health, version and the supervisor's. */
 const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version", "/cacerts", "/ping"]);
+/** k3s's supervisor paths: served to anyone, without authorization (joining agents pin the CA from /cacerts). */
+const SUPERVISOR_PATHS = new Set(["/cacerts", "/ping"]);
 
 const AGGREGATED_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 const AGGREGATED_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
@@ -87,6 +94,8 @@ export function createApp(opts: AppOptions) {
   const nonResource = (req: Request, url: URL): Response => {
     const path = url.pathname.replace(/\/+$/, "") || "/";
     if (path === "/version") return version();
+    const route = opts.routes?.get(path);
+    if (route) return route();
     if (path === "/cacerts" && opts.caCerts !== undefined) return new Response(opts.caCerts, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
     if (path === "/ping") return new Response("pong", { headers: { "Content-Type": "text/plain; charset=utf-8" } });
     const check = /^\/(healthz|livez|readyz)(\/|$)/.exec(path);
@@ -102,12 +111,18 @@ export function createApp(opts: AppOptions) {
   };
 
   /** Who sent it, as authentication says (undefined: anonymous); a bad credential throws 401. */
-  const identify = (request: Request, server: Server<unknown> | null): UserInfo => (server && opts.authenticate(request, server)) || ANONYMOUS;
+  const identify = async (request: Request, server: Server<unknown> | null): Promise<UserInfo> => (server && (await opts.authenticate(request, server))) || ANONYMOUS;
 
-  const serve = async (request: Request, url: URL, server: Server<unknown> | null, user: UserInfo, info: RequestInfo, scope: ReturnType<typeof newRequestScope>): Promise<Response> => {
-    const anonymous = user === ANONYMOUS;
-    if (anonymous && !PUBLIC_PATHS.has(url.pathname)) throw errors.unauthorized();
+  const serve = async (request: Request, url: URL, server: Server<unknown> | null, authenticated: UserInfo, info: RequestInfo, scope: ReturnType<typeof newRequestScope>): Promise<Response> => {
+    const anonymous = authenticated === ANONYMOUS;
+    if (anonymous && !opts.anonymousAuth && !PUBLIC_PATHS.has(url.pathname)) throw errors.unauthorized();
+    if (anonymous && SUPERVISOR_PATHS.has(url.pathname)) return nonResource(request, url);
+    // Impersonation headers (kubectl --as) make the rest of the request act as another user.
+    const user = await impersonate(request.headers, authenticated, opts.authorizer);
     if (!anonymous && url.pathname.startsWith("/v1-kts/")) {
+      const verb = request.method.toLowerCase();
+      const decision = await opts.authorizer.authorize({ user, verb, path: url.pathname });
+      if (!decision.allowed) throw errors.forbidden({}, forbiddenReason({ user, verb, path: url.pathname }));
       for (const route of opts.extraRoutes ?? []) {
         const res = await route(request, url, user);
         if (res) return res;
@@ -117,12 +132,10 @@ export function createApp(opts: AppOptions) {
       return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources, openapi: opts.openapi }, scope);
     }
     if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed();
-    if (!anonymous) {
-      const decision = await opts.authorizer.authorize({ user, verb: "get", path: url.pathname });
-      scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
-      scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
-      if (!decision.allowed) throw errors.forbidden({}, forbiddenReason({ user, verb: "get", path: url.pathname }));
-    }
+    const decision = await opts.authorizer.authorize({ user, verb: "get", path: url.pathname });
+    scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
+    scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
+    if (!decision.allowed) throw errors.forbidden({}, forbiddenReason({ user, verb: "get", path: url.pathname }));
     return nonResource(request, url);
   };
 
@@ -141,7 +154,7 @@ export function createApp(opts: AppOptions) {
     try {
       let user = ANONYMOUS;
       try {
-        user = identify(request, server);
+        user = await identify(request, server);
       } finally {
         if (opts.audit) {
           const address = (server && (opts.clientAddress?.(request, server) ?? server.requestIP(request)?.address)) || "";

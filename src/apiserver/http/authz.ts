@@ -1,7 +1,8 @@
 /**
- * The authorization step of the request pipeline. Until RBAC lands, the default authorizer lets
- * every authenticated user do everything (as a cluster with only system:masters users would);
- * the seam is here so the RBAC authorizer replaces it without touching the handlers.
+ * The authorization step of the request pipeline: what an authorizer answers. The RBAC and Node
+ * authorizers (src/apiserver/authz) implement it; without them, the fallback lets every
+ * authenticated user do everything (as a cluster with only system:masters users would) and
+ * anyone read health and version, as system:public-info-viewer does.
  */
 import type { UserInfo } from "../registry/definition.ts";
 
@@ -54,9 +55,14 @@ export interface Authorizer {
 
 const AUTHENTICATED = "system:authenticated";
 
+/** What system:public-info-viewer lets anyone read. */
+const PUBLIC_INFO = new Set(["/healthz", "/livez", "/readyz", "/version", "/version/"]);
+
 export const allowAuthenticated: Authorizer = {
   async authorize(attrs) {
-    return attrs.user.groups.includes(AUTHENTICATED) ? { allowed: true } : { allowed: false, reason: "" };
+    if (attrs.user.groups.includes(AUTHENTICATED)) return { allowed: true };
+    const publicInfo = attrs.resource === undefined && attrs.verb === "get" && PUBLIC_INFO.has(attrs.path ?? "");
+    return publicInfo ? { allowed: true } : { allowed: false, reason: "" };
   },
   // Everything for authenticated users, as upstream's AlwaysAllow authorizer lists it.
   async rulesFor(user) {
@@ -76,4 +82,37 @@ export function forbiddenReason(attrs: Attributes): string {
   const res = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
   const where = attrs.namespace ? ` in the namespace "${attrs.namespace}"` : " at the cluster scope";
   return `${who} cannot ${attrs.verb} resource "${res}" in API group "${attrs.group ?? ""}"${where}`;
+}
+
+/** The request info an authorizer needs from a resource request (fields of request-info.ts's ResourceRequest). */
+interface ResourceRequestInfo {
+  verb: string;
+  group: string;
+  version: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * A resource request's attributes as upstream's RequestInfoFactory gives them: a namespace object
+ * (/api/v1/namespaces/<name>) is in its own namespace, and a list or watch selecting one name
+ * with fieldSelector metadata.name=<name> names it, so rules with resourceNames can allow it.
+ */
+export function resourceAttributes(user: UserInfo, info: ResourceRequestInfo, query?: URLSearchParams): Attributes {
+  let name = info.name;
+  if (!name && (info.verb === "list" || info.verb === "watch") && query) name = exactName(query.get("fieldSelector") ?? "") ?? "";
+  let namespace = info.namespace;
+  if (!namespace && info.group === "" && info.resource === "namespaces" && info.name) namespace = info.name;
+  return { user, verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource || undefined, namespace: namespace || undefined, name: name || undefined };
+}
+
+/** The name an exact `metadata.name=<x>` (or `==`) term of a field selector requires. */
+function exactName(selector: string): string | undefined {
+  for (const term of selector.split(",")) {
+    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
+    if (m && m[1] && !/[/%]/.test(m[1]) && m[1] !== "." && m[1] !== "..") return m[1];
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ import type { Authorizer } from "./authz.ts";
 import type { OpenApi } from "../openapi/index.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { errors } from "../api/errors.ts";
-import { forbiddenReason } from "./authz.ts";
+import { forbiddenReason, resourceAttributes } from "./authz.ts";
 import { type Call, makeCall } from "./handlers/call.ts";
 import { handleDelete, handleDeleteCollection } from "./handlers/delete.ts";
 import { handlePatch } from "./handlers/patch.ts";
@@ -99,11 +99,12 @@ async function serveResourceRequest(req: Request, url: URL, info: ResourceReques
     const allowedVerbs = def.verbs;
     if (!info.subresource && allowedVerbs && !allowedVerbs.includes(info.verb)) throw methodNotAllowed();
 
-    const decision = await deps.authorizer.authorize({ user, verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource || undefined, namespace: info.namespace || undefined, name: info.name || undefined });
+    const attrs = resourceAttributes(user, info, url.searchParams);
+    const decision = await deps.authorizer.authorize(attrs);
     scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
     scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
     if (!decision.allowed) {
-      const reason = forbiddenReason({ user, verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace });
+      const reason = forbiddenReason(attrs);
       throw errors.forbidden({ group: info.group, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource, name: info.name || undefined }, decision.reason ? `${reason}: ${decision.reason}` : reason);
     }
     const fieldManager = managerOrUserAgent(url.searchParams.get("fieldManager"), req.headers.get("user-agent"));

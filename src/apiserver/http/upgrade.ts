@@ -15,7 +15,8 @@ import type { Authorizer } from "./authz.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { writeResponse } from "../../httpstream/index.ts";
 import { errors } from "../api/errors.ts";
-import { forbiddenReason } from "./authz.ts";
+import { forbiddenReason, resourceAttributes } from "./authz.ts";
+import { impersonate } from "../authz/impersonation.ts";
 import { parseRequestInfo } from "./request-info.ts";
 import { errorResponse, routeNotFound } from "./respond.ts";
 
@@ -101,14 +102,15 @@ async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandle
   const auth = await deps.authenticate(req, up.connection.peer);
   if (!auth.ok || auth.via === "anonymous") throw errors.unauthorized();
   if (!deps.ready()) throw errors.serviceUnavailable("the server is not ready yet");
-  const user = auth.user;
+  const user = await impersonate(req.headers, auth.user, deps.authorizer);
   if (pathHandler) return pathHandler({ req, url, user, socket: up.socket, rest: up.rest });
   const { info, handler } = resource!;
   const store = deps.registry.lookup(info.group, info.version, info.resource);
   if (!store || (store.def.namespaced && !info.namespace) || !info.name) throw routeNotFound();
-  const decision = await deps.authorizer.authorize({ user, verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: info.namespace || undefined, name: info.name });
+  const attrs = resourceAttributes(user, info);
+  const decision = await deps.authorizer.authorize(attrs);
   if (!decision.allowed) {
-    const reason = forbiddenReason({ user, verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace });
+    const reason = forbiddenReason(attrs);
     throw errors.forbidden({ group: info.group, resource: `${info.resource}/${info.subresource}`, name: info.name }, decision.reason ? `${reason}: ${decision.reason}` : reason);
   }
   const protocols = auth.protocols ?? (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);

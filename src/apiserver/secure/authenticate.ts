@@ -5,6 +5,7 @@
  * 401 instead of falling back to anonymous; no credential at all is system:anonymous.
  */
 import type { UserInfo } from "../registry/definition.ts";
+import type { TokenResult } from "../authn/types.ts";
 import type { PeerCertificateIdentity } from "./peer.ts";
 import type { StaticTokens } from "./tokens.ts";
 
@@ -28,15 +29,25 @@ export type Authentication =
 export interface AuthenticateOptions {
   /** kube-apiserver's --anonymous-auth (default true; k3s turns it off). */
   anonymous?: boolean;
+  /**
+   * Bearer token authentication beyond the static tokens (service account JWTs, bootstrap tokens,
+   * the token file, OIDC), for the API's audiences.
+   */
+  tokens?: { authenticate(token: string): Promise<TokenResult | undefined> };
 }
 
 /** One method's verdict: a user, a presented-but-bad credential, or nothing to judge (undefined). */
 type Attempt = { user: UserInfo; via: Credential; protocols?: string[] } | { error: string } | undefined;
 
-export function authenticate(req: Request, peer: PeerCertificateIdentity | undefined, tokens: StaticTokens, opts: AuthenticateOptions = {}): Authentication {
+/** A bearer token's user: the static tokens first (no hashing beyond theirs), then the other authenticators. */
+async function tokenUser(token: string, tokens: StaticTokens, opts: AuthenticateOptions): Promise<UserInfo | undefined> {
+  return tokens.byBearer(token) ?? (await opts.tokens?.authenticate(token))?.user;
+}
+
+export async function authenticate(req: Request, peer: PeerCertificateIdentity | undefined, tokens: StaticTokens, opts: AuthenticateOptions = {}): Promise<Authentication> {
   const errors: string[] = [];
-  for (const attempt of [() => byCertificate(peer), () => byBearer(req, tokens), () => byWebSocketProtocol(req, tokens), () => byBasic(req, tokens)]) {
-    const result = attempt();
+  for (const attempt of [() => byCertificate(peer), () => byBearer(req, tokens, opts), () => byWebSocketProtocol(req, tokens, opts), () => byBasic(req, tokens)]) {
+    const result = await attempt();
     if (!result) continue;
     if ("error" in result) {
       errors.push(result.error);
@@ -63,18 +74,18 @@ function byCertificate(peer: PeerCertificateIdentity | undefined): Attempt {
   return { user: { username: peer.commonName, groups: [...peer.organizations] }, via: "x509" };
 }
 
-function byBearer(req: Request, tokens: StaticTokens): Attempt {
+async function byBearer(req: Request, tokens: StaticTokens, opts: AuthenticateOptions): Promise<Attempt> {
   const auth = (req.headers.get("authorization") ?? "").trim();
   const parts = auth.split(" ");
   if (parts.length < 2 || parts[0]!.toLowerCase() !== "bearer" || parts[1] === "") return undefined;
-  const user = tokens.byBearer(parts[1]!);
+  const user = await tokenUser(parts[1]!, tokens, opts);
   return user ? { user, via: "token" } : { error: "invalid bearer token" };
 }
 
 const BEARER_PROTOCOL_PREFIX = "base64url.bearer.authorization.k8s.io.";
 
 /** Browsers cannot set headers on WebSockets, so the token may ride in Sec-WebSocket-Protocol. */
-function byWebSocketProtocol(req: Request, tokens: StaticTokens): Attempt {
+async function byWebSocketProtocol(req: Request, tokens: StaticTokens, opts: AuthenticateOptions): Promise<Attempt> {
   if ((req.headers.get("upgrade") ?? "").toLowerCase() !== "websocket") return undefined;
   const all = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
   const carrying = all.filter((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
@@ -85,7 +96,7 @@ function byWebSocketProtocol(req: Request, tokens: StaticTokens): Attempt {
   if (token === undefined) return { error: "invalid base64.bearer.authorization token encoding" };
   if (token === "") return undefined;
   if (others.length === 0) return { error: "missing additional subprotocol" };
-  const user = tokens.byBearer(token);
+  const user = await tokenUser(token, tokens, opts);
   return user ? { user, via: "websocket-token", protocols: others } : { error: "invalid bearer token" };
 }
 

@@ -36,9 +36,9 @@ async function startPair(): Promise<Pair> {
   const pairInner = Bun.serve<{ who: string }>({
     hostname: HOST,
     port: 0,
-    fetch(req, server) {
+    async fetch(req, server) {
       const remote = server.requestIP(req);
-      const auth = authenticate(req, remote ? pairFront?.identityOf(remote.port) : undefined, tokens);
+      const auth = await authenticate(req, remote ? pairFront?.identityOf(remote.port) : undefined, tokens);
       if (!auth.ok) return Response.json({ kind: "Status", apiVersion: "v1", status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 }, { status: 401 });
       const path = new URL(req.url).pathname;
       if (path === "/version") return Response.json(VERSION);

@@ -31,7 +31,62 @@ export interface TlsFrontOptions {
    * the plaintext TLS socket; anything declined goes to the inner server as before.
    */
   onUpgrade?: (upgrade: UpgradeRequest) => boolean;
+  /** --tls-min-version (default TLS 1.2) and --tls-cipher-suites (default: strong AEAD suites only). */
+  tls?: TlsSettings;
   log: Logger;
+}
+
+export interface TlsSettings {
+  minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** OpenSSL cipher names for TLS 1.2 (TLS 1.3's suites are all strong). */
+  ciphers?: string[];
+}
+
+/** ECDHE key exchange with AES-GCM or ChaCha20-Poly1305: the CIS benchmark's strong suites (no CBC, no RSA key exchange). */
+export const STRONG_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+];
+
+/** Go's (kube-apiserver's --tls-cipher-suites) names of TLS 1.2 suites → OpenSSL's. */
+const GO_CIPHER_NAMES: Record<string, string> = {
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: "ECDHE-ECDSA-AES128-GCM-SHA256",
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: "ECDHE-RSA-AES128-GCM-SHA256",
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: "ECDHE-ECDSA-AES256-GCM-SHA384",
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: "ECDHE-RSA-AES256-GCM-SHA384",
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305: "ECDHE-ECDSA-CHACHA20-POLY1305",
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-ECDSA-CHACHA20-POLY1305",
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305: "ECDHE-RSA-CHACHA20-POLY1305",
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-RSA-CHACHA20-POLY1305",
+  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: "ECDHE-ECDSA-AES128-SHA",
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: "ECDHE-RSA-AES128-SHA",
+  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: "ECDHE-ECDSA-AES256-SHA",
+  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: "ECDHE-RSA-AES256-SHA",
+  TLS_RSA_WITH_AES_128_GCM_SHA256: "AES128-GCM-SHA256",
+  TLS_RSA_WITH_AES_256_GCM_SHA384: "AES256-GCM-SHA384",
+};
+
+/** kube-apiserver's --tls-min-version and --tls-cipher-suites values as the front takes them. */
+export function tlsSettingsFromFlags(minVersion?: string, cipherSuites?: string[]): TlsSettings {
+  const out: TlsSettings = {};
+  if (minVersion) {
+    const v = { VersionTLS12: "TLSv1.2", VersionTLS13: "TLSv1.3" }[minVersion];
+    if (!v) throw new Error(`unsupported --tls-min-version "${minVersion}" (VersionTLS12 or VersionTLS13)`);
+    out.minVersion = v as TlsSettings["minVersion"];
+  }
+  if (cipherSuites?.length) {
+    out.ciphers = cipherSuites.map((c) => {
+      if (c.startsWith("TLS_AES_") || c.startsWith("TLS_CHACHA20_")) return "";
+      const name = GO_CIPHER_NAMES[c];
+      if (!name) throw new Error(`unsupported --tls-cipher-suites value "${c}"`);
+      return name;
+    }).filter(Boolean);
+  }
+  return out;
 }
 
 /** A connection whose first request asks to switch protocols. */
@@ -76,6 +131,9 @@ export async function startTlsFront(opts: TlsFrontOptions): Promise<TlsFront> {
     cert: opts.cert,
     ca: opts.clientCaPem,
     requestCert: true,
+    minVersion: opts.tls?.minVersion ?? "TLSv1.2",
+    ciphers: (opts.tls?.ciphers?.length ? opts.tls.ciphers : STRONG_CIPHERS).join(":"),
+    honorCipherOrder: true,
     // Unverified certificates still connect: authentication decides, as upstream's x509 authenticator does.
     rejectUnauthorized: false,
     // Only HTTP/1.1: Go clients then never try h2, and Upgrade (exec, port-forward) needs HTTP/1.1.

@@ -10,8 +10,13 @@ import { errors } from "../../api/errors.ts";
 import { rfc3339 } from "../../registry/object-meta.ts";
 
 export interface AuthenticationDeps {
-  /** The user a bearer token authenticates, as the server's authenticator sees it. */
-  authenticateToken(token: string): UserInfo | undefined;
+  /**
+   * The user a bearer token authenticates for the asked audiences, as the server's authenticator
+   * sees it, and the audiences it is good for (undefined: any of the API's).
+   */
+  authenticateToken(token: string, audiences: string[]): Promise<{ user: UserInfo; audiences?: string[] } | undefined>;
+  /** The API server's audiences (--api-audiences). */
+  apiAudiences?: string[];
 }
 
 type TokenReview = Wire<V1TokenReview>;
@@ -34,19 +39,21 @@ export function userInfoOf(user: UserInfo): Wire<V1UserInfo> {
 }
 
 /**
- * upstream's TokenReview REST: authenticate the token for the asked audiences (or the API's). The
- * static tokens are audience-agnostic: they are good for any of the API's audiences, so the answer
- * names the asked ones the API has, and a review for none of them authenticates nobody.
+ * upstream's TokenReview REST: authenticate the token for the asked audiences (or the API's).
+ * Audience-agnostic tokens (static, bootstrap) are good for any of the API's audiences, so the
+ * answer names the asked ones the API has, and a review for none of them authenticates nobody;
+ * service account tokens answer with the asked audiences they carry.
  */
-function reviewToken(deps: AuthenticationDeps, obj: KubeObject): KubeObject {
+async function reviewToken(deps: AuthenticationDeps, obj: KubeObject): Promise<KubeObject> {
   const review = obj as unknown as TokenReview;
   const token = review.spec?.token ?? "";
   if (!token) throw errors.badRequest("token is required for TokenReview in authentication");
-  const wanted = review.spec.audiences?.length ? review.spec.audiences : API_AUDIENCES;
-  const audiences = API_AUDIENCES.filter((a) => wanted.includes(a));
-  const found = audiences.length > 0 ? deps.authenticateToken(token) : undefined;
+  const apiAudiences = deps.apiAudiences ?? API_AUDIENCES;
+  const wanted = review.spec.audiences?.length ? review.spec.audiences : apiAudiences;
+  const found = await deps.authenticateToken(token, wanted);
+  const audiences = found?.audiences ?? apiAudiences.filter((a) => wanted.includes(a));
   // The authenticator chain adds system:authenticated to every user it authenticates.
-  const user = found && !found.groups.includes(AUTHENTICATED) ? { ...found, groups: [...found.groups, AUTHENTICATED] } : found;
+  const user = found && audiences.length > 0 ? (found.user.groups.includes(AUTHENTICATED) ? found.user : { ...found.user, groups: [...found.user.groups, AUTHENTICATED] }) : undefined;
   review.status = user ? { authenticated: true, user: userInfoOf(user), audiences } : { user: {} };
   // Go's ObjectMeta always carries creationTimestamp, null when unset.
   review.metadata = { ...review.metadata, creationTimestamp: review.metadata?.creationTimestamp ?? (null as unknown as string) };

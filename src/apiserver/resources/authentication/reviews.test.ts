@@ -7,7 +7,7 @@ import { tempStore } from "../../../store/sqlite/testing.ts";
 import { API_AUDIENCES, authenticationDefinitions } from "./index.ts";
 
 const admin: UserInfo = { username: "system:admin", groups: ["system:masters"] };
-const [tokenReviews, selfReviews] = authenticationDefinitions({ authenticateToken: (t) => (t === "sekrit" ? admin : undefined) });
+const [tokenReviews, selfReviews] = authenticationDefinitions({ authenticateToken: async (t) => (t === "sekrit" ? { user: admin } : undefined) });
 const ctx = (user: UserInfo = { username: "alice", uid: "u-1", groups: ["dev", "system:authenticated"], extra: { scopes: ["a"] } }): RequestContext => ({
   user,
   namespace: "",

@@ -2,7 +2,8 @@
  * The default ClusterRoles of a fresh Kubernetes 1.32 cluster (upstream's bootstrap policy,
  * plugin/pkg/auth/authorizer/rbac/bootstrappolicy), as data. Rules are written in a short form
  * here and normalised by bootstrap.ts the way upstream's rule builder does (sorted, deduplicated).
- * The controller roles (system:controller:*) are not part of this list.
+ * The controller roles (system:controller:*) are in controller-roles.ts. k3s's and kts's own
+ * roles and bindings follow upstream's.
  */
 
 /** One rule: verbs on resources of API groups (optionally by name), or on non-resource URLs. */
@@ -113,7 +114,8 @@ const kubeScheduler: RuleSpec[] = [
   res(READ, ["storage.k8s.io"], ["csistoragecapacities"]),
 ];
 
-const node: RuleSpec[] = [
+/** The system:node role's rules: what the Node authorizer grants nodes beyond its graph (upstream's NodeRules). */
+export const node: RuleSpec[] = [
   res(["create"], ["authentication.k8s.io"], ["tokenreviews"]),
   res(["create"], ["authorization.k8s.io"], ["subjectaccessreviews", "localsubjectaccessreviews"]),
   res(READ, [""], ["services"]),
@@ -221,11 +223,18 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRoleSpec[] = [
     ],
   },
   { name: "view", labels: AGGREGATE_TO("edit"), aggregateFrom: AGGREGATE_TO("view") },
+  // k3s ships CoreDNS with this role (its coredns manifest).
+  {
+    name: "system:coredns",
+    rules: [res(["list", "watch"], [""], ["endpoints", "services", "pods", "namespaces"]), res(["list", "watch"], ["discovery.k8s.io"], ["endpointslices"])],
+  },
 ];
 
 /** Default ClusterRoleBindings: who gets each role. The system:node binding has no subjects (the Node authorizer took over). */
 export interface BindingSpec {
   name: string;
+  /** The ClusterRole bound, when it is not the binding's name. */
+  role?: string;
   groups?: string[];
   users?: string[];
   serviceAccounts?: Array<{ namespace: string; name: string }>;
@@ -244,4 +253,10 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: BindingSpec[] = [
   { name: "system:volume-scheduler", users: ["system:kube-scheduler"] },
   { name: "system:node" },
   { name: "system:service-account-issuer-discovery", groups: ["system:serviceaccounts"] },
+  { name: "system:coredns", serviceAccounts: [{ namespace: "kube-system", name: "coredns" }] },
+  // kts's node joining (kubeadm's kubelet-bootstrap and node-autoapprove bindings): a bootstrap
+  // identity may request a node client certificate and have it approved; a node may renew its own.
+  { name: "kts:kubelet-bootstrap", role: "system:node-bootstrapper", groups: ["system:bootstrappers"] },
+  { name: "kts:node-autoapprove-bootstrap", role: "system:certificates.k8s.io:certificatesigningrequests:nodeclient", groups: ["system:bootstrappers"] },
+  { name: "kts:node-autoapprove-certificate-rotation", role: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", groups: ["system:nodes"] },
 ];

@@ -1,0 +1,1 @@
+export { BootstrapTokenCleaner, BOOTSTRAP_TOKEN_TYPE } from "./token-cleaner.ts";

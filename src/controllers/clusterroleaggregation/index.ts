@@ -1,0 +1,1 @@
+export { aggregatedRules, ClusterRoleAggregationController } from "./controller.ts";
