@@ -41,8 +41,8 @@ const shape = (o: KubeObject) => o as unknown as PodShape;
 
 test("the default plugin set, in upstream's order; unknown names are refused", () => {
   const webhooks = ["MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook"];
-  expect(enabledPlugins()).toEqual(["NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks, "ResourceQuota"]);
-  expect(enabledPlugins(["ServiceAccount"], ["ResourceQuota"])).toEqual(["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks]);
+  expect(enabledPlugins()).toEqual(["NamespaceLifecycle", "LimitRanger", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks, "ResourceQuota"]);
+  expect(enabledPlugins(["ServiceAccount"], ["ResourceQuota"])).toEqual(["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks]);
   expect(() => enabledPlugins(["AlwaysPullImages"])).toThrow('admission plugin "AlwaysPullImages" is not known');
 });
 

@@ -14,6 +14,7 @@ import { podSecurity, type PodSecurityConfiguration } from "./pod-security/plugi
 import { priorityAdmission } from "./priority.ts";
 import { resourceQuotaAdmission } from "./resource-quota.ts";
 import { serviceAccountAdmission } from "./service-account.ts";
+import { nodeRestriction } from "../authz/index.ts";
 import { validatingAdmissionPolicy } from "./policy/validating-policy.ts";
 import { webhookPlugins } from "./webhook/plugin.ts";
 import type { Logger } from "../../log/index.ts";
@@ -40,6 +41,7 @@ export const ORDERED_PLUGINS = [
   "NamespaceLifecycle",
   "LimitRanger",
   "ServiceAccount",
+  "NodeRestriction",
   "PodSecurity",
   "Priority",
   "DefaultTolerationSeconds",
@@ -53,11 +55,12 @@ export const ORDERED_PLUGINS = [
 /**
  * kube-apiserver's default set, less ServiceAccount until the cluster has what it needs: the
  * service account and root CA publisher controllers and the TokenRequest API (enable it with
- * --enable-admission-plugins=ServiceAccount).
+ * --enable-admission-plugins=ServiceAccount); plus NodeRestriction, which k3s enables.
  */
 export const DEFAULT_PLUGINS = [
   "NamespaceLifecycle",
   "LimitRanger",
+  "NodeRestriction",
   "PodSecurity",
   "Priority",
   "DefaultTolerationSeconds",
@@ -92,6 +95,7 @@ export function defaultAdmission(deps: AdmissionDeps): Admission {
         // The token volume needs TokenRequest (serviceaccounts/token) to be served for real.
         mountToken: () => deps.lookup("", "v1", "serviceaccounts")?.def.extraSubresources?.some((s) => s.name === "token" && s.create !== undefined) ?? false,
       }),
+    NodeRestriction: () => nodeRestriction({ nodes: store("", "v1", "nodes") }),
     PodSecurity: () => podSecurity({ namespaces: store("", "v1", "namespaces"), pods: store("", "v1", "pods"), config: deps.podSecurity }),
     Priority: () => priorityAdmission({ priorityClasses: store("scheduling.k8s.io", "v1", "priorityclasses") }),
     DefaultTolerationSeconds: () => defaultTolerationSeconds(),
