@@ -1,14 +1,16 @@
 /**
  * The CSR approver (upstream's csrapproving controller): kubelet client certificate requests are
- * approved when the requester may have them. Upstream asks a SubjectAccessReview for
+ * approved when the requester may have them: a SubjectAccessReview must allow it to create
  * certificatesigningrequests/nodeclient (new nodes, by their bootstrap identity) or
- * /selfnodeclient (a node renewing its own certificate); without RBAC, kts grants nodeclient to
- * system:bootstrappers and system:masters, and selfnodeclient to a node asking for its own name.
+ * /selfnodeclient (a node renewing its own certificate), as upstream asks. kts also keeps
+ * nodeclient to system:bootstrappers and system:masters and selfnodeclient to a node asking for
+ * its own name, so that clusters without RBAC approve no more than before.
  * Other requests are left for a person (`kubectl certificate approve`).
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { Csr, CsrCondition } from "../../apiserver/resources/certificates/types.ts";
 import { parseCertificateRequest, InvalidRequestError } from "../../pki/index.ts";
+import { ApiError } from "../../apiserver/api/errors.ts";
 import { CsrController, CSRS } from "./csr-controller.ts";
 import { conditionOf, KUBELET_CLIENT_SIGNER, kubeletClientProblem, NODES_GROUP, requestPem } from "./kubelet-client.ts";
 
@@ -34,12 +36,39 @@ export class CsrApprover extends CsrController {
       throw err;
     }
     if (!recognized) return;
+    if (!(await this.permitted(csr, recognized.permission))) return;
     const approved: CsrCondition = { type: "Approved", status: "True", reason: "AutoApproved", message: recognized.message };
     csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), approved] };
     await this.client.update(CSRS, "", csr as unknown as KubeObject, { subresource: "approval" });
     this.log.info("approved kubelet client certificate request", { csr: csr.metadata?.name, requester: csr.spec?.username, as: recognized.permission });
   }
+
+  /** Whether the requester may create the request as `permission` (upstream's authorize step). */
+  private async permitted(csr: Csr, permission: Recognized["permission"]): Promise<boolean> {
+    const spec = csr.spec;
+    const review = {
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SubjectAccessReview",
+      spec: {
+        user: spec?.username,
+        uid: spec?.uid,
+        groups: spec?.groups,
+        extra: spec?.extra,
+        resourceAttributes: { group: "certificates.k8s.io", resource: "certificatesigningrequests", verb: "create", subresource: permission },
+      },
+    } as unknown as KubeObject;
+    try {
+      const answer = (await this.client.create(SUBJECT_ACCESS_REVIEWS, "", review)) as { status?: { allowed?: boolean } };
+      return answer.status?.allowed === true;
+    } catch (err) {
+      // An API without the access reviews (a bare registry) has no authorizer to ask.
+      if (err instanceof ApiError && err.code === 404) return true;
+      throw err;
+    }
+  }
 }
+
+const SUBJECT_ACCESS_REVIEWS = { group: "authorization.k8s.io", version: "v1", resource: "subjectaccessreviews" };
 
 function recognize(csr: Csr): Recognized | undefined {
   const req = parseCertificateRequest(requestPem(csr));
