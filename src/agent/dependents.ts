@@ -12,6 +12,8 @@ import type { RuntimeState } from "./node/index.ts";
 import type { SandboxNetwork } from "./network/index.ts";
 import { startPodManager } from "./pods/index.ts";
 import { startStreamTunnel } from "./stream/index.ts";
+import { serviceAccountTokenRequester } from "./service-account-tokens.ts";
+import { HttpClient } from "../client/http/index.ts";
 
 export interface DependentsOptions {
   serverUrl: string;
@@ -77,6 +79,7 @@ export function agentDependents(opts: DependentsOptions): Dependents {
         clusterDNS: opts.clusterDNS,
         clusterDomain: opts.clusterDomain,
         network: opts.network,
+        requestToken: serviceAccountTokenRequester(new HttpClient({ server: opts.serverUrl, caPem: opts.credentials.caPem, certPem: opts.credentials.certPem, keyPem: opts.credentials.keyPem, userAgent: `kts-agent/${opts.nodeName}` })),
         log: log.child("pods"),
       });
     } catch (err) {

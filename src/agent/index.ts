@@ -16,7 +16,7 @@ import { sleep } from "./sleep.ts";
 import { prepareNetworking } from "./networking.ts";
 import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type Taint } from "./node/index.ts";
 
-export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatJoinToken, parseJoinToken, type JoinToken } from "./join/index.ts";
+export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatBootstrapToken, formatJoinToken, isBootstrapToken, parseJoinToken, type JoinToken } from "./join/index.ts";
 export { CONTROL_PLANE_ROLE, defaultNodeIP, type Taint } from "./node/index.ts";
 
 export interface AgentOptions {

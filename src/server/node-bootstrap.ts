@@ -32,12 +32,18 @@ function isBootstrapper(user: UserInfo): boolean {
 
 function bootstrapDecision(attrs: Attributes): Decision {
   if (attrs.path !== undefined && attrs.resource === undefined) return attrs.verb === "get" ? { allowed: true } : { allowed: false, reason: "" };
-  const csr = attrs.group === "certificates.k8s.io" && attrs.resource === "certificatesigningrequests" && !attrs.subresource;
-  return csr && CSR_VERBS.has(attrs.verb) ? { allowed: true } : { allowed: false, reason: "" };
+  const csr = attrs.group === "certificates.k8s.io" && attrs.resource === "certificatesigningrequests";
+  if (csr && !attrs.subresource && CSR_VERBS.has(attrs.verb)) return { allowed: true };
+  // What the CSR approver's SubjectAccessReview asks: may this identity get a node client certificate?
+  if (csr && attrs.subresource === "nodeclient" && attrs.verb === "create") return { allowed: true };
+  return { allowed: false, reason: "" };
 }
 
 const BOOTSTRAP_RULES: Rules = {
-  resourceRules: [{ verbs: [...CSR_VERBS], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"] }],
+  resourceRules: [
+    { verbs: [...CSR_VERBS], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"] },
+    { verbs: ["create"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/nodeclient"] },
+  ],
   nonResourceRules: [{ verbs: ["get"], nonResourceURLs: ["*"] }],
   incomplete: false,
 };

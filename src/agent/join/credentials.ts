@@ -16,7 +16,7 @@ import { HttpClient } from "../../client/http/index.ts";
 import { createCertificateRequest, fromPem, generateKey, parseCertificate, privateKeyPem } from "../../pki/index.ts";
 import { JoinError, UnreachableError } from "./errors.ts";
 import { credentialFiles, writeAtomic } from "./files.ts";
-import { NODE_BOOTSTRAP_LOGIN, type JoinToken } from "./token.ts";
+import { isBootstrapToken, NODE_BOOTSTRAP_LOGIN, type JoinToken } from "./token.ts";
 
 const CSRS = { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" };
 export const KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
@@ -104,7 +104,9 @@ async function requestCredentials(opts: CredentialOptions): Promise<NodeCredenti
   const key = generateKey();
   const keyPem = privateKeyPem(key);
   const request = createCertificateRequest(key, { commonName: nodeUser(opts.nodeName), organizations: ["system:nodes"] });
-  const client = new HttpClient({ server: opts.serverUrl, caPem: opts.caPem, basic: { username: NODE_BOOTSTRAP_LOGIN, password: opts.token.secret } });
+  // A bootstrap token is a bearer token (system:bootstrap:<id>); the server token's secret is k3s's basic-auth "node" login.
+  const auth = isBootstrapToken(opts.token) ? { bearerToken: opts.token.secret } : { basic: { username: NODE_BOOTSTRAP_LOGIN, password: opts.token.secret } };
+  const client = new HttpClient({ server: opts.serverUrl, caPem: opts.caPem, ...auth });
   const csr: KubeObject = {
     apiVersion: "certificates.k8s.io/v1",
     kind: "CertificateSigningRequest",

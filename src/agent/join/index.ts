@@ -14,7 +14,7 @@ import { sleep } from "../sleep.ts";
 export { JoinError, UnreachableError } from "./errors.ts";
 export { credentialFiles, writeAtomic } from "./files.ts";
 export { nodeUser, type NodeCredentials } from "./credentials.ts";
-export { NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatJoinToken, parseJoinToken, type JoinToken } from "./token.ts";
+export { NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatBootstrapToken, formatJoinToken, isBootstrapToken, parseJoinToken, type JoinToken } from "./token.ts";
 
 export interface JoinOptions {
   serverUrl: string;
