@@ -1,8 +1,8 @@
 /**
  * Objects every cluster has from its first second, made (or repaired) at start as kube-apiserver's
  * bootstrap controllers do: the default, kube-system, kube-public and kube-node-lease namespaces,
- * and the `kubernetes` Service (first address of the service CIDR) with Endpoints pointing at
- * this API server.
+ * and the `kubernetes` Service (first address of the service CIDR) with Endpoints and an
+ * EndpointSlice pointing at this API server.
  */
 import type { KubeObject } from "./api/types.ts";
 import type { RequestContext } from "./registry/definition.ts";
@@ -66,10 +66,37 @@ export async function bootstrap(registry: Registry, cfg: BootstrapConfig): Promi
   // Endpoints may not hold loopback addresses (upstream validation), so a server advertising only
   // 127.0.0.1 has a kubernetes Service without endpoints, as kube-apiserver would.
   if (cfg.advertiseAddress.startsWith("127.") || cfg.advertiseAddress === "::1") return;
-  await ensure(registry, "endpoints", "default", {
+  await ensureCurrent(registry, "endpoints", "default", {
     apiVersion: "v1",
     kind: "Endpoints",
     metadata: { name: "kubernetes", namespace: "default", labels: { "endpointslice.kubernetes.io/skip-mirror": "true" } },
     subsets: [{ addresses: [{ ip: cfg.advertiseAddress }], ports: [{ name: "https", port: cfg.securePort, protocol: "TCP" }] }],
-  });
+  }, ["subsets"]);
+  // The EndpointSlice too, as upstream's endpoint reconciler writes it (service proxies read slices).
+  await ensureCurrent(registry, "endpointslices", "default", {
+    apiVersion: "discovery.k8s.io/v1",
+    kind: "EndpointSlice",
+    metadata: { name: "kubernetes", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes" } },
+    addressType: cfg.advertiseAddress.includes(":") ? "IPv6" : "IPv4",
+    endpoints: [{ addresses: [cfg.advertiseAddress], conditions: { ready: true } }],
+    ports: [{ name: "https", port: cfg.securePort, protocol: "TCP" }],
+  }, ["endpoints", "ports"]);
+}
+
+/** Creates the object, or rewrites `fields` when they differ (a server restarted on a new address). */
+async function ensureCurrent(registry: Registry, plural: string, namespace: string, obj: KubeObject, fields: string[]): Promise<void> {
+  const { group, version } = parseApiVersion(obj.apiVersion ?? "v1");
+  const store = registry.lookup(group, version, plural);
+  if (!store) return;
+  let current: KubeObject;
+  try {
+    current = await store.get(namespace, obj.metadata!.name!);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 404)) throw err;
+    return ensure(registry, plural, namespace, obj);
+  }
+  if (fields.every((f) => JSON.stringify(current[f]) === JSON.stringify(obj[f]))) return;
+  const next: KubeObject = { ...current };
+  for (const f of fields) next[f] = obj[f];
+  await store.update(namespace, obj.metadata!.name!, next, { ...systemContext(), namespace });
 }
