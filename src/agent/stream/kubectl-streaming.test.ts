@@ -318,6 +318,34 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     }
   }, 60_000);
 
+  test("exec over the older WebSocket protocols: v4 binary with a Status, channel.k8s.io base64 with text", async () => {
+    const kc = readKubeconfig(s.kubeconfig);
+    const run = async (protocol: string) => {
+      const socket = tlsConnect({ host: "127.0.0.1", port: s.port, ca: kc.caPem, cert: kc.clientCertPem, key: kc.clientKeyPem });
+      await new Promise<void>((r) => socket.once("secureConnect", () => r()));
+      const path = `/api/v1/namespaces/default/pods/shell/exec?${new URLSearchParams([["command", "sh"], ["command", "-c"], ["command", "echo hi; echo ho >&2; exit 3"], ["stdout", "true"], ["stderr", "true"]])}`;
+      const { ws, protocol: chosen } = await connectWebSocket(socket, { host: `127.0.0.1:${s.port}`, path, protocols: [protocol] });
+      const channels: Record<number, string> = {};
+      const closed = new Promise<number>((resolve) => (ws.onClose = (code) => resolve(code)));
+      ws.onMessage = (data, binary) => {
+        const channel = binary ? data[0]! : data[0]! - 48;
+        const payload = binary ? data.subarray(1).toString() : Buffer.from(data.subarray(1).toString(), "base64").toString();
+        channels[channel] = (channels[channel] ?? "") + payload;
+      };
+      return { chosen, code: await closed, channels };
+    };
+    const v4 = await run("v4.channel.k8s.io");
+    expect(v4.chosen).toBe("v4.channel.k8s.io");
+    expect(v4.code).toBe(1000);
+    expect(v4.channels[1]).toBe("hi\n");
+    expect(v4.channels[2]).toBe("ho\n");
+    expect(JSON.parse(v4.channels[3]!)).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "3" }] } });
+    const b64 = await run("base64.channel.k8s.io");
+    expect(b64.chosen).toBe("base64.channel.k8s.io");
+    expect(b64.channels[1]).toBe("hi\n");
+    expect(b64.channels[3]).toStartWith("command terminated with non-zero exit code");
+  });
+
   test("only nodes may open an agent tunnel", async () => {
     const kc = readKubeconfig(s.kubeconfig);
     const socket = tlsConnect({ host: "127.0.0.1", port: s.port, ca: kc.caPem, cert: kc.clientCertPem, key: kc.clientKeyPem });
