@@ -27,8 +27,17 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
+const hashes = new Map<string, string>();
+
+/** Memoized: a sync names every chain again, and most names do not change between syncs. */
 function hash16(text: string): string {
-  return base32(createHash("sha256").update(text).digest()).slice(0, 16);
+  let h = hashes.get(text);
+  if (h === undefined) {
+    h = base32(createHash("sha256").update(text).digest()).slice(0, 16);
+    if (hashes.size > 200_000) hashes.clear();
+    hashes.set(text, h);
+  }
+  return h;
 }
 
 /** The fixed chains and the per-service chain makers for one prefix ("KUBE"). */

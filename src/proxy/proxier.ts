@@ -15,12 +15,14 @@ import type { Iptables } from "../iptables/index.ts";
 import type { Conntrack } from "./conntrack.ts";
 import { ChainNames } from "./names.ts";
 import { portEndpoints, servicePorts, SERVICE_NAME_LABEL, type EndpointSlice, type Service, type ServicePort } from "./model.ts";
-import { buildRestore } from "./restore.ts";
-import { jumpRules, portRules, type PortRules, type RuleContext } from "./rules.ts";
+import { buildChainChunks, buildRestore } from "./restore.ts";
+import { jumpRules, LARGE_CLUSTER_ENDPOINTS, portRules, type JumpRule, type PortRules, type RuleContext } from "./rules.ts";
 
 const SERVICES = { group: "", version: "v1", resource: "services" };
 const ENDPOINT_SLICES = { group: "discovery.k8s.io", version: "v1", resource: "endpointslices" };
 const BY_SERVICE = "service";
+/** Chains per iptables-nft-restore call in a chunked full sync (see buildChainChunks). */
+const NFT_CHUNK_CHAINS = 1000;
 
 export interface ProxierOptions {
   client: Client;
@@ -51,12 +53,20 @@ export interface SyncInfo {
   chainsWritten: number;
   chainsDeleted: number;
   restoreBytes: number;
+  /** Of `ms`, the time iptables-restore took (the rest: computing the rules, reading chains, jumps). */
+  restoreMs: number;
   error?: string;
 }
 
 interface Applied {
   sp: ServicePort;
   rules: PortRules;
+}
+
+/** A Service's ports' rules, reused while the Service and its slices are unchanged. */
+interface CachedService {
+  key: string;
+  ports: Applied[];
 }
 
 export class Proxier {
@@ -69,6 +79,7 @@ export class Proxier {
   private readonly fullSyncPeriodMs: number;
   private generation = 0;
   private applied = new Map<string, Applied>();
+  private cache = new Map<string, CachedService>();
   private appliedChains = new Set<string>();
   private needFull = true;
   private lastFull = 0;
@@ -124,6 +135,12 @@ export class Proxier {
     return this.generation;
   }
 
+  /** Asks for a full sync (every chain rewritten, stale ones looked up in iptables-save). */
+  requestFullSync(): void {
+    this.needFull = true;
+    this.request(true);
+  }
+
   /** Asks for a sync: now if none ran within minSyncPeriod, else once it has passed. */
   request(periodic = false): void {
     if (this.stopped) return;
@@ -161,15 +178,31 @@ export class Proxier {
     return this.slices.byIndex(BY_SERVICE, service) as EndpointSlice[];
   }
 
-  /** Every port's rules from the caches. */
+  /**
+   * Every port's rules from the informer caches. A Service whose object and slices kept their
+   * resourceVersions (and the cluster its size class) keeps last sync's rules.
+   */
   private compute(): Map<string, Applied> {
+    const services = this.services.list();
+    let endpoints = 0;
+    for (const s of this.slices.list()) endpoints += ((s as EndpointSlice).endpoints ?? []).length;
+    const large = endpoints > LARGE_CLUSTER_ENDPOINTS;
+    if (large !== !!this.ctx.largeCluster) this.opts.log.info("large cluster mode (no per-endpoint rule comments)", { on: large, endpoints });
+    this.ctx.largeCluster = large;
     const out = new Map<string, Applied>();
-    for (const obj of this.services.list()) {
-      for (const sp of servicePorts(obj as Service)) {
-        const eps = portEndpoints(sp, this.slicesOf(sp.service), this.opts.nodeName);
-        out.set(sp.name, { sp, rules: portRules(this.ctx, sp, eps) });
+    const cache = new Map<string, CachedService>();
+    for (const obj of services) {
+      const id = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+      const slices = this.slicesOf(id);
+      const key = `${obj.metadata?.resourceVersion}|${slices.map((s) => s.metadata?.resourceVersion).join(",")}|${large}`;
+      let entry = this.cache.get(id);
+      if (!entry || entry.key !== key) {
+        entry = { key, ports: servicePorts(obj as Service).map((sp) => ({ sp, rules: portRules(this.ctx, sp, portEndpoints(sp, slices, this.opts.nodeName)) })) };
       }
+      cache.set(id, entry);
+      for (const a of entry.ports) out.set(a.sp.name, a);
     }
+    this.cache = cache;
     return out;
   }
 
@@ -177,24 +210,36 @@ export class Proxier {
     const started = performance.now();
     const generation = this.generation;
     const full = this.needFull || Date.now() - this.lastFull > this.fullSyncPeriodMs;
-    const info: SyncInfo = { generation, full, ms: 0, servicePorts: 0, chainsWritten: 0, chainsDeleted: 0, restoreBytes: 0 };
+    const info: SyncInfo = { generation, full, ms: 0, servicePorts: 0, chainsWritten: 0, chainsDeleted: 0, restoreBytes: 0, restoreMs: 0 };
     try {
       const now = this.compute();
       const active = new Set<string>();
       for (const a of now.values()) for (const c of a.rules.chains.keys()) active.add(c);
       const known = full ? (await this.opts.iptables.chains("nat")).filter((c) => this.names.isServiceChain(c)) : this.appliedChains;
       const stale = [...known].filter((c) => !active.has(c));
-      const rewrite = (r: PortRules) => full || this.applied.get(r.name)?.rules.text !== r.text;
       const ports = [...now.values()].map((a) => a.rules);
-      const plan = buildRestore(this.ctx, ports, rewrite, stale);
+      const chunked = full && this.opts.iptables.backend === "nft" && active.size > NFT_CHUNK_CHAINS;
+      const rewrite = (r: PortRules) => !chunked && (full || this.applied.get(r.name)?.rules.text !== r.text);
+      const jumps = full || periodic ? await this.missingJumps() : [];
+      const plan = buildRestore(this.ctx, ports, rewrite, stale, jumps);
+      const restoreStart = performance.now();
+      if (chunked) {
+        // The chains first (they jump to KUBE-MARK-MASQ, which must exist), then the entry points.
+        await this.opts.iptables.ensureChain("nat", this.names.markMasq);
+        for (const text of buildChainChunks(ports, NFT_CHUNK_CHAINS)) {
+          await this.opts.iptables.restore(text);
+          info.restoreBytes += text.length;
+        }
+        plan.written = active.size;
+      }
       await this.opts.iptables.restore(plan.text);
-      if (full || periodic) await this.ensureJumps();
+      info.restoreMs = performance.now() - restoreStart;
       const previous = this.applied;
       this.applied = now;
       this.appliedChains = active;
       this.needFull = false;
       if (full) this.lastFull = Date.now();
-      Object.assign(info, { servicePorts: now.size, chainsWritten: plan.written, chainsDeleted: plan.deleted, restoreBytes: plan.text.length });
+      Object.assign(info, { servicePorts: now.size, chainsWritten: plan.written, chainsDeleted: plan.deleted, restoreBytes: info.restoreBytes + plan.text.length });
       if (this.opts.conntrack) await this.clearStaleUdp(previous, now);
     } catch (err) {
       this.needFull = true;
@@ -206,8 +251,16 @@ export class Proxier {
     return info;
   }
 
-  private async ensureJumps(): Promise<void> {
-    for (const j of jumpRules(this.names)) await this.opts.iptables.ensureRule("first", j.table, j.chain, j.rule);
+  /** The jumps from the built-in chains that are missing (each built-in chain read once); the sync inserts them. */
+  private async missingJumps(): Promise<JumpRule[]> {
+    const listed = new Map<string, string[]>();
+    const missing: JumpRule[] = [];
+    for (const j of jumpRules(this.names)) {
+      const at = `${j.table}/${j.chain}`;
+      if (!listed.has(at)) listed.set(at, (await this.opts.iptables.run(["-t", j.table, "-S", j.chain])).stdout.split("\n"));
+      if (!listed.get(at)!.some((l) => l.endsWith(` -j ${j.rule.at(-1)}`))) missing.push(j);
+    }
+    return missing;
   }
 
   /** UDP flows to endpoints that went away, and flows a Service refused before it had endpoints. */

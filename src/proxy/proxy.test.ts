@@ -220,8 +220,7 @@ test("a deleted Service's chains go; a full resync changes nothing; cleanup remo
 
   // Idempotent: the same state written again (a full sync) leaves identical tables.
   const strip = (t: string) => t.split("\n").filter((l) => !l.startsWith("#")).join("\n");
-  (proxier as unknown as { needFull: boolean }).needFull = true;
-  proxier.request();
+  proxier.requestFullSync();
   const again = await (async () => {
     const n = syncs.length;
     await until("the full sync", () => syncs.length > n && syncs.at(-1)!.full, 10_000);

@@ -27,7 +27,15 @@ export interface RuleContext {
   names: ChainNames;
   /** Traffic to a cluster IP from outside this CIDR is masqueraded (upstream's --cluster-cidr). */
   clusterCidr?: string;
+  /**
+   * Upstream's large cluster mode (more than 1,000 endpoints): the per-endpoint rules carry no
+   * comments, which makes the rule set smaller and iptables-restore much faster.
+   */
+  largeCluster?: boolean;
 }
+
+/** Beyond this many endpoints in all, rules are written without per-endpoint comments (upstream's threshold). */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
 
 /** The rules one Service port contributes. */
 export interface PortRules {
@@ -120,13 +128,11 @@ export function portRules(ctx: RuleContext, sp: ServicePort, eps: Endpoint[]): P
     r.chains.set(ext, rules);
     if (useFw) r.chains.set(fw, sp.sourceRanges.map((src) => `-A ${fw} -m comment --comment ${q(`${sp.name} loadbalancer IP`)} -s ${src} -j ${ext}`));
   }
+  const sepComment = ctx.largeCluster ? "" : ` -m comment --comment ${q(sp.name)}`;
   for (const ep of all) {
     const sep = names.sep(sp.name, p, `${ep.ip}:${ep.port}`);
     const affinity = sp.affinitySeconds ? ` -m recent --name ${sep} --set` : "";
-    r.chains.set(sep, [
-      `-A ${sep} -m comment --comment ${q(sp.name)} -s ${ep.ip}/32 -j ${names.markMasq}`,
-      `-A ${sep} -m comment --comment ${q(sp.name)}${affinity} ${proto} -j DNAT --to-destination ${ep.ip}:${ep.port}`,
-    ]);
+    r.chains.set(sep, [`-A ${sep}${sepComment} -s ${ep.ip}/32 -j ${names.markMasq}`, `-A ${sep}${sepComment}${affinity} ${proto} -j DNAT --to-destination ${ep.ip}:${ep.port}`]);
   }
   r.text = [...r.natServices, ...r.natNodePorts, ...r.filterServices, ...r.filterExternal, ...r.filterFirewall, ...[...r.chains].map(([c, l]) => `:${c}\n${l.join("\n")}`)].join("\n");
   return r;
@@ -135,13 +141,13 @@ export function portRules(ctx: RuleContext, sp: ServicePort, eps: Endpoint[]): P
 /** ClientIP affinity checks, then one randomly chosen endpoint. */
 function endpointJumps(ctx: RuleContext, sp: ServicePort, p: string, chain: string, eps: Endpoint[]): string[] {
   const lines: string[] = [];
-  const seps = eps.map((e) => ({ e, sep: ctx.names.sep(sp.name, p, `${e.ip}:${e.port}`), comment: q(`${sp.name} -> ${e.ip}:${e.port}`) }));
+  const seps = eps.map((e) => ({ sep: ctx.names.sep(sp.name, p, `${e.ip}:${e.port}`), comment: ctx.largeCluster ? "" : ` -m comment --comment ${q(`${sp.name} -> ${e.ip}:${e.port}`)}` }));
   if (sp.affinitySeconds) {
-    for (const { sep, comment } of seps) lines.push(`-A ${chain} -m comment --comment ${comment} -m recent --name ${sep} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${sep}`);
+    for (const { sep, comment } of seps) lines.push(`-A ${chain}${comment} -m recent --name ${sep} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${sep}`);
   }
   seps.forEach(({ sep, comment }, i) => {
     const left = seps.length - i;
-    lines.push(left > 1 ? `-A ${chain} -m comment --comment ${comment} -m statistic --mode random --probability ${probability(left)} -j ${sep}` : `-A ${chain} -m comment --comment ${comment} -j ${sep}`);
+    lines.push(left > 1 ? `-A ${chain}${comment} -m statistic --mode random --probability ${probability(left)} -j ${sep}` : `-A ${chain}${comment} -j ${sep}`);
   });
   return lines;
 }
@@ -180,8 +186,14 @@ export function nodePortsJump(ctx: RuleContext): string {
   return `-A ${n.services} -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j ${n.nodePorts}`;
 }
 
+export interface JumpRule {
+  table: string;
+  chain: string;
+  rule: string[];
+}
+
 /** Jumps from the built-in chains into the proxy's chains (kept first in their chain). */
-export function jumpRules(names: ChainNames): Array<{ table: string; chain: string; rule: string[] }> {
+export function jumpRules(names: ChainNames): JumpRule[] {
   const c = (text: string) => ["-m", "comment", "--comment", text];
   const isNew = ["-m", "conntrack", "--ctstate", "NEW"];
   return [
