@@ -228,9 +228,12 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
   test("sessionAffinity ClientIP keeps a client on one endpoint", async () => {
     await apply(service("sticky", { app: "web" }, { sessionAffinity: "ClientIP" }));
     const ip = await clusterIP("sticky");
+    await waitFor("the sticky service's endpoints", async () => ((await who("client", `http://${ip}`)).startsWith("web-") ? true : undefined));
     const out = await waitFor("the sticky service answering", async () => {
       const r = await inPod("client", `for i in $(seq 10); do timeout 10 wget -qO- http://${ip}/cgi-bin/who; done`);
-      return r.out.trim().split("\n").length === 10 ? r.out : undefined;
+      // Until its endpoints are programmed the Service refuses; count only rounds that all succeeded.
+      const lines = r.out.trim().split("\n");
+      return lines.length === 10 && lines.every((l) => l.startsWith("web-")) ? r.out : undefined;
     });
     expect(new Set(out.trim().split("\n").map((l) => l.split(" ")[0])).size).toBe(1);
   });
@@ -305,5 +308,21 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
       return a.startsWith("web-b ") ? a : undefined;
     });
     expect(answer).toBe(`web-b ${c}`);
+  });
+
+  test("LoadBalancer (ServiceLB): the nodes' addresses become the ingress and serve the Service's port", async () => {
+    await apply(service("lb", { app: "web" }, { type: "LoadBalancer", ports: [{ port: 8081, targetPort: 8080 }] }));
+    const ingress = await waitFor("both nodes as ingress", async () => {
+      const ips = (await s.k("get", "svc", "lb", "-o", "jsonpath={.status.loadBalancer.ingress[*].ip}")).trim().split(" ").sort();
+      return ips.length === 2 ? ips : undefined;
+    });
+    expect(ingress).toEqual([NODE_A_IP, NODE_B_IP]);
+    for (const ip of ingress) {
+      const answer = await waitFor(`the Service on ${ip}:8081`, async () => {
+        const r = Bun.spawnSync(["busybox", "timeout", "10", "busybox", "wget", "-qO-", `http://${ip}:8081/cgi-bin/who`]);
+        return r.exitCode === 0 ? r.stdout.toString().trim() : undefined;
+      });
+      expect(answer).toMatch(/^web-[12] /);
+    }
   });
 });
