@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { KubeObject } from "../apiserver/api/types.ts";
 import { memoryLogger, NAMESPACES, testCluster, until, type TestCluster } from "../controllers/testing.ts";
 import { Iptables } from "../iptables/index.ts";
-import { cleanupProxyRules, Proxier, type SyncInfo } from "./index.ts";
+import { cleanupProxyRules, Conntrack, Proxier, type SyncInfo } from "./index.ts";
 
 const SERVICES = { group: "", version: "v1", resource: "services" };
 const SLICES = { group: "discovery.k8s.io", version: "v1", resource: "endpointslices" };
@@ -30,7 +30,8 @@ beforeAll(async () => {
   ipt = new Iptables({ backend: "nft", netns: NETNS });
   cluster = testCluster();
   await cluster.client.create(NAMESPACES, "", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
-  proxier = new Proxier({ client: cluster.client, nodeName: "node-a", clusterCidr: "10.42.0.0/16", iptables: ipt, minSyncPeriodMs: 50, log: memoryLogger(), onSync: (i) => syncs.push(i) });
+  const log = memoryLogger();
+  proxier = new Proxier({ client: cluster.client, nodeName: "node-a", clusterCidr: "10.42.0.0/16", iptables: ipt, minSyncPeriodMs: 50, conntrack: new Conntrack({ netns: NETNS, log }), log, onSync: (i) => syncs.push(i) });
   await proxier.start();
 });
 
@@ -198,10 +199,43 @@ test("internalTrafficPolicy Local: the cluster IP goes to this node's endpoints 
   expect(chainRules(nat, svl).slice(1).map(jumpTarget)).toEqual([proxier.names.sep("web/itp:http", "tcp", "10.42.0.5:8080")]);
 });
 
+test("external IPs, and loadBalancerSourceRanges filtering load balancer traffic through KUBE-FW", async () => {
+  await put(SERVICES, service("fw", { clusterIP: "10.43.0.25", type: "LoadBalancer", externalIPs: ["192.0.2.77"], loadBalancerSourceRanges: ["198.51.100.0/24"], ports: [{ name: "http", port: 80, targetPort: 8080, nodePort: 30082 }] }));
+  await cluster.client.patch(SERVICES, NS, "fw", "application/merge-patch+json", { status: { loadBalancer: { ingress: [{ ip: "192.0.2.51" }] } } }, { subresource: "status" });
+  await put(SLICES, slice("fw", [{ ip: "10.42.0.5" }]));
+  const { nat, filter } = await settled((t) => t.nat.includes("web/fw:http loadbalancer IP") && t.nat.includes("web/fw:http external IP"));
+  const ext = proxier.names.ext("web/fw:http", "tcp");
+  const fw = proxier.names.fw("web/fw:http", "tcp");
+  expect(jumpTarget(chainRules(nat, "KUBE-SERVICES").find((l) => l.includes("192.0.2.77/32"))!)).toBe(ext);
+  expect(jumpTarget(chainRules(nat, "KUBE-SERVICES").find((l) => l.includes("192.0.2.51/32"))!)).toBe(fw);
+  expect(chainRules(nat, fw)).toEqual([`-A ${fw} -s 198.51.100.0/24 -m comment --comment "web/fw:http loadbalancer IP" -j ${ext}`]);
+  // What the ranges do not allow keeps the load balancer address and is dropped in filter.
+  expect(chainRules(filter, "KUBE-PROXY-FIREWALL")).toEqual([
+    `-A KUBE-PROXY-FIREWALL -d 192.0.2.51/32 -p tcp -m comment --comment "web/fw:http traffic not accepted by ${fw}" -m tcp --dport 80 -j DROP`,
+  ]);
+});
+
+test.skipIf(!Bun.which("conntrack"))("UDP: flows to an endpoint that went away are cleared from conntrack", async () => {
+  const udp = { apiVersion: "v1", kind: "Service", metadata: { name: "dns" }, spec: { clusterIP: "10.43.0.53", ports: [{ name: "http", port: 53, targetPort: 5353, protocol: "UDP" }] } } as KubeObject;
+  await put(SERVICES, udp);
+  await put(SLICES, slice("dns", [{ ip: "10.42.9.9" }], 5353, "UDP"));
+  await settled((t) => t.nat.includes("--to-destination 10.42.9.9:5353"));
+  // A flow through the Service inside the namespace: the endpoint address is local there.
+  sh(["ip", "-n", NETNS, "link", "set", "lo", "up"]);
+  sh(["ip", "-n", NETNS, "addr", "add", "10.42.9.9/32", "dev", "lo"]);
+  sh(["ip", "-n", NETNS, "route", "add", "10.43.0.0/16", "dev", "lo"]);
+  sh(["ip", "netns", "exec", NETNS, "bash", "-c", "echo hi > /dev/udp/10.43.0.53/53"]);
+  const flows = () => sh(["ip", "netns", "exec", NETNS, "conntrack", "-L", "-p", "udp"]);
+  expect(flows()).toContain("dst=10.43.0.53");
+  await put(SLICES, slice("dns", [{ ip: "10.42.9.10" }], 5353, "UDP"));
+  await settled((t) => t.nat.includes("--to-destination 10.42.9.10:5353"));
+  await until("the stale flow cleared", () => !flows().includes("dst=10.43.0.53"), 10_000);
+});
+
 test("headless and ExternalName Services get no rules", async () => {
   await put(SERVICES, service("headless", { clusterIP: "None" }));
   await put(SERVICES, { apiVersion: "v1", kind: "Service", metadata: { name: "ext" }, spec: { type: "ExternalName", externalName: "example.com" } } as KubeObject);
-  await until("the proxy saw both", () => proxier.objects().services.length >= 7);
+  await until("the proxy saw both", () => proxier.objects().services.length >= 9);
   const gen = proxier.currentGeneration;
   await until("a sync after that", () => syncs.some((x) => x.generation >= gen), 10_000);
   const { nat, filter } = await settled(() => true);
