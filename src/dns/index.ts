@@ -64,12 +64,17 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const state = new ClusterState();
   const zones = (opts.zones?.length ? opts.zones : [DEFAULT_CLUSTER_DOMAIN]).map((z) => z.toLowerCase().replace(/\.$/, ""));
   const resolver = new Resolver(state, { zones, ttl: opts.ttl ?? DEFAULT_TTL, nsAddresses: () => dnsServiceAddresses(state) });
-  const upstreams = opts.upstreams ?? upstreamsFromResolvConf(opts.resolvConf);
+  const port = opts.port ?? 53;
+  const host = opts.host ?? "0.0.0.0";
+  // Forwarding to ourselves would loop (CoreDNS's `loop` plugin stops the server; we drop the upstream).
+  const isSelf = (u: Upstream) => u.port === port && (u.host === host || ((host === "0.0.0.0" || host === "::") && /^(127\.|::1$)/.test(u.host)));
+  const configured = opts.upstreams ?? upstreamsFromResolvConf(opts.resolvConf);
+  const upstreams = configured.filter((u) => !isSelf(u));
+  if (upstreams.length < configured.length) log.warn("dropped upstream nameservers that are this server (a forwarding loop)", { dropped: configured.filter(isSelf).map((u) => `${u.host}:${u.port}`).join(",") });
   if (upstreams.length === 0) log.warn("no upstream nameservers: names outside the cluster get SERVFAIL", { resolvConf: opts.resolvConf ?? "/etc/resolv.conf" });
   const forwarder = new Forwarder({ upstreams, log: log.child("forward") });
   const handler = new DnsHandler({ state, resolver, forwarder, maxCacheTtl: opts.maxCacheTtl ?? 30, log });
-  const host = opts.host ?? "0.0.0.0";
-  const listeners = await listen(handler, host, opts.port ?? 53, log);
+  const listeners = await listen(handler, host, port, log);
   const watch = watchCluster(opts.client, state, log.child("kubernetes"));
   const side = serveSidePorts(host, opts.sidePorts ?? {}, handler, () => state.synced);
   log.info("DNS server listening", {
