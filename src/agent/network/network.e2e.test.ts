@@ -112,6 +112,12 @@ async function natRules(): Promise<string> {
   return sh(["iptables-save", "-t", "nat"]);
 }
 
+/** Waits until node A's proxy sends the Service's cluster IP to endpoints (before that, requests would just time out). */
+async function programmed(name: string): Promise<string> {
+  await waitFor(`${name}'s rules`, async () => ((await natRules()).includes(`"default/${name} cluster IP"`) ? true : undefined));
+  return clusterIP(name);
+}
+
 describe.skipIf(!hasDocker)("pod network and service proxy", () => {
   beforeAll(async () => {
     await ensureTestImage();
@@ -182,11 +188,11 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
 
   test("ClusterIP: only ready endpoints, spread over both", async () => {
     await apply(service("web", { app: "web" }));
-    const ip = await clusterIP("web");
+    const ip = await programmed("web");
     const seen = new Set<string>();
     const out = await waitFor("both ready endpoints answering", async () => {
       const r = await inPod("client", `for i in $(seq 16); do timeout 10 wget -qO- http://${ip}/cgi-bin/who; done`);
-      for (const line of r.out.trim().split("\n")) seen.add(line.split(" ")[0]!);
+      for (const line of r.out.trim().split("\n")) if (line.startsWith("web-")) seen.add(line.split(" ")[0]!);
       return seen.has("web-1") && seen.has("web-2") ? r.out : undefined;
     });
     expect(out).not.toContain("web-3");
@@ -225,9 +231,30 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
     expect(await who("client", `http://${OUTSIDE}:8080`)).toBe(`outside ${HOST_OUT}`);
   });
 
+  test("hostPort still works on the pod network; a hostNetwork pod stays on the host and reaches ClusterIPs", async () => {
+    const hostPort = 18000 + B;
+    const withPort = pod("hostport", nodeA, {}) as { spec: { containers: Array<{ ports: object[] }> } };
+    withPort.spec.containers[0]!.ports = [{ containerPort: 8080, hostPort }];
+    const hostNet = pod("hostnet", nodeA, {}, { client: true }) as { spec: Record<string, unknown> };
+    hostNet.spec.hostNetwork = true;
+    await apply(withPort, hostNet);
+    await ready("hostport", "hostnet");
+    const viaHostPort = await waitFor("the hostPort answering", async () => {
+      const r = Bun.spawnSync(["busybox", "timeout", "10", "busybox", "wget", "-qO-", `http://${NODE_A_IP}:${hostPort}/cgi-bin/who`]);
+      return r.exitCode === 0 ? r.stdout.toString().trim() : undefined;
+    });
+    expect(viaHostPort.startsWith("hostport ")).toBe(true);
+    expect(await podIP("hostnet")).toBe(NODE_A_IP);
+    const answer = await waitFor("a ClusterIP from the host network", async () => {
+      const a = await who("hostnet", `http://${await clusterIP("web")}`);
+      return a.startsWith("web-") ? a : undefined;
+    });
+    expect(answer).toMatch(/^web-[12] /);
+  });
+
   test("sessionAffinity ClientIP keeps a client on one endpoint", async () => {
     await apply(service("sticky", { app: "web" }, { sessionAffinity: "ClientIP" }));
-    const ip = await clusterIP("sticky");
+    const ip = await programmed("sticky");
     await waitFor("the sticky service's endpoints", async () => ((await who("client", `http://${ip}`)).startsWith("web-") ? true : undefined));
     const out = await waitFor("the sticky service answering", async () => {
       const r = await inPod("client", `for i in $(seq 10); do timeout 10 wget -qO- http://${ip}/cgi-bin/who; done`);
@@ -240,7 +267,7 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
 
   test("hairpin: a pod reaches itself through its Service (masqueraded to the bridge address)", async () => {
     await apply(service("solo", { solo: "1" }));
-    const ip = await clusterIP("solo");
+    const ip = await programmed("solo");
     const answer = await waitFor("web-1 through its own Service", async () => {
       const a = await who("web-1", `http://${ip}`);
       return a.startsWith("web-1 ") ? a : undefined;
@@ -301,7 +328,7 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
     expect(await who("client-b", `http://${await podIP("web-1")}:8080`)).toBe(`web-1 ${cb}`);
     // A to B through a Service.
     await apply(service("web-b", { app: "web-b" }));
-    const ip = await clusterIP("web-b");
+    const ip = await programmed("web-b");
     const c = await podIP("client");
     const answer = await waitFor("web-b through its Service from node A", async () => {
       const a = await who("client", `http://${ip}`);
