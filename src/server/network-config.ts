@@ -39,7 +39,7 @@ async function ensure(client: Client, ref: ResourceRef, namespace: string, obj: 
 /** The Role and bindings that let nodes read the settings and run the proxy. */
 async function grantNodes(client: Client): Promise<void> {
   const name = "kts:cluster-config-reader";
-  const meta = (n: string, ns?: string) => ({ name: n, ...(ns ? { namespace: ns } : {}), labels: { "kubernetes.io/bootstrapping": "rbac-defaults" } });
+  const meta = (n: string, ns?: string) => ({ name: n, ...(ns ? { namespace: ns } : {}), labels: { "app.kubernetes.io/managed-by": "kts" } });
   await ensure(client, RBAC("roles"), CLUSTER_CONFIG_NAMESPACE, {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "Role",
