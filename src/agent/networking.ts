@@ -16,6 +16,7 @@ import { startProxy, type RunningProxy } from "../proxy/index.ts";
 import { fetchClusterConfig, type ClusterNetworkConfig } from "./cluster-config.ts";
 import { ensureSafetyRoutes, networkNames, NetworkNotReadyError, startPodNetwork, type PodNetwork, type SandboxNetwork } from "./network/index.ts";
 import { localAddresses } from "./network/routes.ts";
+import { sleep } from "./sleep.ts";
 
 export interface NetworkingOptions {
   client: Client;
@@ -53,6 +54,7 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
   let proxy: RunningProxy | undefined;
   let stopped = false;
   let starting: Promise<void> | undefined;
+  const stopping = new AbortController();
 
   const startPods = async (ipt: Iptables) => {
     while (!pods && !stopped && config.flannelBackend === "host-gw") {
@@ -60,7 +62,7 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
         pods = await startPodNetwork({ client: opts.client, nodeName: opts.nodeName, nodeIP: opts.nodeIP, clusterCidr: config.clusterCidr, names, iptables: ipt, labels: opts.labels, log: log.child("network") });
       } catch (err) {
         log.error("the pod network could not start; retrying", { err: err instanceof Error ? err.message : String(err) });
-        await Bun.sleep(RETRY_MS);
+        await sleep(RETRY_MS, stopping.signal);
       }
     }
   };
@@ -70,7 +72,7 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
         proxy = await startProxy({ client: opts.client, nodeName: opts.nodeName, clusterCidr: config.clusterCidr, iptables: ipt, chainPrefix: prefix ? prefix.toUpperCase() : "KUBE", log: log.child("proxy") });
       } catch (err) {
         log.error("the service proxy could not start; retrying", { err: err instanceof Error ? err.message : String(err) });
-        await Bun.sleep(RETRY_MS);
+        await sleep(RETRY_MS, stopping.signal);
       }
     }
   };
@@ -95,6 +97,7 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       await starting;
       await pods?.stop();
       await proxy?.stop();

@@ -61,14 +61,6 @@ export async function detectBackend(netns?: string): Promise<Backend> {
   return legacy > nft && legacy > 0 ? "legacy" : "nft";
 }
 
-/** A rule as `iptables-save` prints it, split into words (quotes kept together, unquoted). */
-export function splitRule(line: string): string[] {
-  const words: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]!);
-  return words;
-}
-
 export class Iptables {
   readonly backend: Backend;
   readonly netns: string | undefined;
@@ -139,23 +131,10 @@ export class Iptables {
     return true;
   }
 
-  /** Whether the rule is the chain's first (flannel keeps its jumps there against Docker's inserts). */
-  async isFirstRule(table: string, chain: string, rule: string[]): Promise<boolean> {
-    const r = await this.run(["-t", table, "-S", chain, "1"]);
-    if (r.code !== 0) return false;
-    const first = splitRule(r.stdout.trim()).slice(2);
-    return JSON.stringify(normalize(first)) === JSON.stringify(normalize(rule));
-  }
-
   /** Deletes every copy of a rule; returns how many went. */
   async deleteRule(table: string, chain: string, rule: string[]): Promise<number> {
     let n = 0;
     while ((await this.run(["-t", table, "-D", chain, ...rule])).code === 0) n++;
     return n;
   }
-}
-
-/** Drops the "/32" iptables adds to host addresses, so a rule compares equal to its save form. */
-function normalize(words: string[]): string[] {
-  return words.map((w) => w.replace(/\/32$/, ""));
 }
