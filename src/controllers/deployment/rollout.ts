@@ -4,6 +4,7 @@
  * ReplicaSets to it as the strategy allows, scale proportionally when the Deployment is resized
  * mid-rollout, prune history, and write the status and conditions kubectl reads.
  */
+import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { Client, EventRecorder } from "../../client/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { Deployment, Pod, ReplicaSet } from "../common/types.ts";
@@ -152,11 +153,16 @@ export class Rollout {
     throw err;
   }
 
-  /** The Deployment carries its newest ReplicaSet's revision (SetDeploymentRevision). */
+  /**
+   * The Deployment carries its newest ReplicaSet's revision (SetDeploymentRevision), written with
+   * an update as upstream does (its controller role may update Deployments, not patch them); a
+   * conflict retries the sync.
+   */
   private async setRevision(revision: string): Promise<void> {
     if (!revision || this.d.metadata?.annotations?.[u.REVISION] === revision) return;
-    const patch = { metadata: { annotations: { [u.REVISION]: revision } } };
-    const updated = (await this.deps.client.patch(DEPLOYMENTS, this.ns, this.d.metadata!.name!, "application/merge-patch+json", patch)) as Deployment;
+    const next = structuredClone(this.d);
+    next.metadata = { ...next.metadata, annotations: { ...next.metadata?.annotations, [u.REVISION]: revision } };
+    const updated = (await this.deps.client.update(DEPLOYMENTS, this.ns, next as unknown as KubeObject)) as Deployment;
     // Keep the status this pass works on; take the server's metadata.
     this.d = { ...this.d, metadata: updated.metadata };
   }
