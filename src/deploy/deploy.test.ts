@@ -68,7 +68,10 @@ test("bundled and user manifests are applied at start and when they change; .ski
   s = await startTestServer([], { packaged: true, dataDir: s.dataDir });
   await until("coredns.yaml is back", async () => existsSync(join(dir, "coredns.yaml")));
   await s.stop({ keepData: true });
-  s = await startTestServer(["--disable", "coredns"], { packaged: true, dataDir: s.dataDir });
+  s = await startTestServer(["--disable", "coredns,servicelb"], { packaged: true, dataDir: s.dataDir });
+  // servicelb is a controller, not a manifest: --disable turns it off.
+  expect(s.log()).toMatch(/server ready .*controllers=/);
+  expect(s.log()).not.toContain("service-lb-controller");
   await until("the coredns Deployment is deleted", async () => !(await exists("-n", "kube-system", "deployment/coredns")));
   for (const obj of ["-n kube-system service/kube-dns", "clusterrole/system:coredns", "-n kube-system serviceaccount/coredns"]) expect(await exists(...obj.split(" "))).toBe(false);
   expect(existsSync(join(dir, "coredns.yaml"))).toBe(false);

@@ -183,9 +183,11 @@ function controllerIdentities(api: ApiServer, sec: PreparedSecurity, rootCa: str
 export async function startServer(cfg: ServerConfig, log: Logger): Promise<RunningServer> {
   // Bad controller flags or a bad --controllers list fail before anything starts.
   const controllerOpts = controllerOptionsFromArgs(cfg.controllerManagerArgs ?? {});
-  const controllerNames = cfg.controllers ?? controllerOpts.controllers;
-  enabledControllers(controllerNames);
   const disabled = parseDisabled(cfg.disable ?? []);
+  // k3s's --disable servicelb turns off the ServiceLB controller (it has no manifest).
+  const chosen = cfg.controllers ?? controllerOpts.controllers;
+  const controllerNames = disabled.includes("servicelb") ? [...(chosen ?? ["*"]), "-service-lb-controller"] : chosen;
+  enabledControllers(controllerNames);
   checkNetworkCidrs(cfg);
   const schedulerOpts = schedulerArgs(cfg.schedulerArgs ?? {});
   const paths = serverPaths(cfg.dataDir);
