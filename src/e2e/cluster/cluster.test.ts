@@ -211,6 +211,33 @@ describe.skipIf(!!unavailable)("the Docker cluster", () => {
     expect((await sh("client-1", "nslookup -type=SRV _http._tcp.web.default.svc.cluster.local")).out).toContain("80 web.default.svc.cluster.local");
   });
 
+  test("StatefulSet pods have their own names under their headless Service, PTR names, and their FQDN in /etc/hosts", async () => {
+    await apply(service("db", { clusterIP: "None", selector: { app: "db" }, ports: [{ name: "http", port: 8080 }] }), {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "db" },
+      spec: {
+        serviceName: "db",
+        replicas: 2,
+        podManagementPolicy: "Parallel",
+        selector: { matchLabels: { app: "db" } },
+        template: { metadata: { labels: { app: "db" } }, spec: { terminationGracePeriodSeconds: 1, containers: [httpd({ readinessProbe: { httpGet: { path: "/index.html", port: 8080 }, periodSeconds: 1 } })] } },
+      },
+    });
+    const db = await until("db-0 and db-1 ready", async () => {
+      const l = await pods("app=db");
+      return l.length === 2 && l.every((p) => p.ready) ? l : undefined;
+    });
+    for (const p of db) {
+      const fqdn = `${p.name}.db.default.svc.cluster.local`;
+      expect((await sh("client-1", `nslookup ${fqdn}`)).out).toContain(`Address: ${p.ip}`);
+      expect((await sh("client-2", `nslookup ${p.ip}`)).out).toContain(`name = ${fqdn}`);
+      expect(await httpFrom("client-2", fqdn, 8080)).toBe(p.name);
+      expect((await sh(p.name, "cat /etc/hosts")).out).toContain(`${p.ip}\t${fqdn}\t${p.name}`);
+    }
+    await k("delete", "statefulset", "db", "--wait=false");
+  });
+
   test("sessionAffinity ClientIP keeps a client on one pod", async () => {
     const ip = (await k("get", "svc", "web-sticky", "-o", "jsonpath={.spec.clusterIP}")).trim();
     const seen = new Set<string>();
