@@ -25,9 +25,7 @@ function opensslVerify(caFile: string, certFile: string, purpose: "sslserver" | 
 
 describe("ensureClusterPki, first start", () => {
   test("creates two separate CAs, a serving certificate and the admin certificate", () => {
-    const started = performance.now();
     const pki = ensureClusterPki({ dir, sans: ["10.43.0.1", "kts.example.test"], hostname: "Node-A" });
-    expect(performance.now() - started).toBeLessThan(500);
     const f = clusterPkiFiles(dir);
     expect(pki.written.sort()).toEqual(Object.values(f).sort());
 

@@ -10,13 +10,14 @@ import type { KubeList, KubeObject } from "../api/types.ts";
 import { EtcdClient } from "../../etcdapi/client.ts";
 import { apiClient, type ApiClient, type WatchEvent } from "../../testing/api-client.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
 
 let s: TestServer;
 let api: ApiClient;
 let etcd: EtcdClient;
 beforeAll(async () => {
   // The one hook this suite needs: bookmarks every 300 ms instead of every minute.
-  s = await startTestServer(["--etcd-listen", "127.0.0.1:0"], { env: { KTS_WATCH_BOOKMARK_INTERVAL_MS: "300" } });
+  s = await startTestServer(["--etcd-listen", "127.0.0.1:0", ...API_CONTROLLERS_ONLY], { env: { KTS_WATCH_BOOKMARK_INTERVAL_MS: "300" } });
   api = apiClient(s.kubeconfig);
   const address = /etcd v3 API listening .*address=(\S+)/.exec(s.log())?.[1];
   if (!address) throw new Error(`no etcd address in the server log:\n${s.log()}`);

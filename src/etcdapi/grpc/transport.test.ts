@@ -188,7 +188,8 @@ describe("close", () => {
       const sessionClosed = new Promise<void>((resolve) => session.once("close", () => resolve()));
       const t0 = performance.now();
       await own.server.close();
-      expect(performance.now() - t0).toBeLessThan(500);
+      // Generous: the point is that close() does not wait for the open watch to end.
+      expect(performance.now() - t0).toBeLessThan(5000);
       await waitFor(() => status !== undefined);
       expect(status).toBe(String(Status.UNAVAILABLE));
       await sessionClosed;

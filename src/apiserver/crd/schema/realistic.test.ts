@@ -224,16 +224,6 @@ describe("Database operator", () => {
     const request = { ...dbObject(), metadata: { name: "orders", labels: { a: 1 } } };
     expect(messages([schema.decode(request, { fromStorage: false })!])).toEqual(['metadata: Invalid value: "": json: cannot unmarshal number 1 into Go struct field ObjectMeta.labels of type string']);
   });
-
-  test("validating a typical object takes microseconds", () => {
-    const obj = decoded();
-    for (let i = 0; i < 200; i++) schema.validate(obj);
-    const n = 2000;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) schema.validate(obj);
-    const micros = ((performance.now() - start) / n) * 1000;
-    expect(micros).toBeLessThan(200);
-  });
 });
 
 describe("hostile input", () => {
