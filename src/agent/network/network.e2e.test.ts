@@ -118,8 +118,22 @@ async function programmed(name: string): Promise<string> {
   return clusterIP(name);
 }
 
+/** Removes what this test makes (also what an earlier, killed run with the same names left behind). */
+async function cleanUp(): Promise<void> {
+  // The backend the agents picked: the one the host's rules are in.
+  const ipt = await Iptables.detect();
+  for (const prefix of [PREFIX_A, PREFIX_B]) {
+    await cleanupProxyRules(ipt, prefix.toUpperCase());
+    await removeNodeNetwork({ names: networkNames(prefix), iptables: ipt, clusterCidr: CLUSTER, serviceCidr: SERVICE });
+  }
+  sh(["ip", "link", "del", LINK], true);
+  sh(["ip", "link", "del", OUT_LINK], true);
+  sh(["ip", "netns", "del", NETNS], true);
+}
+
 describe.skipIf(!hasDocker)("pod network and service proxy", () => {
   beforeAll(async () => {
+    await cleanUp();
     await ensureTestImage();
     // The node addresses: a veth pair only this test uses.
     sh(["ip", "link", "add", LINK, "type", "veth", "peer", "name", `${LINK}z`]);
@@ -152,14 +166,7 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
     await s?.stop();
     outsideHttpd?.kill();
     await removeTestContainers();
-    const ipt = new Iptables({ backend: "nft" });
-    for (const prefix of [PREFIX_A, PREFIX_B]) {
-      await cleanupProxyRules(ipt, prefix.toUpperCase());
-      await removeNodeNetwork({ names: networkNames(prefix), iptables: ipt, clusterCidr: CLUSTER, serviceCidr: SERVICE });
-    }
-    sh(["ip", "link", "del", LINK], true);
-    sh(["ip", "link", "del", OUT_LINK], true);
-    sh(["ip", "netns", "del", NETNS], true);
+    await cleanUp();
     rmSync(scratch, { recursive: true, force: true });
   });
 
