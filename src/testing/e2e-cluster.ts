@@ -229,9 +229,7 @@ export async function clusterUp(opts: UpOptions = {}): Promise<ClusterState> {
       "-o", "/var/lib/kts/kubeconfig.yaml",
       // Nodes that stop answering are noticed in seconds, not the default 40 s.
       "--kube-controller-manager-arg", "node-monitor-grace-period=12s",
-      // Service account tokens in pods: the cluster DNS's identity (k3s has them on; kts not yet by default).
-      // RBAC stays at kts's default for now (KTS_E2E_SERVER_ARGS can add authorization-mode=Node,RBAC).
-      "--kube-apiserver-arg", "enable-admission-plugins=ServiceAccount",
+      // Otherwise kts's defaults (KTS_E2E_SERVER_ARGS adds flags, e.g. --kube-apiserver-arg authorization-mode=Node,RBAC).
       ...(process.env.KTS_E2E_SERVER_ARGS?.split(" ").filter(Boolean) ?? []),
       ...(opts.serverArgs ?? []),
     ];
