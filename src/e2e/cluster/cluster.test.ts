@@ -155,12 +155,15 @@ describe.skipIf(!!unavailable)("the Docker cluster", () => {
   });
 
   test("each pod answers a pod on the other node at its pod IP (no NAT between pods)", async () => {
-    for (const p of await pods("app=web")) expect(await httpFrom(otherClient(p.node), p.ip, 8080)).toBe(p.name);
+    for (const p of await pods("app=web")) {
+      // A pod just made ready may take a moment to be reachable from the other node's fresh client.
+      expect(await until(`${p.name} answers`, async () => ((await httpFrom(otherClient(p.node), p.ip, 8080)) === p.name ? p.name : undefined), 20_000)).toBe(p.name);
+    }
     // The server sees the client pod's own address (httpd -v logs its peers).
     const c2 = (await pods("role=client")).find((p) => p.name === "client-2")!;
     const onAgent1 = (await pods("app=web")).find((p) => p.node === "agent-1")!;
     await httpFrom("client-2", onAgent1.ip, 8080);
-    expect(await k("logs", onAgent1.name)).toContain(`[::ffff:${c2.ip}]:`);
+    await until("httpd logs the client pod's address", async () => (await k("logs", onAgent1.name)).includes(`[::ffff:${c2.ip}]:`), 15_000);
   });
 
   test("the ClusterIP balances over the pods, from either node", async () => {
