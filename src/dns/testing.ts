@@ -44,17 +44,23 @@ export interface FakeUpstream {
 }
 
 /**
- * A resolver for `example.test` on 127.0.0.1: names in `records` answer with their A address
+ * A resolver for `example.test` (on 127.0.0.1 unless told): names in `records` answer with their A address
  * (TTL 60), anything else is NXDOMAIN with an SOA (minimum 30).
  */
-export async function fakeUpstream(records: Record<string, string>): Promise<FakeUpstream> {
+export async function fakeUpstream(records: Record<string, string>, listen: { host?: string; port?: number } = {}): Promise<FakeUpstream> {
   const queries: string[] = [];
   const sock: udp.Socket<"uint8array"> = await Bun.udpSocket({
-    hostname: "127.0.0.1",
+    hostname: listen.host ?? "127.0.0.1",
+    port: listen.port ?? 0,
     binaryType: "uint8array",
     socket: {
       data(s, buf, port, addr) {
-        const q = parseQuery(buf);
+        let q;
+        try {
+          q = parseQuery(buf);
+        } catch {
+          return;
+        }
         const name = q.question.name.toLowerCase();
         queries.push(`${name} ${q.question.type}`);
         const address = records[name];

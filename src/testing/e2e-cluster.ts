@@ -162,8 +162,8 @@ function nodeRun(state: Pick<ClusterState, "id" | "network" | "image">, node: Cl
     "--label", `${E2E_LABEL}=${state.id}`,
     "--network", state.network,
     "--ip", node.ip,
-    // Nothing in a node resolves names outside the cluster: the embedded DNS gets a dead upstream.
-    "--dns", "127.0.0.1",
+    // The nodes' resolver is the cluster's own stand-in (names outside the cluster never leave it).
+    "-v", `${stateDir(state.id)}/resolv.conf:/etc/resolv.conf:ro`,
     ...DIND_FLAGS,
     "-v", `${node.container}-kts:/var/lib/kts`,
     "-v", `${node.container}-docker:/var/lib/docker`,
@@ -192,6 +192,29 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   }
 }
 
+/**
+ * The nodes' upstream resolver: scripts/e2e/upstream.ts (example.test names), bundled and run by
+ * the node image's kts as Bun on the cluster network. Every node's /etc/resolv.conf names it, so
+ * the cluster DNS forwards there and nothing asks the machine's real resolvers.
+ */
+async function startUpstream(id: string, network: string, image: string, ip: string): Promise<string> {
+  const dir = stateDir(id);
+  await must([process.execPath, "build", join(ROOT, "scripts", "e2e", "upstream.ts"), "--target", "bun", "--outfile", join(dir, "upstream.js")]);
+  writeFileSync(join(dir, "resolv.conf"), `nameserver ${ip}\n`);
+  await must([
+    "docker", "run", "-d",
+    "--name", `kts-e2e-${id}-resolver`,
+    "--label", `${E2E_LABEL}=${id}`,
+    "--network", network,
+    "--ip", ip,
+    "-v", `${join(dir, "upstream.js")}:/upstream.js:ro`,
+    "-e", "BUN_BE_BUN=1",
+    "--entrypoint", "/usr/local/bin/kts",
+    image, "run", "/upstream.js",
+  ]);
+  return ip;
+}
+
 /** Starts the cluster; on failure removes what it made and throws. */
 export async function clusterUp(opts: UpOptions = {}): Promise<ClusterState> {
   const id = opts.id ?? `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
@@ -214,10 +237,11 @@ export async function clusterUp(opts: UpOptions = {}): Promise<ClusterState> {
     const prefix = subnet.split(".").slice(0, 3).join(".");
     const server: ClusterNode = { container: `kts-e2e-${id}-server`, nodeName: "server", ip: `${prefix}.2` };
     const agents: ClusterNode[] = Array.from({ length: opts.agents ?? 2 }, (_, i) => ({ container: `kts-e2e-${id}-agent-${i + 1}`, nodeName: `agent-${i + 1}`, ip: `${prefix}.${i + 3}` }));
+    const upstream = await startUpstream(id, network, image, `${prefix}.254`);
     const apiPort = await freeHostPort();
     const secret = crypto.randomUUID().replaceAll("-", "");
     const base = { id, network, image };
-    progress(`network ${network} ${subnet}; server ${server.ip}, agents ${agents.map((a) => a.ip).join(" ")}; API on 127.0.0.1:${apiPort}`);
+    progress(`network ${network} ${subnet}; server ${server.ip}, agents ${agents.map((a) => a.ip).join(" ")}, resolver ${upstream}; API on 127.0.0.1:${apiPort}`);
 
     await createVolumes(id, server.container);
     const serverArgs = [

@@ -3,7 +3,8 @@
  * as Docker containers (src/testing/e2e-cluster.ts): a busybox httpd Deployment ×4 spread over
  * both agents, reached from a pod on the other node by pod IP, ClusterIP and DNS name, and from
  * this machine by NodePort on every node; a headless Service resolving to every pod; ExternalName
- * as a CNAME; a Service scaled to zero rejecting at once; a not-ready pod getting no traffic;
+ * as a CNAME; names outside the cluster forwarded to the nodes' resolver (a stand-in on the
+ * cluster's network); a Service scaled to zero rejecting at once; a not-ready pod getting no traffic;
  * sessionAffinity; an agent restart keeping its pods' containers; a server restart keeping every
  * object with the agents reconnecting; a stopped agent's pods recreated on the other node.
  *
@@ -239,6 +240,23 @@ describe.skipIf(!!unavailable)("the Docker cluster", () => {
       expect((await sh(p.name, "cat /etc/hosts")).out).toContain(`${p.ip}\t${fqdn}\t${p.name}`);
     }
     await k("delete", "statefulset", "db", "--wait=false");
+  });
+
+  test("other names go to the nodes' resolver (through the cluster DNS, or directly with dnsPolicy Default); ExternalName outside the cluster", async () => {
+    await apply(service("site", { type: "ExternalName", externalName: "www.example.test" }), {
+      ...client("client-default", "agent-2"),
+      spec: { ...client("client-default", "agent-2").spec, dnsPolicy: "Default" },
+    });
+    expect((await sh("client-1", "nslookup host.example.test")).out).toContain("Address: 192.0.2.20");
+    expect((await sh("client-1", "nslookup missing.example.test")).out).toContain("NXDOMAIN");
+    const site = (await sh("client-2", "nslookup site.default.svc.cluster.local")).out;
+    expect(site).toContain("canonical name = www.example.test");
+    expect(site).toContain("Address: 192.0.2.21");
+    await until("client-default runs", async () => (await pods("role=client")).find((p) => p.name === "client-default")?.ready);
+    const resolv = (await sh("client-default", "cat /etc/resolv.conf")).out;
+    expect(resolv).not.toContain("10.43.0.10");
+    expect((await sh("client-default", "nslookup www.example.test")).out).toContain("Address: 192.0.2.21");
+    await k("delete", "pod", "client-default", "--wait=false");
   });
 
   test("sessionAffinity ClientIP keeps a client on one pod", async () => {
