@@ -9,7 +9,7 @@
  *
  * Used by scripts/e2e-cluster (up|down) and by the e2e suite in src/e2e/cluster.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureTestImage, TEST_IMAGE } from "./docker.ts";
 import { kubectlPath } from "./kubectl.ts";
@@ -145,11 +145,17 @@ async function buildImages(id: string, progress: (l: string) => void): Promise<s
   const base = await run([join(ROOT, "scripts", "e2e", "base-image.sh"), BASE_IMAGE], { timeoutMs: 600_000 });
   if (base.code !== 0) throw new Error(`base image: ${base.stdout}${base.stderr}`);
   progress(base.stdout.trim().split("\n").at(-1) ?? "base image ready");
-  progress("bun run build (dist/kts)");
-  await must([process.execPath, "build", "--compile", "--minify", join(ROOT, "cmd", "kts.ts"), "--outfile", join(ROOT, "dist", "kts")], { timeoutMs: 300_000 });
+  // The build context is the cluster's own (dist/kts and the entry point, as the Dockerfile
+  // expects them): clusters built at the same time do not share an executable being written.
+  const ctx = join(stateDir(id), "context");
+  mkdirSync(join(ctx, "scripts", "e2e"), { recursive: true });
+  progress("bun build --compile (the kts executable)");
+  await must([process.execPath, "build", "--compile", "--minify", join(ROOT, "cmd", "kts.ts"), "--outfile", join(ctx, "dist", "kts")], { timeoutMs: 300_000 });
+  copyFileSync(join(ROOT, "scripts", "e2e", "node-entrypoint.sh"), join(ctx, "scripts", "e2e", "node-entrypoint.sh"));
   const image = `kts.e2e/node:${id}`;
   progress(`node image ${image}`);
-  await must(["docker", "build", "-q", "--label", `${E2E_LABEL}=${id}`, "--build-arg", `BASE=${BASE_IMAGE}`, "-t", image, ROOT], { env: { DOCKER_BUILDKIT: "0" }, timeoutMs: 300_000 });
+  await must(["docker", "build", "-q", "--label", `${E2E_LABEL}=${id}`, "--build-arg", `BASE=${BASE_IMAGE}`, "-f", join(ROOT, "Dockerfile"), "-t", image, ctx], { env: { DOCKER_BUILDKIT: "0" }, timeoutMs: 300_000 });
+  rmSync(join(ctx, "dist"), { recursive: true, force: true });
   progress(`images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return image;
 }
