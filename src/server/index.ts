@@ -215,6 +215,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     token = serverToken(cfg, pki.serverCa.certPem);
     // State, keys and credentials are the server's alone (k3s keeps its data dir 0700 too).
     chmodSync(cfg.dataDir, 0o700);
+    chmodSync(paths.dbDir, 0o700);
     sec = prepareSecurity(cfg.security ?? {}, cfg.dataDir, log.child("auth"));
     const encryption = new EncryptionManager({
       configFile: cfg.encryptionProviderConfig ?? paths.encryptionConfig,
