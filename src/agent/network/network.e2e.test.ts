@@ -22,7 +22,20 @@ import { networkNames, removeNodeNetwork } from "./index.ts";
 setDefaultTimeout(120_000);
 
 const hasDocker = process.getuid?.() === 0 && (await dockerAvailable());
-const B = 150 + (process.pid % 50);
+
+/**
+ * This run's second octet. Several suites may run at once on one machine: creating the veth pair
+ * named after it is the lock (it fails when another run holds the number).
+ */
+function claimOctet(): number {
+  const start = Math.floor(Math.random() * 150);
+  for (let i = 0; i < 150; i++) {
+    const b = 100 + ((start + i) % 150);
+    if (Bun.spawnSync(["ip", "link", "add", `kn${b}a`, "type", "veth", "peer", "name", `kn${b}az`]).exitCode === 0) return b;
+  }
+  throw new Error("no free 10.<b>.0.0/16 for the network test");
+}
+const B = hasDocker ? claimOctet() : 0;
 const CLUSTER = `10.${B}.0.0/17`;
 const SERVICE = `10.${B}.128.0/18`;
 const NODE_A_IP = `10.${B}.192.1`;
@@ -118,7 +131,7 @@ async function programmed(name: string): Promise<string> {
   return clusterIP(name);
 }
 
-/** Removes what this test makes (also what an earlier, killed run with the same names left behind). */
+/** Removes what this test made. */
 async function cleanUp(): Promise<void> {
   // The backend the agents picked: the one the host's rules are in.
   const ipt = await Iptables.detect();
@@ -133,10 +146,8 @@ async function cleanUp(): Promise<void> {
 
 describe.skipIf(!hasDocker)("pod network and service proxy", () => {
   beforeAll(async () => {
-    await cleanUp();
     await ensureTestImage();
-    // The node addresses: a veth pair only this test uses.
-    sh(["ip", "link", "add", LINK, "type", "veth", "peer", "name", `${LINK}z`]);
+    // The node addresses: on the veth pair claimOctet made, which only this run uses.
     sh(["ip", "addr", "add", `${NODE_A_IP}/24`, "dev", LINK]);
     sh(["ip", "addr", "add", `${NODE_B_IP}/24`, "dev", LINK]);
     sh(["ip", "link", "set", LINK, "up"]);
