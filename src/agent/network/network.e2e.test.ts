@@ -168,7 +168,9 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
     outsideHttpd = Bun.spawn(["ip", "netns", "exec", NETNS, "busybox", "httpd", "-f", "-p", "8080", "-h", www], { stdout: "ignore", stderr: "ignore" });
 
     nodeA = testNodeName("kts-net-a");
-    s = await startTestServer(["--cluster-cidr", CLUSTER, "--service-cidr", SERVICE, "--node-ip", NODE_A_IP], { agent: { nodeName: nodeA }, network: true, env: { KTS_NET_PREFIX: PREFIX_A } });
+    // Node ports match every local address: each run gets its own few so concurrent runs never catch each other's.
+    const ports = 30000 + (B - 100) * 16;
+    s = await startTestServer(["--cluster-cidr", CLUSTER, "--service-cidr", SERVICE, "--service-node-port-range", `${ports}-${ports + 15}`, "--node-ip", NODE_A_IP], { agent: { nodeName: nodeA }, network: true, env: { KTS_NET_PREFIX: PREFIX_A } });
     await waitFor("node A's pod network", async () => ((await s.k("get", "node", nodeA, "-o", "jsonpath={.spec.podCIDR}")).trim() && s.log().includes("pod network ready") ? true : undefined));
   });
 
