@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { KubeList, KubeObject } from "../api/types.ts";
 import { decodeObject, WatchStreamDecoder } from "../protobuf/index.ts";
 import { apiClient, type ApiClient } from "../../testing/api-client.ts";
+import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 
 let s: TestServer;
 let api: ApiClient;
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer(API_CONTROLLERS_ONLY);
   api = apiClient(s.kubeconfig);
   for (const ns of ["wire", "writes"]) await api.send("POST", "/api/v1/namespaces", { metadata: { name: ns } });
   await api.send("POST", "/api/v1/namespaces/wire/configmaps", cm("shown", { a: "1", b: "2" }));
