@@ -5,11 +5,14 @@
  * collector catching up after a restart, namespace deletion (custom resources included), and
  * NamespaceLifecycle admission.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { KubeObject } from "../api/types.ts";
 import { apiClient, type ApiClient } from "../../testing/api-client.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 import { API_CONTROLLERS_ONLY, NAMESPACE_CONTROLLER_ONLY } from "../../testing/controllers.ts";
+
+// Server starts, restarts and many kubectl runs per test: 5 s is too tight on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let s: TestServer;
 let api: ApiClient;

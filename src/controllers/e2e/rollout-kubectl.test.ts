@@ -3,9 +3,12 @@
  * running: `kubectl rollout status|history|undo|restart|pause|resume`, `scale` and `wait` on a
  * Deployment. The test plays the kubelet (pods are marked Running and Ready through the API).
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 import { httpKubelet } from "./kubelet.ts";
+
+// Server starts, restarts and many kubectl runs per test: 5 s is too tight on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let s: TestServer;
 let kubelet: { stop(): Promise<void> };
