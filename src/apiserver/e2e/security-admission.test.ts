@@ -106,7 +106,14 @@ webhooks:
     const made = await apply(podYaml("web", "hooked"));
     expect(made.stderr).toBe("");
     expect(await s.k("get", "pod", "web", "-n", "hooked", "-o", "jsonpath={.spec.containers[*].name}")).toBe("c sidecar");
-    const refused = await apply(podYaml("bad", "hooked", "  labels: { tier: forbidden }\n"));
+    // Webhook configurations reach the admission chain through a watch, as upstream's do: wait
+    // until the validating one is in force (the mutating one, applied in the same go, already is).
+    const bad = podYaml("bad", "hooked", "  labels: { tier: forbidden }\n");
+    await until("the validating webhook in force", async () => {
+      const r = await s.kubectl(["apply", "--dry-run=server", "-f", "-"], { stdin: bad });
+      return r.code !== 0 ? r : undefined;
+    });
+    const refused = await apply(bad);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('admission webhook "tier.kts.test" denied the request: tier forbidden is not allowed here');
   });
