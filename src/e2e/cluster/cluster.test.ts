@@ -283,6 +283,8 @@ describe.skipIf(!!unavailable)("the Docker cluster", () => {
       return l.find((p) => p.name === "mixed-good")?.ready && l.find((p) => p.name === "mixed-bad")?.ip;
     });
     const ip = (await k("get", "svc", "mixed", "-o", "jsonpath={.spec.clusterIP}")).trim();
+    // The proxy programs a new Service within its sync period: sample once it answers.
+    await until("the mixed Service answering", async () => (await httpFrom("client-2", ip, 80)) === "mixed-good");
     const seen = new Set<string>();
     for (let i = 0; i < 12; i++) seen.add(await httpFrom("client-2", ip, 80));
     expect([...seen]).toEqual(["mixed-good"]);
