@@ -46,11 +46,8 @@ export interface ServerSecurityConfig {
   tlsCipherSuites?: string[];
 }
 
-/**
- * --authorization-mode when none is given. Until every component runs with upstream's rights it
- * stays off by default (every authenticated user may do everything); then it is "Node,RBAC".
- */
-export const DEFAULT_AUTHORIZATION_MODE: string | undefined = undefined;
+/** --authorization-mode when none is given (k3s's and kubeadm's). */
+export const DEFAULT_AUTHORIZATION_MODE = "Node,RBAC";
 
 export interface PreparedSecurity {
   settings: SecuritySettings;
@@ -69,7 +66,7 @@ export function prepareSecurity(cfg: ServerSecurityConfig, dataDir: string, log:
   const oidc = cfg.oidc ? { ...cfg.oidc, caPem: cfg.oidc.caFile ? readFileSync(cfg.oidc.caFile, "utf8") : undefined } : undefined;
   const settings: SecuritySettings = {
     anonymous: cfg.anonymousAuth ?? false,
-    authorizationModes: (cfg.authorizationMode ?? DEFAULT_AUTHORIZATION_MODE) ? parseAuthorizationModes((cfg.authorizationMode ?? DEFAULT_AUTHORIZATION_MODE)!) : undefined,
+    authorizationModes: parseAuthorizationModes(cfg.authorizationMode ?? DEFAULT_AUTHORIZATION_MODE),
     tokenAuthFile: cfg.tokenAuthFile,
     oidc,
     serviceAccounts: {
