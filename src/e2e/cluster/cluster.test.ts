@@ -261,6 +261,8 @@ describe.skipIf(!!unavailable)("the Docker cluster", () => {
 
   test("sessionAffinity ClientIP keeps a client on one pod", async () => {
     const ip = (await k("get", "svc", "web-sticky", "-o", "jsonpath={.spec.clusterIP}")).trim();
+    // Sample once the proxy has programmed the Service (its affinity comes in the same sync).
+    await until("the sticky Service answering", async () => (await httpFrom("client-1", ip, 80)).startsWith("web-"));
     const seen = new Set<string>();
     for (let i = 0; i < 8; i++) seen.add(await httpFrom("client-1", ip, 80));
     expect(seen.size).toBe(1);
