@@ -7,6 +7,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import type { Client } from "../client/index.ts";
+import { Informer } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { KubeObject } from "./api/types.ts";
 import type { Authorizer } from "./http/authz.ts";
@@ -62,9 +63,15 @@ export interface Security {
   stop(): void;
 }
 
-/** A core object by name, or undefined when it does not exist. */
-function getter(registry: Registry): ObjectGetter {
+/**
+ * A core object by name, or undefined when it does not exist: from an informer's cache when one
+ * holds it (service accounts, and pods under the Node authorizer), else from the store, so that a
+ * token for an object the cache has not seen yet still works.
+ */
+function getter(registry: Registry, cache: (resource: string) => Informer | undefined): ObjectGetter {
   return async (resource, namespace, name) => {
+    const hit = cache(resource)?.get(namespace ? `${namespace}/${name}` : name);
+    if (hit) return hit;
     const store = registry.lookup("", "v1", resource);
     if (!store) return undefined;
     try {
@@ -80,7 +87,10 @@ export function createSecurity(settings: SecuritySettings, registry: Registry, f
   const sa = settings.serviceAccounts;
   const issuers = sa?.issuers?.length ? sa.issuers : [DEFAULT_ISSUER];
   const apiAudiences = sa?.apiAudiences?.length ? sa.apiAudiences : [issuers[0]!];
-  const get = getter(registry);
+  let accounts: Informer | undefined;
+  // Filled in below: the getter only reads the caches once start() made them.
+  let authorization: Authorization | undefined = undefined;
+  const get = getter(registry, (resource) => (resource === "serviceaccounts" ? accounts : authorization?.cached(resource)));
   const authenticators: TokenAuthenticator[] = [];
   if (settings.tokenAuthFile) authenticators.push(TokenFile.load(settings.tokenAuthFile));
   if (settings.bootstrapTokens ?? true) authenticators.push(new BootstrapTokenAuthenticator((ns, name) => get("secrets", ns, name)));
@@ -89,7 +99,7 @@ export function createSecurity(settings: SecuritySettings, registry: Registry, f
   if (settings.oidc) authenticators.push(new OidcAuthenticator({ ...settings.oidc, log: log.child("oidc") }));
   const tokens = new TokenAuthenticatorChain(authenticators, { apiAudiences, log });
 
-  const authorization = settings.authorizationModes ? createAuthorization(settings.authorizationModes) : undefined;
+  authorization = settings.authorizationModes ? createAuthorization(settings.authorizationModes) : undefined;
   const authorizer = authorization?.authorizer ?? fallback;
   const local = authorization ? new CachingAuthorizer(authorization.authorizer, authorization.policy) : fallback;
   const rbac = settings.authorizationModes?.includes("RBAC") ?? false;
@@ -114,9 +124,13 @@ export function createSecurity(settings: SecuritySettings, registry: Registry, f
     routes,
     localAuthorizer: () => local,
     async start(client, slog) {
-      await authorization?.start(client, slog);
+      if (sa) {
+        accounts = new Informer(client, { group: "", version: "v1", resource: "serviceaccounts" }, { onError: (err) => slog.v(2).info("service account informer failed, retrying", { err: String(err) }) });
+        await Promise.all([accounts.start(), authorization?.start(client, slog)]);
+      } else await authorization?.start(client, slog);
     },
     stop() {
+      accounts?.stop();
       authorization?.stop();
     },
   };

@@ -45,6 +45,8 @@ export interface Authorization {
   readonly modes: AuthorizationMode[];
   /** Starts the informers (over a privileged in-process client); resolves once their first lists are in. */
   start(client: Client, log: Logger): Promise<void>;
+  /** The cache of a core resource these informers keep ("pods" with the Node mode), for other readers. */
+  cached(resource: string): Informer | undefined;
   stop(): void;
 }
 
@@ -64,6 +66,7 @@ export function createAuthorization(modes: AuthorizationMode[] = DEFAULT_AUTHORI
     }
   });
   const informers: Informer[] = [];
+  const byResource = new Map<string, Informer>();
   return {
     authorizer: new AuthorizerChain(links),
     policy,
@@ -74,6 +77,7 @@ export function createAuthorization(modes: AuthorizationMode[] = DEFAULT_AUTHORI
         const inf = new Informer(client, r, { transform: slim, onError: (err) => log.v(2).info("authorization informer failed, retrying", { resource: r.resource, err: String(err) }) });
         inf.on({ add: set, update: (_old, o) => set(o), delete: del });
         informers.push(inf);
+        if (r.group === "") byResource.set(r.resource, inf);
         return inf.start();
       };
       const rbacKinds = [
@@ -93,6 +97,7 @@ export function createAuthorization(modes: AuthorizationMode[] = DEFAULT_AUTHORI
       }
       await Promise.all(started);
     },
+    cached: (resource) => byResource.get(resource),
     stop() {
       for (const i of informers) i.stop();
     },
