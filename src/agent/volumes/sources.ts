@@ -75,37 +75,28 @@ function secretData(s: Secret): Map<string, Uint8Array> {
   return m;
 }
 
-async function configMapFiles(
-  ctx: SourceContext,
-  src: { name?: string; items?: KeyToPath[]; optional?: boolean },
-  defaultMode: number,
-  out: Payload,
-): Promise<void> {
+type KeyedSource = { name?: string; items?: KeyToPath[]; optional?: boolean };
+
+/** A ConfigMap's or a Secret's keys as files; the two differ only in what they read and how they word a miss. */
+const KEYED_KINDS = {
+  configmap: { ref: CONFIGMAPS, data: (o: ConfigMap) => configMapData(o), missingKey: (k: string) => `configmap references non-existent config key: ${k}` },
+  secret: { ref: SECRETS, data: (o: Secret) => secretData(o), missingKey: (k: string) => `references non-existent secret key: ${k}` },
+};
+
+async function keyedFiles<K extends keyof typeof KEYED_KINDS>(kind: K, ctx: SourceContext, src: KeyedSource, defaultMode: number, out: Payload): Promise<void> {
   const ns = ctx.pod.metadata?.namespace ?? "";
   const name = src.name ?? "";
-  const cm = await fetchOptional<ConfigMap>(ctx.client, CONFIGMAPS, ns, name);
-  if (!cm) {
+  const k = KEYED_KINDS[kind];
+  const obj = await fetchOptional<ConfigMap & Secret>(ctx.client, k.ref, ns, name);
+  if (!obj) {
     if (src.optional) return;
-    throw new Error(`configmap "${name}" not found`);
+    throw new Error(`${kind} "${name}" not found`);
   }
-  project(configMapData(cm), src.items, defaultMode, src.optional === true, (k) => `configmap references non-existent config key: ${k}`, out);
+  project(k.data(obj), src.items, defaultMode, src.optional === true, k.missingKey, out);
 }
 
-async function secretFiles(
-  ctx: SourceContext,
-  src: { name?: string; items?: KeyToPath[]; optional?: boolean },
-  defaultMode: number,
-  out: Payload,
-): Promise<void> {
-  const ns = ctx.pod.metadata?.namespace ?? "";
-  const name = src.name ?? "";
-  const s = await fetchOptional<Secret>(ctx.client, SECRETS, ns, name);
-  if (!s) {
-    if (src.optional) return;
-    throw new Error(`secret "${name}" not found`);
-  }
-  project(secretData(s), src.items, defaultMode, src.optional === true, (k) => `references non-existent secret key: ${k}`, out);
-}
+const configMapFiles = (ctx: SourceContext, src: KeyedSource, defaultMode: number, out: Payload) => keyedFiles("configmap", ctx, src, defaultMode, out);
+const secretFiles = (ctx: SourceContext, src: KeyedSource, defaultMode: number, out: Payload) => keyedFiles("secret", ctx, src, defaultMode, out);
 
 interface DownwardItem {
   path: string;
