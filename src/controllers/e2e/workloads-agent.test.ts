@@ -1,0 +1,269 @@
+/**
+ * Workload controllers and the scheduler on real nodes: one `kts server` with its embedded agent
+ * running pods on this machine's Docker Engine (a second `kts agent`, tainted, joins for the
+ * DaemonSet test). Pods become Ready through a real exec readinessProbe a moment after they
+ * start, so readiness is the kubelet's, not the test's:
+ * - a Deployment rolls out (`rollout status` 0), scales, rolls to a new template with maxSurge 1 /
+ *   maxUnavailable 1 while a watch on its pods checks it never has more than replicas+1 active or
+ *   fewer than replicas-1 ready pods, then `rollout undo` returns to the first template;
+ * - a StatefulSet creates web-0, web-1, web-2 each after the previous one is Running and Ready;
+ * - an unschedulable pod says why (FailedScheduling) and runs once a pod frees the CPU it needs;
+ * - a DaemonSet lands on a tainted node joining later when it tolerates the taint, another does not;
+ * - a CronJob starts the Job of its latest missed schedule with upstream's name and annotation.
+ */
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import type { V1Deployment, V1Node, V1Pod } from "@kubernetes/client-node";
+import { startTestAgent, type TestAgent } from "../../testing/agent.ts";
+import { ensureTestImage, removeTestContainers, TEST_IMAGE } from "../../testing/docker.ts";
+import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { podActive, podReady, watchPods } from "./pod-watch.ts";
+
+// Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
+setDefaultTimeout(180_000);
+
+let s: TestServer;
+let tainted: TestAgent | undefined;
+beforeAll(async () => {
+  await ensureTestImage();
+  s = await startTestServer([], { agent: true });
+  await until("the node registers", async () => (await s.kubectl(["get", "node", s.nodeName!])).code === 0);
+  expect((await s.kubectl(["wait", "--for=condition=Ready", `node/${s.nodeName}`, "--timeout=60s"], { timeoutMs: 70_000 })).code).toBe(0);
+});
+afterAll(async () => {
+  await tainted?.stop();
+  await s?.stop();
+  await removeTestContainers();
+});
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await Bun.sleep(250);
+  }
+}
+
+async function apply(obj: object): Promise<void> {
+  const r = await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(obj) });
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+}
+
+async function getJson<T>(...args: string[]): Promise<T> {
+  return JSON.parse(await s.k("get", ...args, "-o", "json")) as T;
+}
+
+async function rolloutStatus(what: string): Promise<void> {
+  const r = await s.kubectl(["rollout", "status", what, "--timeout=150s"], { timeoutMs: 160_000 });
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+}
+
+/**
+ * A container that prints its VERSION, becomes ready (the probe finds /tmp/ready) about a second
+ * after it starts, and exits promptly on SIGTERM.
+ */
+const slowReadyContainer = (env: Record<string, string> = {}) => ({
+  name: "c",
+  image: TEST_IMAGE,
+  imagePullPolicy: "Never",
+  command: ["sh", "-c", 'trap "exit 0" TERM; echo "version=$VERSION"; sleep 1; touch /tmp/ready; while true; do sleep 1; done'],
+  env: Object.entries(env).map(([name, value]) => ({ name, value })),
+  readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
+});
+
+test("a Deployment rolls out on real pods, scales, rolls to a new template within maxSurge/maxUnavailable, and rolls back", async () => {
+  const replicas = 4;
+  const deployment = (version: string) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "roll" },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: "roll" } },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+      template: { metadata: { labels: { app: "roll" } }, spec: { terminationGracePeriodSeconds: 2, containers: [slowReadyContainer({ VERSION: version })] } },
+    },
+  });
+  await apply(deployment("1"));
+  await rolloutStatus("deployment/roll");
+  const pods = async () => (await getJson<{ items: V1Pod[] }>("pods", "-l", "app=roll")).items.filter(podActive);
+  expect((await pods()).filter(podReady)).toHaveLength(3);
+  for (const p of await pods()) expect(p.spec?.nodeName).toBe(s.nodeName);
+
+  await s.k("scale", "deployment/roll", `--replicas=${replicas}`);
+  await rolloutStatus("deployment/roll");
+  expect((await pods()).filter(podReady)).toHaveLength(replicas);
+  const firstHash = (await pods())[0]!.metadata!.labels!["pod-template-hash"];
+
+  // Every state the API goes through during the rollout, as a watch sees it.
+  const watch = await watchPods(s.kubeconfig, "default", "app=roll");
+  let maxActive = 0;
+  let minReady = Infinity;
+  watch.onChange((now) => {
+    const all = [...now.values()];
+    maxActive = Math.max(maxActive, all.filter(podActive).length);
+    minReady = Math.min(minReady, all.filter(podReady).length);
+  });
+  await s.k("set", "env", "deployment/roll", "VERSION=2");
+  await rolloutStatus("deployment/roll");
+  await watch.until("the new pods are all ready and the old ones gone", (now) => {
+    const all = [...now.values()];
+    return all.length === replicas && all.every((p) => podReady(p) && p.metadata?.labels?.["pod-template-hash"] !== firstHash);
+  });
+  watch.close();
+  expect(maxActive).toBeLessThanOrEqual(replicas + 1);
+  expect(minReady).toBeGreaterThanOrEqual(replicas - 1);
+  // The watch saw a rolling update, not everything at once: the new pods came up in steps.
+  expect(watch.firstSeen.size).toBeGreaterThanOrEqual(2 * replicas);
+
+  const now = await pods();
+  expect(now.map((p) => p.spec?.containers[0]?.env?.[0]?.value)).toEqual(Array(replicas).fill("2"));
+  expect(await s.k("logs", now[0]!.metadata!.name!)).toBe("version=2\n");
+  const history = await s.k("rollout", "history", "deployment/roll");
+  expect(history).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
+
+  await s.k("rollout", "undo", "deployment/roll");
+  await rolloutStatus("deployment/roll");
+  await until("only first-template pods remain", async () => {
+    const all = await pods();
+    return all.length === replicas && all.every((p) => podReady(p) && p.metadata?.labels?.["pod-template-hash"] === firstHash);
+  });
+  const back = await getJson<V1Deployment>("deployment", "roll");
+  expect(back.spec?.template.spec?.containers[0]?.env).toEqual([{ name: "VERSION", value: "1" }]);
+  expect(back.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("3");
+  expect(await s.k("rollout", "history", "deployment/roll")).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/);
+  await s.k("delete", "deployment", "roll");
+});
+
+test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previous is Running and Ready", async () => {
+  const watch = await watchPods(s.kubeconfig, "default", "app=web");
+  await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] } });
+  await apply({
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name: "web" },
+    spec: {
+      serviceName: "web",
+      replicas: 3,
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 1, containers: [slowReadyContainer()] } },
+    },
+  });
+  await watch.until("web-0..2 are all ready", (now) => ["web-0", "web-1", "web-2"].every((n) => now.get(n) && podReady(now.get(n)!)));
+  watch.close();
+  for (const [prev, next] of [
+    ["web-0", "web-1"],
+    ["web-1", "web-2"],
+  ] as const) {
+    expect(watch.firstReady.get(prev)!).toBeLessThan(watch.firstSeen.get(next)!);
+  }
+  expect([...watch.pods.values()].map((p) => p.spec?.nodeName)).toEqual([s.nodeName, s.nodeName, s.nodeName]);
+  expect((await s.k("exec", "web-1", "--", "hostname")).trim()).toBe("web-1");
+  await rolloutStatus("statefulset/web");
+  await s.k("delete", "statefulset", "web");
+});
+
+test("an unschedulable pod says why in a FailedScheduling event, and runs once a deleted pod frees the CPU it needs", async () => {
+  const node = await getJson<V1Node>("node", s.nodeName!);
+  const millis = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+  // Each asks for over half the node's CPU: two cannot share it.
+  const share = `${Math.floor((millis(node.status!.allocatable!.cpu!) * 3) / 5)}m`;
+  const pod = (name: string) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "c", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["sh", "-c", 'trap "exit 0" TERM; while true; do sleep 1; done'], resources: { requests: { cpu: share } } }],
+    },
+  });
+  await apply(pod("hog"));
+  expect((await s.kubectl(["wait", "--for=condition=Ready", "pod/hog", "--timeout=90s"], { timeoutMs: 100_000 })).code).toBe(0);
+  await apply(pod("big"));
+  const events = async () => (await getJson<{ items: Array<{ reason?: string; message?: string; type?: string }> }>("events", "--field-selector", "involvedObject.name=big")).items;
+  await until("big has a FailedScheduling event", async () => (await events()).some((e) => e.reason === "FailedScheduling"));
+  expect((await events()).find((e) => e.reason === "FailedScheduling")).toMatchObject({
+    type: "Warning",
+    message: "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+  });
+  const pending = await getJson<V1Pod>("pod", "big");
+  expect(pending.status?.phase).toBe("Pending");
+  expect(pending.status?.conditions?.find((c) => c.type === "PodScheduled")).toMatchObject({ status: "False", reason: "Unschedulable" });
+
+  await s.k("delete", "pod", "hog", "--wait=false");
+  expect((await s.kubectl(["wait", "--for=condition=Ready", "pod/big", "--timeout=90s"], { timeoutMs: 100_000 })).code).toBe(0);
+  expect((await events()).find((e) => e.reason === "Scheduled")?.message).toBe(`Successfully assigned default/big to ${s.nodeName}`);
+  await s.k("delete", "pod", "big", "--wait=false");
+});
+
+test("a DaemonSet lands on a tainted node joining later when it tolerates the taint; one that does not stays off it", async () => {
+  const daemonSet = (name: string, tolerations: object[]) => ({
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name },
+    spec: {
+      selector: { matchLabels: { ds: name } },
+      template: { metadata: { labels: { ds: name } }, spec: { terminationGracePeriodSeconds: 1, tolerations, containers: [slowReadyContainer()] } },
+    },
+  });
+  await apply(daemonSet("tolerant", [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }]));
+  await apply(daemonSet("plain", []));
+  await rolloutStatus("daemonset/tolerant");
+  await rolloutStatus("daemonset/plain");
+
+  tainted = startTestAgent(s.url, s.token(), { args: ["--node-taint", "dedicated=infra:NoSchedule"] });
+  await tainted.ready;
+  expect((await s.kubectl(["wait", "--for=condition=Ready", `node/${tainted.nodeName}`, "--timeout=60s"], { timeoutMs: 70_000 })).code).toBe(0);
+  const placed = async (ds: string) =>
+    (await getJson<{ items: V1Pod[] }>("pods", "-l", `ds=${ds}`)).items
+      .filter(podReady)
+      .map((p) => p.spec?.nodeName)
+      .sort();
+  const both = [s.nodeName, tainted.nodeName].sort();
+  await until("tolerant runs a ready pod on both nodes", async () => JSON.stringify(await placed("tolerant")) === JSON.stringify(both));
+  await rolloutStatus("daemonset/tolerant");
+  expect(await s.k("get", "daemonset", "tolerant", "-o", "jsonpath={.status.desiredNumberScheduled} {.status.numberReady}")).toBe("2 2");
+  expect(await placed("plain")).toEqual([s.nodeName]);
+  expect(await s.k("get", "daemonset", "plain", "-o", "jsonpath={.status.desiredNumberScheduled} {.status.numberReady} {.status.numberMisscheduled}")).toBe("1 1 0");
+  await s.k("delete", "daemonset", "tolerant", "plain");
+});
+
+test("a */1 CronJob starts the Job of its latest missed minute: <name>-<minutes> with the scheduled-timestamp annotation, LAST SCHEDULE in kubectl get", async () => {
+  // The controller counts schedules from status.lastScheduleTime (else the creation time), as
+  // upstream: a CronJob whose last run was two minutes ago has missed at least one minute, so
+  // its latest missed schedule runs now rather than at the next minute boundary.
+  await apply({
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: "tick" },
+    spec: {
+      schedule: "*/1 * * * *",
+      timeZone: "UTC",
+      suspend: true,
+      jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["echo", "tick"] }] } } } },
+    },
+  });
+  const lastRun = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
+  await s.k("patch", "cronjob", "tick", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { lastScheduleTime: lastRun.toISOString().replace(".000Z", "Z") } }));
+  await s.k("patch", "cronjob", "tick", "--type=merge", "-p", '{"spec":{"suspend":false}}');
+
+  let jobName = "";
+  await until("the CronJob starts a Job", async () => (jobName = (await s.k("get", "jobs", "-o", "jsonpath={.items[*].metadata.name}")).trim()) !== "");
+  const minutes = Number(/^tick-(\d+)$/.exec(jobName)?.[1]);
+  expect(minutes * 60_000).toBeGreaterThan(lastRun.getTime());
+  expect(minutes * 60_000).toBeLessThanOrEqual(Date.now());
+  const scheduled = new Date(minutes * 60_000).toISOString().replace(".000Z", "Z");
+  const job = await getJson<{ metadata: { annotations?: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> } }>("job", jobName);
+  expect(job.metadata.annotations?.["batch.kubernetes.io/cronjob-scheduled-timestamp"]).toBe(scheduled);
+  expect(job.metadata.ownerReferences?.[0]).toMatchObject({ kind: "CronJob", name: "tick" });
+  expect((await s.kubectl(["wait", "--for=condition=complete", `job/${jobName}`, "--timeout=90s"], { timeoutMs: 100_000 })).code).toBe(0);
+  expect(await s.k("logs", `job/${jobName}`)).toBe("tick\n");
+
+  await until("the CronJob's status records the run", async () => (await s.k("get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime} {.status.lastSuccessfulTime}")).startsWith(`${scheduled} 2`));
+  const table = await s.k("get", "cronjob", "tick");
+  expect(table).toMatch(/^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE\n/);
+  // LAST SCHEDULE is how long ago the scheduled time was: under three minutes here.
+  expect(table).toMatch(/\ntick\s+\*\/1 \* \* \* \*\s+UTC\s+False\s+0\s+(\d+s|[12]m\d*s?)\s+\S+\n$/);
+  await s.k("delete", "cronjob", "tick");
+});
