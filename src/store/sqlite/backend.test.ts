@@ -219,6 +219,21 @@ describe("concurrent compare-and-swap", () => {
 });
 
 describe("transactions", () => {
+  test("a transaction failing after its first write is undone alone; writes committed with it stay, revisions stay gap-free", async () => {
+    const s = store();
+    // Submitted in one turn of the event loop, so all three share one group commit.
+    const before = s.create("/before", bytes("1"));
+    const failing = s.txn({ compare: [], success: [{ put: { key: "/partial", value: bytes("x") } }, { put: { key: "/bad", value: bytes("y"), lease: 424242 } }], failure: [] });
+    const after = s.create("/after", bytes("2"));
+    expect(await before).toMatchObject({ succeeded: true, revision: 2 });
+    await expect(failing).rejects.toBeInstanceOf(LeaseNotFoundError);
+    expect(await after).toMatchObject({ succeeded: true, revision: 3 });
+    expect((await s.get("/partial")).kv).toBeUndefined();
+    expect(s.currentRevision()).toBe(3);
+    const { kvs } = await s.list("/");
+    expect(kvs.map((kv) => [kv.key, kv.modRevision])).toEqual([["/after", 3], ["/before", 2]]);
+  });
+
   test("compares on every target choose the branch; all writes share one revision", async () => {
     const s = store();
     await s.create("/a", bytes("va")); // 2

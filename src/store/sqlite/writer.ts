@@ -63,6 +63,9 @@ class TxnControl {
   }
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+type BatchOutcome = { outcomes: Outcome[]; events: WatchEvent[]; revision: number };
+
 type Job = {
   run: (ctx: JobContext) => unknown;
   resolve: (value: unknown) => void;
@@ -124,28 +127,13 @@ export class Writer {
     const jobs = this.queue;
     if (jobs.length === 0) return;
     this.queue = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
-    const events: WatchEvent[] = [];
-    let revision = this.revision;
-    const compactRevision = this.hooks.compactRevision();
+    let batch: BatchOutcome;
     try {
-      this.tx.begin.run();
-      for (const job of jobs) {
-        const ctx = new JobContext(this.st, revision, compactRevision);
-        this.tx.savepoint.run();
-        try {
-          const value = job.run(ctx);
-          this.tx.release.run();
-          revision = ctx.revision();
-          for (const ev of ctx.events) events.push(ev);
-          outcomes.push({ ok: true, value });
-        } catch (err) {
-          this.tx.rollbackTo.run();
-          this.tx.release.run();
-          outcomes.push({ ok: false, err: this.hooks.translateError(err) });
-        }
-      }
-      this.tx.commit.run();
+      // Jobs almost never throw, so the batch first runs without a savepoint per job (two
+      // statements fewer per write); if one does throw, the batch is rolled back and run again
+      // with savepoints so that only the failing job is undone. Jobs only touch the database,
+      // so running them twice is safe.
+      batch = this.runBatch(jobs, false) ?? this.runBatch(jobs, true)!;
     } catch (err) {
       // The transaction itself failed (disk full, I/O error): nothing of this batch happened.
       if (this.db.inTransaction) this.tx.rollback.run();
@@ -153,6 +141,7 @@ export class Writer {
       for (const job of jobs) job.reject(failure);
       return;
     }
+    const { outcomes, events, revision } = batch;
     this.revision = revision;
     this.batches++;
     this.jobs += jobs.length;
@@ -166,6 +155,39 @@ export class Writer {
     };
     if (this.hooks.syncer) this.hooks.syncer.afterSync(answer);
     else answer();
+  }
+
+  /**
+   * Runs jobs in one committed transaction. Without savepoints, returns undefined (after rolling
+   * back) as soon as a job throws; with them, a throwing job is undone alone.
+   */
+  private runBatch(jobs: Job[], savepoints: boolean): BatchOutcome | undefined {
+    const outcomes: Outcome[] = [];
+    const events: WatchEvent[] = [];
+    let revision = this.revision;
+    const compactRevision = this.hooks.compactRevision();
+    this.tx.begin.run();
+    for (const job of jobs) {
+      const ctx = new JobContext(this.st, revision, compactRevision);
+      if (savepoints) this.tx.savepoint.run();
+      try {
+        const value = job.run(ctx);
+        if (savepoints) this.tx.release.run();
+        revision = ctx.revision();
+        for (const ev of ctx.events) events.push(ev);
+        outcomes.push({ ok: true, value });
+      } catch (err) {
+        if (!savepoints) {
+          this.tx.rollback.run();
+          return undefined;
+        }
+        this.tx.rollbackTo.run();
+        this.tx.release.run();
+        outcomes.push({ ok: false, err: this.hooks.translateError(err) });
+      }
+    }
+    this.tx.commit.run();
+    return { outcomes, events, revision };
   }
 
   /** Finish queued work, then refuse new work. */
