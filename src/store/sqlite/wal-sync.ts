@@ -14,56 +14,76 @@ import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
  */
 export class WalSyncer {
   private fd: number | undefined;
-  private inFlight: Array<() => void> | undefined;
-  private waiting: Array<() => void> = [];
-  /** Bumped by drain(): a flush started before it must not answer its callbacks again. */
+  /** Callbacks in commit order, each with the flush that covers it (0 = none started yet). */
+  private pending: Array<{ flush: number; done: () => void }> = [];
+  private started = 0;
+  private inFlight = 0;
+  /** Bumped by drain(): flushes started before it must not answer callbacks again. */
   private epoch = 0;
   flushes = 0;
 
+  /**
+   * A commit made while a flush is running starts a flush of its own at once (up to
+   * `maxInFlight`) rather than waiting for the running one to end and then for its own: the
+   * kernel serves overlapping fdatasyncs of one file, so its callers wait about one flush, not two.
+   */
   constructor(
     private readonly walPath: string,
     private readonly onError: (err: unknown) => void,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Runs `done` once everything committed so far is on disk. */
   afterSync(done: () => void): void {
-    this.waiting.push(done);
-    if (!this.inFlight) this.start();
+    this.pending.push({ flush: 0, done });
+    if (this.inFlight < this.maxInFlight) this.start();
   }
 
   private start(): void {
-    const batch = this.waiting;
-    this.waiting = [];
-    this.inFlight = batch;
+    const flush = ++this.started;
+    for (let i = this.pending.length - 1; i >= 0 && this.pending[i]!.flush === 0; i--) this.pending[i]!.flush = flush;
+    this.inFlight++;
     const epoch = this.epoch;
     let fd: number;
     try {
       fd = this.fd ??= openSync(this.walPath, "r+");
     } catch (err) {
-      this.finish(batch, err);
+      this.finish(flush, err);
       return;
     }
     fdatasync(fd, (err) => {
       if (epoch !== this.epoch) return;
-      this.finish(batch, err);
+      this.finish(flush, err);
     });
   }
 
-  private finish(batch: Array<() => void>, err: unknown): void {
-    this.inFlight = undefined;
+  /**
+   * A completed flush makes durable everything written before it started, which includes what
+   * earlier flushes still running were started for: their callers are answered too, in commit
+   * order, so watchers still see revisions in order.
+   */
+  private finish(flush: number, err: unknown): void {
+    this.inFlight--;
     this.flushes++;
     // A failed flush leaves the data's fate unknown; report it loudly. The writes stay committed
     // (readers already see them), so their callers are still answered.
     if (err) this.onError(err);
-    for (const done of batch) done();
-    if (this.waiting.length > 0) this.start();
+    let answered = 0;
+    while (answered < this.pending.length) {
+      const p = this.pending[answered]!;
+      if (p.flush === 0 || p.flush > flush) break;
+      answered++;
+    }
+    const ready = this.pending.splice(0, answered);
+    for (const p of ready) p.done();
+    if (this.pending.some((p) => p.flush === 0) && this.inFlight < this.maxInFlight) this.start();
   }
 
   /** Flushes synchronously and answers everyone still waiting (used when the store closes). */
   drain(): void {
-    const pending = [...(this.inFlight ?? []), ...this.waiting];
-    this.inFlight = undefined;
-    this.waiting = [];
+    const pending = this.pending;
+    this.pending = [];
+    this.inFlight = 0;
     this.epoch++;
     if (pending.length > 0 && this.fd !== undefined) {
       try {
@@ -72,7 +92,7 @@ export class WalSyncer {
         this.onError(err);
       }
     }
-    for (const done of pending) done();
+    for (const p of pending) p.done();
   }
 
   close(): void {
