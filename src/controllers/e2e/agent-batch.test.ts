@@ -2,7 +2,9 @@
  * Jobs and Services on a real node: `kts server` with its embedded agent running pods on this
  * machine's Docker Engine. A Job completes (`kubectl wait --for=condition=complete`), a Job whose
  * container exits 3 stops at its backoffLimit, and a Service's Endpoints and EndpointSlice list
- * the IPs of its running, ready pods.
+ * the IPs of its running, ready pods. An Indexed Job's containers read $JOB_COMPLETION_INDEX, a
+ * podFailurePolicy FailJob rule matches a real exit code, and a real readinessProbe moves a pod
+ * between not-ready and ready addresses (and terminating in its slice while it shuts down).
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { V1Endpoints, V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
@@ -88,4 +90,82 @@ test("a Service's Endpoints and EndpointSlice list its running pods' IPs", async
   const slices = (JSON.parse(await s.k("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o", "json")) as { items: V1EndpointSlice[] }).items;
   expect(slices.flatMap((sl) => (sl.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => e.addresses[0])).sort()).toEqual(podIPs);
   expect(await s.k("get", "endpoints", "web")).toMatch(/\nweb\s+\S+:8080,\S+:8080\s+/);
+});
+
+test("an Indexed Job's containers read their index from $JOB_COMPLETION_INDEX", async () => {
+  await apply(job("indexed", ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX"], { completions: 3, parallelism: 3, completionMode: "Indexed" }));
+  expect((await s.kubectl(["wait", "--for=condition=complete", "job/indexed", "--timeout=90s"], { timeoutMs: 100_000 })).code).toBe(0);
+  expect(await s.k("get", "job", "indexed", "-o", "jsonpath={.status.completedIndexes}")).toBe("0-2");
+  const pods = (JSON.parse(await s.k("get", "pods", "-l", "batch.kubernetes.io/job-name=indexed", "-o", "json")) as { items: V1Pod[] }).items;
+  expect(pods).toHaveLength(3);
+  for (const p of pods) {
+    const index = p.metadata?.labels?.["batch.kubernetes.io/job-completion-index"];
+    expect(await s.k("logs", p.metadata!.name!)).toBe(`index=${index}\n`);
+  }
+});
+
+test("a podFailurePolicy FailJob rule fails the Job on the container's real exit code, without retries", async () => {
+  await apply(
+    job("policy", ["sh", "-c", "exit 42"], {
+      backoffLimit: 6,
+      podFailurePolicy: { rules: [{ action: "FailJob", onExitCodes: { containerName: "c", operator: "In", values: [42] } }] },
+    }),
+  );
+  expect((await s.kubectl(["wait", "--for=condition=failed", "job/policy", "--timeout=90s"], { timeoutMs: 100_000 })).code).toBe(0);
+  const pod = (await s.k("get", "pods", "-l", "batch.kubernetes.io/job-name=policy", "-o", "jsonpath={.items[*].metadata.name}")).trim();
+  expect(pod.split(" ")).toHaveLength(1);
+  expect(await s.k("get", "job", "policy", "-o", 'jsonpath={.status.failed} {.status.conditions[?(@.type=="Failed")].reason}: {.status.conditions[?(@.type=="Failed")].message}')).toBe(
+    `1 PodFailurePolicy: Container c for pod default/${pod} failed with exit code 42 matching FailJob rule at index 0`,
+  );
+});
+
+test("Endpoints and the EndpointSlice follow a real readinessProbe; a terminating pod is serving and terminating, not ready", async () => {
+  await apply({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "probed", labels: { app: "probed" } },
+    spec: {
+      terminationGracePeriodSeconds: 30,
+      containers: [
+        {
+          name: "c",
+          image: TEST_IMAGE,
+          imagePullPolicy: "Never",
+          // A slow shutdown: the pod stays terminating (and its probe passing) for a few seconds.
+          command: ["sh", "-c", 'trap "sleep 4; exit 0" TERM; while true; do sleep 1; done'],
+          ports: [{ name: "http", containerPort: 8080 }],
+          readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
+        },
+      ],
+    },
+  });
+  await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "probed" }, spec: { selector: { app: "probed" }, ports: [{ name: "http", port: 80, targetPort: "http" }] } });
+  const endpoints = async () => (JSON.parse(await s.k("get", "endpoints", "probed", "-o", "json")) as V1Endpoints).subsets?.[0];
+  const conditions = async () => {
+    const slices = (JSON.parse(await s.k("get", "endpointslices", "-l", "kubernetes.io/service-name=probed", "-o", "json")) as { items: V1EndpointSlice[] }).items;
+    return slices.flatMap((sl) => sl.endpoints ?? [])[0]?.conditions;
+  };
+  const poll = async (what: string, fn: () => Promise<boolean>) => {
+    const deadline = Date.now() + 60_000;
+    while (!(await fn())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await Bun.sleep(200);
+    }
+  };
+
+  await poll("the running, unready pod is a not-ready address", async () => (await endpoints())?.notReadyAddresses?.length === 1);
+  const ip = await s.k("get", "pod", "probed", "-o", "jsonpath={.status.podIP}");
+  expect((await endpoints())?.notReadyAddresses?.[0]?.ip).toBe(ip);
+  expect(await conditions()).toEqual({ ready: false, serving: false, terminating: false });
+
+  await s.k("exec", "probed", "--", "touch", "/tmp/ready");
+  await poll("the ready pod is an address", async () => (await endpoints())?.addresses?.length === 1);
+  expect((await endpoints())?.addresses?.[0]?.ip).toBe(ip);
+  await poll("the slice says ready", async () => (await conditions())?.ready === true);
+  expect(await conditions()).toEqual({ ready: true, serving: true, terminating: false });
+
+  await s.k("delete", "pod", "probed", "--wait=false");
+  await poll("the slice says terminating", async () => (await conditions())?.terminating === true);
+  expect(await conditions()).toEqual({ ready: false, serving: true, terminating: true });
+  expect((await endpoints())?.addresses ?? []).toEqual([]);
 });
