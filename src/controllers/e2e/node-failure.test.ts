@@ -5,7 +5,8 @@
  * as k3s's do), so B's Lease is no longer renewed: the node lifecycle controller marks B
  * NotReady (Ready=Unknown) and taints it unreachable, the taint eviction controller deletes the
  * pod once its tolerationSeconds pass, and the ReplicaSet's replacement is scheduled to node A
- * and runs there.
+ * and runs there. A DaemonSet's pod on B stays (upstream's daemon tolerations of the unreachable
+ * and not-ready taints have no tolerationSeconds).
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
@@ -70,6 +71,21 @@ test("a node whose agent stops becomes NotReady; its pod is evicted after tolera
   expect((await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(deployment) })).code).toBe(0);
   const first = await until("the pod runs on B", async () => (await pods()).find((p) => p.spec?.nodeName === b.nodeName && p.status?.phase === "Running"));
   await s.k("uncordon", a.nodeName);
+  const daemonSet = {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name: "agentd" },
+    spec: {
+      selector: { matchLabels: { app: "agentd" } },
+      template: { metadata: { labels: { app: "agentd" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["sleep", "3600"] }] } },
+    },
+  };
+  expect((await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(daemonSet) })).code).toBe(0);
+  const daemonPods = async () => (JSON.parse(await s.k("get", "pods", "-l", "app=agentd", "-o", "json")) as { items: V1Pod[] }).items;
+  const daemonOnB = await until("the DaemonSet runs a pod on both nodes", async () => {
+    const all = await daemonPods();
+    return all.filter((p) => p.status?.phase === "Running").length === 2 ? all.find((p) => p.spec?.nodeName === b.nodeName) : undefined;
+  });
 
   await b.stop();
   const down = await until("B is NotReady", async () => {
@@ -89,4 +105,8 @@ test("a node whose agent stops becomes NotReady; its pod is evicted after tolera
   expect(replacement.metadata?.ownerReferences?.[0]?.kind).toBe("ReplicaSet");
   const events = await s.k("get", "events", "--field-selector", `involvedObject.name=${first.metadata?.name}`, "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}");
   expect(events).toContain(`TaintManagerEviction: Marking for deletion Pod default/${first.metadata?.name}`);
+  // The DaemonSet's pod on B outlived the Deployment's (which tolerated the taint for 2 s) and stays.
+  const stayed = (await daemonPods()).find((p) => p.metadata?.uid === daemonOnB.metadata?.uid);
+  expect(stayed?.metadata?.deletionTimestamp).toBeUndefined();
+  expect(stayed?.spec?.tolerations).toContainEqual({ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" });
 });
