@@ -4,13 +4,14 @@
  * parses its flags and hands them to a component under src/.
  */
 import { Command } from "commander";
-import { setVerbosity } from "../src/log/index.ts";
+import { logger, setVerbosity } from "../src/log/index.ts";
 import { agentCommand } from "./agent.ts";
 import { dnsCommand } from "./dns.ts";
 import { etcdSnapshotCommand } from "./etcd-snapshot.ts";
 import { parseIntFlag } from "./flags.ts";
 import { serverCommand } from "./server.ts";
 import { tokenCommand } from "./token.ts";
+import { installMemoryReport } from "./memory-report.ts";
 import { secretsEncryptCommand } from "./secrets-encrypt.ts";
 import pkg from "../package.json" with { type: "json" };
 
@@ -20,6 +21,8 @@ const program = new Command("kts")
   .option("-v, --v <level>", "log verbosity (0-10)", parseIntFlag, 0)
   .hook("preAction", (root) => setVerbosity(root.opts().v))
   .showHelpAfterError();
+
+installMemoryReport(logger("memory"));
 
 program.addCommand(serverCommand());
 program.addCommand(agentCommand());

@@ -235,23 +235,6 @@ async function processes(): Promise<void> {
     console.log(`| agent RSS, idle after joining | ${idleBefore.toFixed(1)} MB | | ≤ 50 MB |`);
     console.log(`| agent RSS, running ${POD_COUNT} pods | ${loaded.toFixed(1)} MB | | |`);
     console.log(`| agent RSS, idle after the pods were deleted | ${idleAfter.toFixed(1)} MB | | ≤ 50 MB |`);
-    // The same agent with dockerode served by the lean DockerEngine (what dropping dockerode saves).
-    step("starting a second agent with DockerEngine in place of dockerode");
-    const leanName = `${nodeName}-lean`;
-    const leanDir = mkdtempSync(join(tmpdir(), "kts-bench-agent-"));
-    const lean = Bun.spawn(
-      [process.execPath, "--preload", join(import.meta.dir, "lean-docker-preload.ts"), KTS, "agent", "--join", server.url, "--token", server.token(), "--node-name", leanName, "--node-ip", "127.0.0.1", "--data-dir", leanDir],
-      { stdout: "ignore", stderr: "ignore", env: { ...process.env, KTS_CONTAINER_LABELS: `${TEST_LABEL}=${RUN_ID}` } },
-    );
-    try {
-      await waitNodeReady(client, leanName);
-      await Bun.sleep(5000);
-      console.log(`| agent RSS, idle, DockerEngine instead of dockerode | ${rssMb(lean.pid).toFixed(1)} MB | | ≤ 50 MB |`);
-    } finally {
-      lean.kill("SIGTERM");
-      await lean.exited;
-      rmSync(leanDir, { recursive: true, force: true });
-    }
   } finally {
     agent?.kill("SIGTERM");
     await agent?.exited;

@@ -4,7 +4,7 @@
  * through a connection the agent opens). Whatever fails to start is retried on the next runtime
  * probe, so a missing or broken Docker never stops the agent.
  */
-import type Docker from "dockerode";
+import type { DockerEngine } from "./runtime/index.ts";
 import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { NodeCredentials } from "./join/index.ts";
@@ -25,7 +25,7 @@ export interface DependentsOptions {
   clusterDomain: string;
   client: Client;
   credentials: NodeCredentials;
-  docker: Docker;
+  docker: DockerEngine;
   /** The pod network sandboxes join. */
   network?: SandboxNetwork;
   log: Logger;

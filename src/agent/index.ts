@@ -5,7 +5,6 @@
  * logs/exec/attach/port-forward through a connection it opens to the server (src/agent/stream).
  * Stopping leaves containers running: the next start adopts them.
  */
-import Docker from "dockerode";
 import { hostname } from "node:os";
 import type { Logger } from "../log/index.ts";
 import { HttpClient } from "../client/http/index.ts";
@@ -14,6 +13,7 @@ import { credentialFiles, join, JoinError, nodeUser, TokenFormatError, writeAtom
 import { agentDependents } from "./dependents.ts";
 import { sleep } from "./sleep.ts";
 import { prepareNetworking } from "./networking.ts";
+import { DockerEngine } from "./runtime/index.ts";
 import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type Taint } from "./node/index.ts";
 
 export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatBootstrapToken, formatJoinToken, isBootstrapToken, parseJoinToken, type JoinToken } from "./join/index.ts";
@@ -42,7 +42,8 @@ export interface AgentOptions {
   clusterDNS?: string[];
   /** k3s's --cluster-domain (default cluster.local). */
   clusterDomain?: string;
-  docker?: Docker;
+  /** The Docker client; default the lean DockerEngine on DOCKER_HOST or /var/run/docker.sock (dockerode costs ~30 MB of RSS). */
+  docker?: DockerEngine;
   /** Own names for the node's Docker network, bridge and iptables chains (several nodes in one network namespace: tests); default KTS_NET_PREFIX. */
   netPrefix?: string;
   /** Aborts joining (a stop while the server is still unreachable). */
@@ -99,7 +100,7 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
   writeAtomic(files.kubeconfig, renderKubeconfig({ server: opts.serverUrl, caPem: creds.caPem, clientCertPem: creds.certPem, clientKeyPem: creds.keyPem }), 0o600);
   const client = new HttpClient({ server: opts.serverUrl, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent: `kts-agent/${opts.nodeName}` });
   const version = await client.version();
-  const docker = opts.docker ?? new Docker();
+  const docker = opts.docker ?? new DockerEngine();
   // Safety first: the unreachable routes for the cluster and service CIDRs go in before any pod runs.
   const networking = await prepareNetworking({ client, nodeName: opts.nodeName, nodeIP: opts.nodeIP, netPrefix: opts.netPrefix, labels: opts.containerLabels, log: log.child("network"), signal: opts.signal });
   const dependents = agentDependents({

@@ -4,7 +4,7 @@
  * The container runtime is probed on every status pass; whoever needs it (the pod manager) hears
  * about its state through onRuntime.
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/index.ts";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { Client } from "../../client/index.ts";
 import type { Logger } from "../../log/index.ts";
@@ -28,7 +28,7 @@ export interface NodeAgentOptions {
   /** The file system holding it is the node's ephemeral storage. */
   dataDir: string;
   kubeletVersion: string;
-  docker: Docker;
+  docker: DockerApi;
   statusIntervalMs: number;
   leaseDurationSeconds: number;
   log: Logger;

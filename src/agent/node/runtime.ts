@@ -1,5 +1,5 @@
 /** Whether Docker Engine answers, its version and its images: the runtime half of the node status. */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/index.ts";
 import { imagesFromDocker, type RuntimeState } from "./status.ts";
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -8,7 +8,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-export async function probeRuntime(docker: Docker, timeoutMs = 10_000): Promise<RuntimeState> {
+export async function probeRuntime(docker: DockerApi, timeoutMs = 10_000): Promise<RuntimeState> {
   try {
     const version = await withTimeout(docker.version(), timeoutMs, "Docker Engine");
     const images = await withTimeout(docker.listImages(), timeoutMs, "Docker Engine");

@@ -37,6 +37,9 @@ export interface ContainerApi {
   wait(): Promise<unknown>;
   exec(opts: Docker.ExecCreateOptions): Promise<ExecApi>;
   logs(opts: Docker.ContainerLogsOptions & { follow?: false }): Promise<Buffer>;
+  /** A hijacked connection to the container's stdio (`hijack: true`). */
+  attach(opts: Docker.ContainerAttachOptions): Promise<NodeJS.ReadWriteStream>;
+  resize(opts: { h: number; w: number }): Promise<unknown>;
 }
 
 export interface ImageApi {
@@ -271,13 +274,18 @@ export class DockerEngine implements DockerApi {
         return this.exec(Id);
       },
       logs: async (o: Record<string, unknown> = {}) => {
-        if (o.follow) return this.stream("GET", `${path}/logs`, { query: o });
+        if (o.follow) return this.logStream(id, o);
         const res = (await this.call("GET", `${path}/logs`, { query: o, raw: true })) as Response;
         return Buffer.from(await res.arrayBuffer());
       },
       attach: (o: Record<string, unknown> = {}) => this.hijack(`${path}/attach${query(o)}`, undefined),
       resize: (o: { h: number; w: number }) => this.call("POST", `${path}/resize`, { query: o }),
     } as ContainerApi;
+  }
+
+  /** The container's log as a stream, also when not following (logs() would buffer it whole). */
+  logStream(id: string, opts: Record<string, unknown>): Promise<NodeJS.ReadableStream> {
+    return this.stream("GET", `/containers/${encodeURIComponent(id)}/logs`, { query: opts });
   }
 
   private exec(id: string): ExecApi {

@@ -1,6 +1,7 @@
 /**
- * The container runtime layer of the agent: Docker Engine through dockerode, the labels that tie
- * containers to pods and nodes, and Docker's event stream.
+ * The container runtime layer of the agent: Docker Engine through the lean DockerEngine client
+ * (engine.ts; dockerode fits the same DockerApi), the labels that tie containers to pods and nodes,
+ * and Docker's event stream.
  */
 export * from "./labels.ts";
 export { Runtime, isNotFound, demuxBuffer, type ContainerDetails, type ContainerState, type ExecResult, type RuntimeContainer } from "./docker.ts";

@@ -4,7 +4,7 @@
  * resizes go to Docker's resize endpoints. An exec ends with its exit code; an attach ends when
  * the container's output does.
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/index.ts";
 import type { Duplex } from "node:stream";
 import type { AttachRequest, ExecRequest, TunnelStream } from "../../tunnel/index.ts";
 import { CH_INPUT, CH_RESIZE, CH_STDERR, CH_STDOUT, tagged } from "../../tunnel/index.ts";
@@ -124,13 +124,13 @@ async function holdWhile(stream: TunnelStream): Promise<Early> {
   return early;
 }
 
-export async function serveExec(stream: TunnelStream, req: ExecRequest, docker: Docker, node: string): Promise<void> {
+export async function serveExec(stream: TunnelStream, req: ExecRequest, docker: DockerApi, node: string): Promise<void> {
   const info = await findRunningContainer(docker, node, req);
   const exec = await docker.getContainer(info.Id).exec({ Cmd: req.command, AttachStdin: req.stdin, AttachStdout: req.stdout, AttachStderr: req.stderr, Tty: req.tty });
   ready(stream);
   const { size, early } = req.tty ? await holdUntilSized(stream, TTY_SIZE_WAIT_MS) : { size: undefined, early: await holdWhile(stream) };
   if (early.reset) return;
-  const conn = await exec.start({ hijack: true, stdin: req.stdin, Tty: req.tty });
+  const conn = (await exec.start({ hijack: true, stdin: req.stdin, Tty: req.tty })) as Duplex;
   if (size) await resizer(exec)(size);
   await pump(stream, conn, req.tty, req.stdin, resizer(exec), early);
   if (stream.done) return;
@@ -143,7 +143,7 @@ export async function serveExec(stream: TunnelStream, req: ExecRequest, docker: 
   finish(stream, { error: { code: 500, message: "the command's exit code is unknown" } });
 }
 
-export async function serveAttach(stream: TunnelStream, req: AttachRequest, docker: Docker, node: string): Promise<void> {
+export async function serveAttach(stream: TunnelStream, req: AttachRequest, docker: DockerApi, node: string): Promise<void> {
   const info = await findRunningContainer(docker, node, req);
   const container = docker.getContainer(info.Id);
   const tty = info.Config?.Tty === true;

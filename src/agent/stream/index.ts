@@ -3,7 +3,7 @@
  * server asks for logs, exec, attach and port-forward; each is served from Docker here. Only
  * containers labelled with this node are ever touched.
  */
-import type Docker from "dockerode";
+import type { DockerEngine } from "../runtime/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { StreamRequest, TunnelStream } from "../../tunnel/index.ts";
 import { startTunnelClient } from "../../tunnel/index.ts";
@@ -21,7 +21,8 @@ export interface StreamTunnelOptions {
   certPem: string;
   keyPem: string;
   nodeName: string;
-  docker: Docker;
+  /** The lean client (src/agent/runtime/engine.ts): logs are streamed, exec and attach hijack raw sockets. */
+  docker: DockerEngine;
   log: Logger;
   /** Labels of the containers the agent makes (unused by streaming, which only reads containers). */
   containerLabels?: Record<string, string>;

@@ -2,7 +2,7 @@
  * One forwarded connection: dial the pod's IP (its sandbox's address on Docker's bridge) at the
  * port, then copy bytes both ways with half-closes passed along.
  */
-import type Docker from "dockerode";
+import type { DockerApi } from "../runtime/index.ts";
 import { connect, type Socket } from "node:net";
 import type { PortForwardRequest, TunnelStream } from "../../tunnel/index.ts";
 import { CH_INPUT, CH_STDOUT, tagged } from "../../tunnel/index.ts";
@@ -26,7 +26,7 @@ function dial(ip: string, port: number): Promise<Socket> {
   });
 }
 
-export async function servePortForward(stream: TunnelStream, req: PortForwardRequest, docker: Docker, node: string): Promise<void> {
+export async function servePortForward(stream: TunnelStream, req: PortForwardRequest, docker: DockerApi, node: string): Promise<void> {
   // The sandbox's address is authoritative: the status may lag behind a recreated sandbox.
   const ip = (await podIP(docker, node, req.pod)) ?? req.podIP;
   if (!ip) throw new StreamError(500, `pod ${req.pod.name} has no IP address yet`);
