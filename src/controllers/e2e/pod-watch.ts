@@ -14,6 +14,9 @@ export interface PodWatch {
   /** Event sequence numbers: when each pod name was first seen, and first seen Running and Ready. */
   readonly firstSeen: Map<string, number>;
   readonly firstReady: Map<string, number>;
+  /** Event sequence numbers: when each pod was first seen with a deletionTimestamp, and when it was deleted. */
+  readonly firstTerminating: Map<string, number>;
+  readonly deleted: Map<string, number>;
   /** Resolves once `cond` holds for the current pods (checked after every event), or rejects after `timeoutMs`. */
   until(what: string, cond: (pods: Map<string, V1Pod>) => boolean, timeoutMs?: number): Promise<void>;
   close(): void;
@@ -37,18 +40,22 @@ export async function watchPods(kubeconfig: string, namespace: string, labelSele
   const pods = new Map<string, V1Pod>();
   const firstSeen = new Map<string, number>();
   const firstReady = new Map<string, number>();
+  const firstTerminating = new Map<string, number>();
+  const deleted = new Map<string, number>();
   const listeners: Array<(pods: Map<string, V1Pod>) => void> = [];
   let seq = 0;
   let closed = false;
   let failure: Error | undefined;
 
-  const record = (p: V1Pod, deleted: boolean) => {
+  const record = (p: V1Pod, gone: boolean) => {
     const name = p.metadata!.name!;
     seq++;
-    if (deleted) pods.delete(name);
+    if (gone) pods.delete(name);
     else pods.set(name, p);
     if (!firstSeen.has(name)) firstSeen.set(name, seq);
-    if (!deleted && podReady(p) && !firstReady.has(name)) firstReady.set(name, seq);
+    if (!gone && podReady(p) && !firstReady.has(name)) firstReady.set(name, seq);
+    if (p.metadata?.deletionTimestamp && !firstTerminating.has(name)) firstTerminating.set(name, seq);
+    if (gone) deleted.set(name, seq);
   };
   const notify = () => {
     for (const fn of listeners) {
@@ -85,6 +92,8 @@ export async function watchPods(kubeconfig: string, namespace: string, labelSele
     pods,
     firstSeen,
     firstReady,
+    firstTerminating,
+    deleted,
     onChange(fn) {
       listeners.push(fn);
       fn(pods);

@@ -6,7 +6,9 @@
  * - a Deployment rolls out (`rollout status` 0), scales, rolls to a new template with maxSurge 1 /
  *   maxUnavailable 1 while a watch on its pods checks it never has more than replicas+1 active or
  *   fewer than replicas-1 ready pods, then `rollout undo` returns to the first template;
- * - a StatefulSet creates web-0, web-1, web-2 each after the previous one is Running and Ready;
+ * - Recreate starts the new pods only after the old ones finished a slow (real) shutdown;
+ * - a StatefulSet creates web-0, web-1, web-2 each after the previous one is Running and Ready,
+ *   and scales down in reverse, web-1 asked to stop only once web-2 has terminated;
  * - an unschedulable pod says why (FailedScheduling) and runs once a pod frees the CPU it needs;
  * - a DaemonSet lands on a tainted node joining later when it tolerates the taint, another does not;
  * - a CronJob starts the Job of its latest missed schedule with upstream's name and annotation.
@@ -61,13 +63,13 @@ async function rolloutStatus(what: string): Promise<void> {
 
 /**
  * A container that prints its VERSION, becomes ready (the probe finds /tmp/ready) about a second
- * after it starts, and exits promptly on SIGTERM.
+ * after it starts, and exits on SIGTERM (after `stopSeconds`, a slow shutdown).
  */
-const slowReadyContainer = (env: Record<string, string> = {}) => ({
+const slowReadyContainer = (env: Record<string, string> = {}, stopSeconds = 0) => ({
   name: "c",
   image: TEST_IMAGE,
   imagePullPolicy: "Never",
-  command: ["sh", "-c", 'trap "exit 0" TERM; echo "version=$VERSION"; sleep 1; touch /tmp/ready; while true; do sleep 1; done'],
+  command: ["sh", "-c", `trap "sleep ${stopSeconds}; exit 0" TERM; echo "version=$VERSION"; sleep 1; touch /tmp/ready; while true; do sleep 1; done`],
   env: Object.entries(env).map(([name, value]) => ({ name, value })),
   readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
 });
@@ -136,7 +138,7 @@ test("a Deployment rolls out on real pods, scales, rolls to a new template withi
   await s.k("delete", "deployment", "roll");
 });
 
-test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previous is Running and Ready", async () => {
+test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previous is Running and Ready, and scales down in reverse, one terminated pod at a time", async () => {
   const watch = await watchPods(s.kubeconfig, "default", "app=web");
   await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] } });
   await apply({
@@ -147,7 +149,7 @@ test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previou
       serviceName: "web",
       replicas: 3,
       selector: { matchLabels: { app: "web" } },
-      template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 1, containers: [slowReadyContainer()] } },
+      template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 10, containers: [slowReadyContainer({}, 2)] } },
     },
   });
   await watch.until("web-0..2 are all ready", (now) => ["web-0", "web-1", "web-2"].every((n) => now.get(n) && podReady(now.get(n)!)));
@@ -161,7 +163,49 @@ test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previou
   expect([...watch.pods.values()].map((p) => p.spec?.nodeName)).toEqual([s.nodeName, s.nodeName, s.nodeName]);
   expect((await s.k("exec", "web-1", "--", "hostname")).trim()).toBe("web-1");
   await rolloutStatus("statefulset/web");
+
+  // OrderedReady scale-down: web-1 is not asked to stop until web-2 has finished terminating.
+  const down = await watchPods(s.kubeconfig, "default", "app=web");
+  await s.k("scale", "statefulset/web", "--replicas=1");
+  await down.until("only web-0 is left", (now) => now.size === 1 && now.has("web-0"));
+  down.close();
+  expect(down.firstTerminating.get("web-2")!).toBeLessThan(down.deleted.get("web-2")!);
+  expect(down.deleted.get("web-2")!).toBeLessThan(down.firstTerminating.get("web-1")!);
   await s.k("delete", "statefulset", "web");
+});
+
+test("a Recreate Deployment starts new pods only once every old pod has terminated", async () => {
+  const deployment = (version: string) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "recreate" },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: "recreate" } },
+      strategy: { type: "Recreate" },
+      template: { metadata: { labels: { app: "recreate" } }, spec: { terminationGracePeriodSeconds: 10, containers: [slowReadyContainer({ VERSION: version }, 2)] } },
+    },
+  });
+  await apply(deployment("1"));
+  await rolloutStatus("deployment/recreate");
+  const watch = await watchPods(s.kubeconfig, "default", "app=recreate");
+  const oldNames = new Set(watch.pods.keys());
+  expect(oldNames.size).toBe(2);
+  let overlap = "";
+  watch.onChange((now) => {
+    const all = [...now.values()];
+    const stillRunning = all.filter((p) => oldNames.has(p.metadata!.name!) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+    const fresh = all.filter((p) => !oldNames.has(p.metadata!.name!));
+    if (fresh.length > 0 && stillRunning.length > 0) overlap ||= `${fresh[0]!.metadata!.name} appeared while ${stillRunning[0]!.metadata!.name} was ${stillRunning[0]!.status?.phase}`;
+  });
+  await apply(deployment("2"));
+  await rolloutStatus("deployment/recreate");
+  await watch.until("two new pods are ready", (now) => [...now.values()].filter((p) => !oldNames.has(p.metadata!.name!) && podReady(p)).length === 2);
+  watch.close();
+  expect(overlap).toBe("");
+  // The old pods took their slow shutdown: both were seen terminating before the new ones appeared.
+  for (const name of oldNames) expect(watch.firstTerminating.has(name)).toBe(true);
+  await s.k("delete", "deployment", "recreate");
 });
 
 test("an unschedulable pod says why in a FailedScheduling event, and runs once a deleted pod frees the CPU it needs", async () => {
