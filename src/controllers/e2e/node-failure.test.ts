@@ -7,11 +7,18 @@
  * pod once its tolerationSeconds pass, and the ReplicaSet's replacement is scheduled to node A
  * and runs there. A DaemonSet's pod on B stays (upstream's daemon tolerations of the unreachable
  * and not-ready taints have no tolerationSeconds).
+ * A third agent C whose Docker Engine goes away (its DOCKER_HOST is a socket the test shuts) stays
+ * alive and posts Ready=False itself: C is tainted not-ready (not unreachable), its Deployment pod
+ * moves to A, its DaemonSet pod stays; once Docker answers again C is Ready and untainted.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import { startTestAgent, type TestAgent } from "../../testing/agent.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ensureTestImage, removeTestContainers, TEST_IMAGE } from "../../testing/docker.ts";
+import { dockerGate } from "./docker-gate.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 
 // Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
@@ -20,6 +27,8 @@ setDefaultTimeout(120_000);
 let s: TestServer;
 let a: TestAgent;
 let b: TestAgent;
+let c: TestAgent | undefined;
+const gateDir = mkdtempSync(join(tmpdir(), "kts-docker-gate-"));
 beforeAll(async () => {
   await ensureTestImage();
   s = await startTestServer(["--kube-controller-manager-arg", "node-monitor-grace-period=4s", "--kube-controller-manager-arg", "node-monitor-period=500ms"]);
@@ -30,7 +39,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await a?.stop();
   await b?.stop();
+  await c?.stop();
   await s?.stop();
+  rmSync(gateDir, { recursive: true, force: true });
   await removeTestContainers();
 });
 
@@ -109,4 +120,62 @@ test("a node whose agent stops becomes NotReady; its pod is evicted after tolera
   const stayed = (await daemonPods()).find((p) => p.metadata?.uid === daemonOnB.metadata?.uid);
   expect(stayed?.metadata?.deletionTimestamp).toBeUndefined();
   expect(stayed?.spec?.tolerations).toContainEqual({ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" });
+});
+
+test("a node whose Docker Engine goes away posts Ready=False: tainted not-ready, its Deployment pod moves, its DaemonSet pod stays", async () => {
+  const gate = await dockerGate(join(gateDir, "docker.sock"));
+  c = startTestAgent(s.url, s.token(), { env: { DOCKER_HOST: gate.host } });
+  await c.ready;
+  const cName = c.nodeName;
+  expect((await s.kubectl(["wait", "--for=condition=Ready", `node/${cName}`, "--timeout=60s"], { timeoutMs: 70_000 })).code).toBe(0);
+  const podsOf = async (app: string) => (JSON.parse(await s.k("get", "pods", "-l", `app=${app}`, "-o", "json")) as { items: V1Pod[] }).items;
+  // The DaemonSet from the first test lands on C too.
+  const daemonOnC = await until("the DaemonSet runs a pod on C", async () => (await podsOf("agentd")).find((p) => p.spec?.nodeName === cName && p.status?.phase === "Running"));
+
+  await s.k("cordon", a.nodeName);
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "mover" },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "mover" } },
+      template: {
+        metadata: { labels: { app: "mover" } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          tolerations: ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"].map((key) => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 2 })),
+          containers: [{ name: "c", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["sleep", "3600"] }],
+        },
+      },
+    },
+  };
+  expect((await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(deployment) })).code).toBe(0);
+  const first = await until("the pod runs on C", async () => (await podsOf("mover")).find((p) => p.spec?.nodeName === cName && p.status?.phase === "Running"));
+  await s.k("uncordon", a.nodeName);
+
+  await gate.close();
+  const ready = await until("C posts Ready=False", async () => {
+    const r = (await node(cName)).status?.conditions?.find((x) => x.type === "Ready");
+    return r?.status === "False" ? r : undefined;
+  });
+  expect(ready.reason).toBe("KubeletNotReady");
+  expect(ready.message).toStartWith("container runtime is down");
+  await until("C is tainted not-ready", async () => ((await node(cName)).spec?.taints ?? []).some((t) => t.key === "node.kubernetes.io/not-ready" && t.effect === "NoExecute"));
+  expect(((await node(cName)).spec?.taints ?? []).map((t) => t.key)).not.toContain("node.kubernetes.io/unreachable");
+
+  const evicted = await until("the Deployment's pod on C is evicted", async () => (await podsOf("mover")).find((p) => p.metadata?.uid === first.metadata?.uid && p.metadata?.deletionTimestamp));
+  expect(evicted.status?.conditions?.find((x) => x.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "DeletionByTaintManager" });
+  await until("its replacement runs on A", async () => (await podsOf("mover")).some((p) => p.metadata?.uid !== first.metadata?.uid && p.spec?.nodeName === a.nodeName && p.status?.phase === "Running"));
+  const stayed = (await podsOf("agentd")).find((p) => p.metadata?.uid === daemonOnC.metadata?.uid);
+  expect(stayed?.metadata?.deletionTimestamp).toBeUndefined();
+
+  await gate.open();
+  await until("C is Ready and untainted again", async () => {
+    const n = await node(cName);
+    const readyAgain = n.status?.conditions?.find((x) => x.type === "Ready")?.status === "True";
+    return readyAgain && !(n.spec?.taints ?? []).some((t) => t.key === "node.kubernetes.io/not-ready");
+  });
+  // With Docker back, C's agent finishes the evicted pod's deletion.
+  await until("the evicted pod is gone", async () => !(await podsOf("mover")).some((p) => p.metadata?.uid === first.metadata?.uid));
 });
