@@ -3,7 +3,8 @@
  * machine's Docker Engine. A Job completes (`kubectl wait --for=condition=complete`), a Job whose
  * container exits 3 stops at its backoffLimit, and a Service's Endpoints and EndpointSlice list
  * the IPs of its running, ready pods. An Indexed Job's containers read $JOB_COMPLETION_INDEX, a
- * podFailurePolicy FailJob rule matches a real exit code, and a real readinessProbe moves a pod
+ * podFailurePolicy FailJob rule matches a real exit code (and Ignore a pod evicted by `kubectl
+ * drain`), and a real readinessProbe moves a pod
  * between not-ready and ready addresses (and terminating in its slice while it shuts down).
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
@@ -168,4 +169,37 @@ test("Endpoints and the EndpointSlice follow a real readinessProbe; a terminatin
   await poll("the slice says terminating", async () => (await conditions())?.terminating === true);
   expect(await conditions()).toEqual({ ready: false, serving: true, terminating: true });
   expect((await endpoints())?.addresses ?? []).toEqual([]);
+});
+
+test("a podFailurePolicy Ignore rule does not count a pod evicted by `kubectl drain` (DisruptionTarget) against backoffLimit 0", async () => {
+  await apply(
+    job("drained", ["sh", "-c", 'trap "exit 1" TERM; while true; do sleep 1; done'], {
+      backoffLimit: 0,
+      podFailurePolicy: { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget" }] }] },
+    }),
+  );
+  const jobPods = async () => (JSON.parse(await s.k("get", "pods", "-l", "batch.kubernetes.io/job-name=drained", "-o", "json")) as { items: V1Pod[] }).items;
+  const poll = async (what: string, fn: () => Promise<boolean>) => {
+    const deadline = Date.now() + 90_000;
+    while (!(await fn())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await Bun.sleep(200);
+    }
+  };
+  await poll("the Job's pod runs", async () => (await jobPods()).some((p) => p.status?.phase === "Running"));
+  const first = (await jobPods())[0]!;
+  try {
+    const r = await s.kubectl(["drain", s.nodeName!, "--pod-selector", "batch.kubernetes.io/job-name=drained", "--timeout=90s"], { timeoutMs: 100_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`pod/${first.metadata!.name} evicted`);
+  } finally {
+    await s.k("uncordon", s.nodeName!);
+  }
+  // The replacement waits out the pod-failure backoff (10 s): ignored failures still count for the delay, as upstream.
+  await poll("a replacement pod runs", async () => (await jobPods()).some((p) => p.metadata?.uid !== first.metadata?.uid && p.status?.phase === "Running"));
+  const status = JSON.parse(await s.k("get", "job", "drained", "-o", "jsonpath={.status}")) as { failed?: number; active?: number; conditions?: Array<{ type: string }> };
+  expect(status.failed ?? 0).toBe(0);
+  expect(status.active).toBe(1);
+  expect((status.conditions ?? []).map((c) => c.type)).not.toContain("Failed");
+  await s.k("delete", "job", "drained", "--wait=false");
 });
