@@ -1,6 +1,6 @@
 /**
  * The Kubernetes API server: a registry of every built-in resource over the store, served by an
- * Elysia app on loopback behind the TLS front door that authenticates clients.
+ * HTTP handler (Bun.serve) on loopback behind the TLS front door that authenticates clients.
  */
 import type { Backend } from "../store/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -130,8 +130,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return result.via === "anonymous" ? undefined : result.user;
     },
   });
-  const inner = app.listen({ hostname: "127.0.0.1", port: 0, idleTimeout: 255, maxRequestBodySize: 8 * 1024 * 1024 });
-  const innerPort = inner.server!.port!;
+  const inner = Bun.serve({ hostname: "127.0.0.1", port: 0, idleTimeout: 255, maxRequestBodySize: 8 * 1024 * 1024, fetch: app.fetch });
+  const innerPort = inner.port!;
   front = await startTlsFront({
     host: opts.bindAddress,
     port: opts.port,

@@ -7,7 +7,6 @@ import type { EtcdServer } from "../etcdapi/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { ApiServer } from "../apiserver/index.ts";
 import { SqliteBackend } from "../store/index.ts";
-import { startEtcdServer } from "../etcdapi/index.ts";
 import { startApiServer, type AuditOptions } from "../apiserver/index.ts";
 import type { PodSecurityConfiguration } from "../apiserver/admission/index.ts";
 import { EncryptionManager, type ProviderType } from "../apiserver/encryption/index.ts";
@@ -250,6 +249,8 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
     );
     log.info("wrote kubeconfig", { path: cfg.writeKubeconfig });
     if (cfg.etcdListen) {
+      // Loaded only when asked for: its protobuf runtime costs several MB of resident memory.
+      const { startEtcdServer } = await import("../etcdapi/index.ts");
       etcd = await startEtcdServer({ backend: store, ...cfg.etcdListen, log: log.child("etcd") });
       log.info("etcd v3 API listening", { address: `${etcd.host}:${etcd.port}` });
     }
