@@ -21,3 +21,11 @@ test("--kube-controller-manager-arg: the controller list and node lifecycle, pod
   expect(() => controllerOptionsFromArgs({ "node-monitor-grace-period": "soon" })).toThrow('invalid value "soon" for --node-monitor-grace-period: time: invalid duration "soon"');
   expect(() => controllerOptionsFromArgs({ "cluster-signing-duration": "1h" })).toThrow('unsupported --kube-controller-manager-arg "cluster-signing-duration"');
 });
+
+test("test hooks from the environment shorten the pod GC's period and quarantine; without them nothing changes", () => {
+  expect(controllerOptionsFromArgs({ "terminated-pod-gc-threshold": "10" }, { KTS_TEST_PODGC_PERIOD: "500ms", KTS_TEST_PODGC_QUARANTINE: "2s" })).toEqual({
+    podGc: { terminatedPodThreshold: 10, periodMs: 500, quarantineMs: 2000 },
+  });
+  expect(controllerOptionsFromArgs({}, {})).toEqual({});
+  expect(() => controllerOptionsFromArgs({}, { KTS_TEST_PODGC_QUARANTINE: "later" })).toThrow('invalid value "later" for --KTS_TEST_PODGC_QUARANTINE');
+});

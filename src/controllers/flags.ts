@@ -52,14 +52,29 @@ const FLAGS: Record<string, Setter> = {
   "max-endpoints-per-slice": (o, v) => (o.endpointSlices = { ...o.endpointSlices, maxEndpointsPerSlice: int("max-endpoints-per-slice", v) }),
 };
 
+/**
+ * Test hooks (environment, never set in production): upstream hard-codes the pod GC's 20 s period
+ * and the 40 s a node must be gone before its pods are collected, which an end-to-end test of a
+ * deleted Node cannot wait for. KTS_TEST_PODGC_PERIOD and KTS_TEST_PODGC_QUARANTINE (Go
+ * durations) shorten them.
+ */
+const TEST_HOOKS: Record<string, Setter> = {
+  KTS_TEST_PODGC_PERIOD: (o, v) => (o.podGc = { ...o.podGc, periodMs: duration("KTS_TEST_PODGC_PERIOD", v) }),
+  KTS_TEST_PODGC_QUARANTINE: (o, v) => (o.podGc = { ...o.podGc, quarantineMs: duration("KTS_TEST_PODGC_QUARANTINE", v) }),
+};
+
 /** Controller options from --kube-controller-manager-arg pairs; throws on unknown keys or bad values. */
-export function controllerOptionsFromArgs(args: Record<string, string>): ControllerOptions {
+export function controllerOptionsFromArgs(args: Record<string, string>, env: Record<string, string | undefined> = process.env): ControllerOptions {
   const out: ControllerOptions = {};
   for (const [rawKey, value] of Object.entries(args)) {
     const key = rawKey.replace(/^--/, "");
     const set = FLAGS[key];
     if (!set) throw new Error(`unsupported --kube-controller-manager-arg "${key}" (supported: ${Object.keys(FLAGS).join(", ")})`);
     set(out, value);
+  }
+  for (const [name, set] of Object.entries(TEST_HOOKS)) {
+    const value = env[name];
+    if (value) set(out, value);
   }
   return out;
 }

@@ -10,6 +10,9 @@
  * A third agent C whose Docker Engine goes away (its DOCKER_HOST is a socket the test shuts) stays
  * alive and posts Ready=False itself: C is tainted not-ready (not unreachable), its Deployment pod
  * moves to A, its DaemonSet pod stays; once Docker answers again C is Ready and untainted.
+ * Deleting B's Node object leaves its DaemonSet pod orphaned: the pod GC marks it Failed with
+ * DisruptionTarget (DeletionByPodGC) and force-deletes it (its 20 s period and 40 s quarantine
+ * shortened through the KTS_TEST_PODGC_* test hooks).
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
@@ -19,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureTestImage, removeTestContainers, TEST_IMAGE } from "../../testing/docker.ts";
 import { dockerGate } from "./docker-gate.ts";
+import { watchPods } from "./pod-watch.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 
 // Real processes on a machine that may be busy: generous deadlines (nothing here waits on purpose).
@@ -31,7 +35,9 @@ let c: TestAgent | undefined;
 const gateDir = mkdtempSync(join(tmpdir(), "kts-docker-gate-"));
 beforeAll(async () => {
   await ensureTestImage();
-  s = await startTestServer(["--kube-controller-manager-arg", "node-monitor-grace-period=4s", "--kube-controller-manager-arg", "node-monitor-period=500ms"]);
+  s = await startTestServer(["--kube-controller-manager-arg", "node-monitor-grace-period=4s", "--kube-controller-manager-arg", "node-monitor-period=500ms"], {
+    env: { KTS_TEST_PODGC_PERIOD: "500ms", KTS_TEST_PODGC_QUARANTINE: "2s" },
+  });
   a = startTestAgent(s.url, s.token());
   b = startTestAgent(s.url, s.token());
   await Promise.all([a.ready, b.ready]);
@@ -178,4 +184,18 @@ test("a node whose Docker Engine goes away posts Ready=False: tainted not-ready,
   });
   // With Docker back, C's agent finishes the evicted pod's deletion.
   await until("the evicted pod is gone", async () => !(await podsOf("mover")).some((p) => p.metadata?.uid === first.metadata?.uid));
+});
+
+test("the pods of a deleted Node are marked Failed (DisruptionTarget: DeletionByPodGC) and force-deleted by the pod GC", async () => {
+  const watch = await watchPods(s.kubeconfig, "default", "app=agentd");
+  const orphan = [...watch.pods.values()].find((p) => p.spec?.nodeName === b.nodeName);
+  expect(orphan).toBeDefined();
+  const name = orphan!.metadata!.name!;
+  await s.k("delete", "node", b.nodeName);
+  await watch.until("the orphaned pod is deleted", () => watch.deleted.has(name), 60_000);
+  watch.close();
+  const last = watch.final.get(name)!;
+  expect(last.metadata?.uid).toBe(orphan!.metadata!.uid);
+  expect(last.status?.phase).toBe("Failed");
+  expect(last.status?.conditions?.find((c) => c.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists" });
 });

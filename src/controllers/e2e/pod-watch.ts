@@ -17,6 +17,8 @@ export interface PodWatch {
   /** Event sequence numbers: when each pod was first seen with a deletionTimestamp, and when it was deleted. */
   readonly firstTerminating: Map<string, number>;
   readonly deleted: Map<string, number>;
+  /** Each deleted pod as its DELETED event carried it (its last state). */
+  readonly final: Map<string, V1Pod>;
   /** Resolves once `cond` holds for the current pods (checked after every event), or rejects after `timeoutMs`. */
   until(what: string, cond: (pods: Map<string, V1Pod>) => boolean, timeoutMs?: number): Promise<void>;
   close(): void;
@@ -42,6 +44,7 @@ export async function watchPods(kubeconfig: string, namespace: string, labelSele
   const firstReady = new Map<string, number>();
   const firstTerminating = new Map<string, number>();
   const deleted = new Map<string, number>();
+  const final = new Map<string, V1Pod>();
   const listeners: Array<(pods: Map<string, V1Pod>) => void> = [];
   let seq = 0;
   let closed = false;
@@ -55,7 +58,10 @@ export async function watchPods(kubeconfig: string, namespace: string, labelSele
     if (!firstSeen.has(name)) firstSeen.set(name, seq);
     if (!gone && podReady(p) && !firstReady.has(name)) firstReady.set(name, seq);
     if (p.metadata?.deletionTimestamp && !firstTerminating.has(name)) firstTerminating.set(name, seq);
-    if (gone) deleted.set(name, seq);
+    if (gone) {
+      deleted.set(name, seq);
+      final.set(name, p);
+    }
   };
   const notify = () => {
     for (const fn of listeners) {
@@ -94,6 +100,7 @@ export async function watchPods(kubeconfig: string, namespace: string, labelSele
     firstReady,
     firstTerminating,
     deleted,
+    final,
     onChange(fn) {
       listeners.push(fn);
       fn(pods);
