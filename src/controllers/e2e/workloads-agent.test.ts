@@ -10,7 +10,8 @@
  * - a StatefulSet creates web-0, web-1, web-2 each after the previous one is Running and Ready,
  *   and scales down in reverse, web-1 asked to stop only once web-2 has terminated;
  * - an unschedulable pod says why (FailedScheduling) and runs once a pod frees the CPU it needs;
- * - a DaemonSet lands on a tainted node joining later when it tolerates the taint, another does not;
+ * - a DaemonSet lands on a tainted node joining later when it tolerates the taint, another does not,
+ *   and a surge update replaces its pods one node at a time without a node lacking a ready pod;
  * - a CronJob starts the Job of its latest missed schedule with upstream's name and annotation.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
@@ -241,7 +242,7 @@ test("an unschedulable pod says why in a FailedScheduling event, and runs once a
   await s.k("delete", "pod", "big", "--wait=false");
 });
 
-test("a DaemonSet lands on a tainted node joining later when it tolerates the taint; one that does not stays off it", async () => {
+test("a DaemonSet lands on a tainted node joining later when it tolerates the taint, one that does not stays off it; a surge update goes node by node", async () => {
   const daemonSet = (name: string, tolerations: object[]) => ({
     apiVersion: "apps/v1",
     kind: "DaemonSet",
@@ -270,6 +271,27 @@ test("a DaemonSet lands on a tainted node joining later when it tolerates the ta
   expect(await s.k("get", "daemonset", "tolerant", "-o", "jsonpath={.status.desiredNumberScheduled} {.status.numberReady}")).toBe("2 2");
   expect(await placed("plain")).toEqual([s.nodeName]);
   expect(await s.k("get", "daemonset", "plain", "-o", "jsonpath={.status.desiredNumberScheduled} {.status.numberReady} {.status.numberMisscheduled}")).toBe("1 1 0");
+
+  // A surge update (maxSurge 1, maxUnavailable 0): one node at a time gets a second pod, and no
+  // node is without a ready pod until the new one is ready.
+  const watch = await watchPods(s.kubeconfig, "default", "ds=tolerant");
+  const oldNames = new Set(watch.pods.keys());
+  let maxSurged = 0;
+  let bare = "";
+  watch.onChange((now) => {
+    const perNode = (node: string) => [...now.values()].filter((p) => p.spec?.nodeName === node);
+    maxSurged = Math.max(maxSurged, both.filter((n) => perNode(n!).filter(podActive).length > 1).length);
+    for (const n of both) if (!perNode(n!).some(podReady)) bare ||= `${n} had no ready pod`;
+  });
+  await s.k("patch", "daemonset", "tolerant", "--type=merge", "-p", JSON.stringify({ spec: { updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { metadata: { annotations: { rev: "2" } } } } }));
+  await rolloutStatus("daemonset/tolerant");
+  await watch.until("each node runs one new ready pod", (now) => {
+    const all = [...now.values()];
+    return all.length === 2 && all.every((p) => podReady(p) && !oldNames.has(p.metadata!.name!));
+  });
+  watch.close();
+  expect(bare).toBe("");
+  expect(maxSurged).toBe(1);
   await s.k("delete", "daemonset", "tolerant", "plain");
 });
 
