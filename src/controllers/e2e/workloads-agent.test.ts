@@ -3,8 +3,9 @@
  * running pods on this machine's Docker Engine (a second `kts agent`, tainted, joins for the
  * DaemonSet test). Pods become Ready through a real exec readinessProbe a moment after they
  * start, so readiness is the kubelet's, not the test's:
- * - a Deployment rolls out (`rollout status` 0), scales, rolls to a new template with maxSurge 1 /
- *   maxUnavailable 1 while a watch on its pods checks it never has more than replicas+1 active or
+ * - a Deployment rolls out (`rollout status` 0), scales, rolls to a new image with maxSurge 1 /
+ *   maxUnavailable 1 (`kubectl set image` to a second local tag of the test image) while a watch on
+ *   its pods checks it never has more than replicas+1 active or
  *   fewer than replicas-1 ready pods, then `rollout undo` returns to the first template;
  * - Recreate starts the new pods only after the old ones finished a slow (real) shutdown;
  * - a StatefulSet creates web-0, web-1, web-2 each after the previous one is Running and Ready,
@@ -26,8 +27,13 @@ setDefaultTimeout(180_000);
 
 let s: TestServer;
 let tainted: TestAgent | undefined;
+// A second tag of the test image, so a rollout can change the image as `kubectl set image` does.
+const IMAGE_2 = "kts.test/busybox:2";
+
 beforeAll(async () => {
   await ensureTestImage();
+  const tagged = Bun.spawnSync(["docker", "tag", TEST_IMAGE, IMAGE_2]);
+  if (tagged.exitCode !== 0) throw new Error(`docker tag failed: ${tagged.stderr.toString()}`);
   s = await startTestServer([], { agent: true });
   await until("the node registers", async () => (await s.kubectl(["get", "node", s.nodeName!])).code === 0);
   expect((await s.kubectl(["wait", "--for=condition=Ready", `node/${s.nodeName}`, "--timeout=60s"], { timeoutMs: 70_000 })).code).toBe(0);
@@ -75,7 +81,7 @@ const slowReadyContainer = (env: Record<string, string> = {}, stopSeconds = 0) =
   readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
 });
 
-test("a Deployment rolls out on real pods, scales, rolls to a new template within maxSurge/maxUnavailable, and rolls back", async () => {
+test("a Deployment rolls out on real pods, scales, rolls to a new image within maxSurge/maxUnavailable, and rolls back", async () => {
   const replicas = 4;
   const deployment = (version: string) => ({
     apiVersion: "apps/v1",
@@ -108,7 +114,7 @@ test("a Deployment rolls out on real pods, scales, rolls to a new template withi
     maxActive = Math.max(maxActive, all.filter(podActive).length);
     minReady = Math.min(minReady, all.filter(podReady).length);
   });
-  await s.k("set", "env", "deployment/roll", "VERSION=2");
+  await s.k("set", "image", "deployment/roll", `c=${IMAGE_2}`);
   await rolloutStatus("deployment/roll");
   await watch.until("the new pods are all ready and the old ones gone", (now) => {
     const all = [...now.values()];
@@ -121,8 +127,8 @@ test("a Deployment rolls out on real pods, scales, rolls to a new template withi
   expect(watch.firstSeen.size).toBeGreaterThanOrEqual(2 * replicas);
 
   const now = await pods();
-  expect(now.map((p) => p.spec?.containers[0]?.env?.[0]?.value)).toEqual(Array(replicas).fill("2"));
-  expect(await s.k("logs", now[0]!.metadata!.name!)).toBe("version=2\n");
+  expect(now.map((p) => p.status?.containerStatuses?.[0]?.image)).toEqual(Array(replicas).fill(IMAGE_2));
+  expect(await s.k("logs", now[0]!.metadata!.name!)).toBe("version=1\n");
   const history = await s.k("rollout", "history", "deployment/roll");
   expect(history).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
 
@@ -133,7 +139,8 @@ test("a Deployment rolls out on real pods, scales, rolls to a new template withi
     return all.length === replicas && all.every((p) => podReady(p) && p.metadata?.labels?.["pod-template-hash"] === firstHash);
   });
   const back = await getJson<V1Deployment>("deployment", "roll");
-  expect(back.spec?.template.spec?.containers[0]?.env).toEqual([{ name: "VERSION", value: "1" }]);
+  expect(back.spec?.template.spec?.containers[0]?.image).toBe(TEST_IMAGE);
+  expect((await pods()).map((p) => p.status?.containerStatuses?.[0]?.image)).toEqual(Array(replicas).fill(TEST_IMAGE));
   expect(back.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("3");
   expect(await s.k("rollout", "history", "deployment/roll")).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/);
   await s.k("delete", "deployment", "roll");
