@@ -13,7 +13,8 @@
  * - an unschedulable pod says why (FailedScheduling) and runs once a pod frees the CPU it needs;
  * - a DaemonSet lands on a tainted node joining later when it tolerates the taint, another does not,
  *   and a surge update replaces its pods one node at a time without a node lacking a ready pod;
- * - a CronJob starts the Job of its latest missed schedule with upstream's name and annotation.
+ * - a CronJob starts the Job of its latest missed schedule with upstream's name and annotation,
+ *   and (checked last, after the other tests) the next minute's Job by itself.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { V1Deployment, V1Node, V1Pod } from "@kubernetes/client-node";
@@ -79,6 +80,50 @@ const slowReadyContainer = (env: Record<string, string> = {}, stopSeconds = 0) =
   command: ["sh", "-c", `trap "sleep ${stopSeconds}; exit 0" TERM; echo "version=$VERSION"; sleep 1; touch /tmp/ready; while true; do sleep 1; done`],
   env: Object.entries(env).map(([name, value]) => ({ name, value })),
   readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
+});
+
+// The CronJob runs first and is checked again last, so its next minute passes while the other tests run.
+let firstMinute = 0;
+
+test("a */1 CronJob starts the Job of its latest missed minute: <name>-<minutes> with the scheduled-timestamp annotation, LAST SCHEDULE in kubectl get", async () => {
+  // The controller counts schedules from status.lastScheduleTime (else the creation time), as
+  // upstream: a CronJob whose last run was two minutes ago has missed at least one minute, so
+  // its latest missed schedule runs now rather than at the next minute boundary.
+  // Start early in a minute, so the next minute's Job cannot appear while this test checks the first.
+  if (new Date().getUTCSeconds() > 40) await Bun.sleep(61_000 - (Date.now() % 60_000));
+  await apply({
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: "tick" },
+    spec: {
+      schedule: "*/1 * * * *",
+      timeZone: "UTC",
+      suspend: true,
+      jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["echo", "tick"] }] } } } },
+    },
+  });
+  const lastRun = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
+  await s.k("patch", "cronjob", "tick", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { lastScheduleTime: lastRun.toISOString().replace(".000Z", "Z") } }));
+  await s.k("patch", "cronjob", "tick", "--type=merge", "-p", '{"spec":{"suspend":false}}');
+
+  let jobName = "";
+  await until("the CronJob starts a Job", async () => (jobName = (await s.k("get", "jobs", "-o", "jsonpath={.items[*].metadata.name}")).trim()) !== "");
+  const minutes = Number(/^tick-(\d+)$/.exec(jobName)?.[1]);
+  expect(minutes * 60_000).toBeGreaterThan(lastRun.getTime());
+  expect(minutes * 60_000).toBeLessThanOrEqual(Date.now());
+  const scheduled = new Date(minutes * 60_000).toISOString().replace(".000Z", "Z");
+  const job = await getJson<{ metadata: { annotations?: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> } }>("job", jobName);
+  expect(job.metadata.annotations?.["batch.kubernetes.io/cronjob-scheduled-timestamp"]).toBe(scheduled);
+  expect(job.metadata.ownerReferences?.[0]).toMatchObject({ kind: "CronJob", name: "tick" });
+  expect((await s.kubectl(["wait", "--for=condition=complete", `job/${jobName}`, "--timeout=90s"], { timeoutMs: 100_000 })).code).toBe(0);
+  expect(await s.k("logs", `job/${jobName}`)).toBe("tick\n");
+
+  await until("the CronJob's status records the run", async () => (await s.k("get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime} {.status.lastSuccessfulTime}")).startsWith(`${scheduled} 2`));
+  const table = await s.k("get", "cronjob", "tick");
+  expect(table).toMatch(/^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE\n/);
+  // LAST SCHEDULE is how long ago the scheduled time was: under three minutes here.
+  expect(table).toMatch(/\ntick\s+\*\/1 \* \* \* \*\s+UTC\s+False\s+0\s+(\d+s|[12]m\d*s?)\s+\S+\n$/);
+  firstMinute = minutes;
 });
 
 test("a Deployment rolls out on real pods, scales, rolls to a new image within maxSurge/maxUnavailable, and rolls back", async () => {
@@ -302,41 +347,14 @@ test("a DaemonSet lands on a tainted node joining later when it tolerates the ta
   await s.k("delete", "daemonset", "tolerant", "plain");
 });
 
-test("a */1 CronJob starts the Job of its latest missed minute: <name>-<minutes> with the scheduled-timestamp annotation, LAST SCHEDULE in kubectl get", async () => {
-  // The controller counts schedules from status.lastScheduleTime (else the creation time), as
-  // upstream: a CronJob whose last run was two minutes ago has missed at least one minute, so
-  // its latest missed schedule runs now rather than at the next minute boundary.
-  await apply({
-    apiVersion: "batch/v1",
-    kind: "CronJob",
-    metadata: { name: "tick" },
-    spec: {
-      schedule: "*/1 * * * *",
-      timeZone: "UTC",
-      suspend: true,
-      jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["echo", "tick"] }] } } } },
-    },
-  });
-  const lastRun = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
-  await s.k("patch", "cronjob", "tick", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { lastScheduleTime: lastRun.toISOString().replace(".000Z", "Z") } }));
-  await s.k("patch", "cronjob", "tick", "--type=merge", "-p", '{"spec":{"suspend":false}}');
-
-  let jobName = "";
-  await until("the CronJob starts a Job", async () => (jobName = (await s.k("get", "jobs", "-o", "jsonpath={.items[*].metadata.name}")).trim()) !== "");
-  const minutes = Number(/^tick-(\d+)$/.exec(jobName)?.[1]);
-  expect(minutes * 60_000).toBeGreaterThan(lastRun.getTime());
-  expect(minutes * 60_000).toBeLessThanOrEqual(Date.now());
-  const scheduled = new Date(minutes * 60_000).toISOString().replace(".000Z", "Z");
-  const job = await getJson<{ metadata: { annotations?: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> } }>("job", jobName);
-  expect(job.metadata.annotations?.["batch.kubernetes.io/cronjob-scheduled-timestamp"]).toBe(scheduled);
-  expect(job.metadata.ownerReferences?.[0]).toMatchObject({ kind: "CronJob", name: "tick" });
-  expect((await s.kubectl(["wait", "--for=condition=complete", `job/${jobName}`, "--timeout=90s"], { timeoutMs: 100_000 })).code).toBe(0);
-  expect(await s.k("logs", `job/${jobName}`)).toBe("tick\n");
-
-  await until("the CronJob's status records the run", async () => (await s.k("get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime} {.status.lastSuccessfulTime}")).startsWith(`${scheduled} 2`));
-  const table = await s.k("get", "cronjob", "tick");
-  expect(table).toMatch(/^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE\n/);
-  // LAST SCHEDULE is how long ago the scheduled time was: under three minutes here.
-  expect(table).toMatch(/\ntick\s+\*\/1 \* \* \* \*\s+UTC\s+False\s+0\s+(\d+s|[12]m\d*s?)\s+\S+\n$/);
+test("the */1 CronJob starts the next minute's Job by itself", async () => {
+  expect(firstMinute).toBeGreaterThan(0);
+  const next = `tick-${firstMinute + 1}`;
+  await until(`${next} exists`, async () => (await s.kubectl(["get", "job", next])).code === 0, 120_000);
+  const scheduled = new Date((firstMinute + 1) * 60_000).toISOString().replace(".000Z", "Z");
+  expect(await s.k("get", "job", next, "-o", "jsonpath={.metadata.annotations.batch\\.kubernetes\\.io/cronjob-scheduled-timestamp}")).toBe(scheduled);
+  await until("the CronJob's status moves on", async () => Date.parse(await s.k("get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime}")) >= Date.parse(scheduled));
+  // The first minute's Job is kept (successfulJobsHistoryLimit 3).
+  expect((await s.k("get", "jobs", "-o", "jsonpath={.items[*].metadata.name}")).split(" ")).toContain(`tick-${firstMinute}`);
   await s.k("delete", "cronjob", "tick");
 });
