@@ -4,6 +4,7 @@ import { logger } from "../src/log/index.ts";
 import type { RunningAgent } from "../src/agent/index.ts";
 import { defaultDataDir } from "./flags.ts";
 import { addNodeOptions, nodeSettings } from "./node-flags.ts";
+import { steadyState } from "./jit-policy.ts";
 
 export function agentCommand(): Command {
   const cmd = new Command("agent")
@@ -48,6 +49,7 @@ export function agentCommand(): Command {
     );
     if (stopping) return;
     log.info("kts agent is running", { node: agent.nodeName, server: serverUrl });
+    steadyState();
     // Hold the process open until a signal.
     setInterval(() => {}, 1 << 30);
   });

@@ -4,6 +4,7 @@ import { defaultDataDir, parseDuration, parseHostPort, parseIntFlag } from "./fl
 import { addNodeOptions, nodeSettings } from "./node-flags.ts";
 import { SECURITY_APISERVER_ARGS, securityFromApiserverArgs } from "./security-flags.ts";
 import { controllerOptionsFromArgs } from "../src/controllers/flags.ts";
+import { steadyState } from "./jit-policy.ts";
 
 function durationOption(flags: string, description: string, fallback: string): Option {
   return new Option(flags, description).argParser(parseDuration).default(parseDuration(fallback), fallback);
@@ -143,6 +144,7 @@ export function serverCommand(): Command {
         log,
       );
       log.info("kts server is running", { dataDir: opts.dataDir, kubeconfig: server.kubeconfig, apiPort: server.api.port });
+      steadyState();
       // Hold the process open until a signal, whatever listeners are configured.
       const keepAlive = setInterval(() => {}, 1 << 30);
       let stopping = false;

@@ -10,11 +10,9 @@ import type { Logger } from "../log/index.ts";
 import { HttpClient } from "../client/http/index.ts";
 import { renderKubeconfig } from "../pki/index.ts";
 import { credentialFiles, join, JoinError, nodeUser, TokenFormatError, writeAtomic, type NodeCredentials } from "./join/index.ts";
-import { agentDependents } from "./dependents.ts";
 import { sleep } from "./sleep.ts";
-import { prepareNetworking } from "./networking.ts";
-import { DockerEngine } from "./runtime/index.ts";
-import { DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent, type NodeAgent, type Taint } from "./node/index.ts";
+import type { DockerEngine } from "./runtime/index.ts";
+import type { NodeAgent, Taint } from "./node/index.ts";
 
 export { JoinError, NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatBootstrapToken, formatJoinToken, isBootstrapToken, parseJoinToken, type JoinToken } from "./join/index.ts";
 export { CONTROL_PLANE_ROLE, defaultNodeIP, type Taint } from "./node/index.ts";
@@ -93,7 +91,23 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Runni
   }
 }
 
+/**
+ * The agent's working parts (pods, streaming, network, node status, the Docker client) load when an
+ * agent starts, so that `kts server --disable-agent` and the commands that only need the join-token
+ * helpers above do not hold them in memory.
+ */
+async function agentParts() {
+  const [{ agentDependents }, { prepareNetworking }, { DockerEngine }, node] = await Promise.all([
+    import("./dependents.ts"),
+    import("./networking.ts"),
+    import("./runtime/index.ts"),
+    import("./node/index.ts"),
+  ]);
+  return { agentDependents, prepareNetworking, DockerEngine, ...node };
+}
+
 async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent> {
+  const { agentDependents, prepareNetworking, DockerEngine, DEFAULT_LEASE_DURATION_SECONDS, defaultLabels, goArch, startNodeAgent } = await agentParts();
   const creds = await join({ serverUrl: opts.serverUrl, token: opts.token, nodeName: opts.nodeName, dataDir: opts.dataDir, log: log.child("join"), signal: opts.signal });
   const files = credentialFiles(opts.dataDir);
   // A kubeconfig with the node's identity, as k3s leaves for its kubelet (handy with kubectl --kubeconfig).
