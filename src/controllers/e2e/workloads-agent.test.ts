@@ -9,7 +9,8 @@
  *   fewer than replicas-1 ready pods, then `rollout undo` returns to the first template;
  * - Recreate starts the new pods only after the old ones finished a slow (real) shutdown;
  * - a StatefulSet creates web-0, web-1, web-2 each after the previous one is Running and Ready,
- *   and scales down in reverse, web-1 asked to stop only once web-2 has terminated;
+ *   rolls to a new image from web-2 down, and scales down in reverse, web-1 asked to stop only
+ *   once web-2 has terminated;
  * - an unschedulable pod says why (FailedScheduling) and runs once a pod frees the CPU it needs;
  * - a DaemonSet lands on a tainted node joining later when it tolerates the taint, another does not,
  *   and a surge update replaces its pods one node at a time without a node lacking a ready pod;
@@ -191,7 +192,7 @@ test("a Deployment rolls out on real pods, scales, rolls to a new image within m
   await s.k("delete", "deployment", "roll");
 });
 
-test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previous is Running and Ready, and scales down in reverse, one terminated pod at a time", async () => {
+test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previous is Running and Ready, updates them from web-2 down, and scales down in reverse, one terminated pod at a time", async () => {
   const watch = await watchPods(s.kubeconfig, "default", "app=web");
   await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] } });
   await apply({
@@ -202,7 +203,7 @@ test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previou
       serviceName: "web",
       replicas: 3,
       selector: { matchLabels: { app: "web" } },
-      template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 10, containers: [slowReadyContainer({}, 2)] } },
+      template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 10, containers: [slowReadyContainer({}, 1)] } },
     },
   });
   await watch.until("web-0..2 are all ready", (now) => ["web-0", "web-1", "web-2"].every((n) => now.get(n) && podReady(now.get(n)!)));
@@ -216,6 +217,31 @@ test("a StatefulSet creates web-0, web-1, web-2 in order, each after the previou
   expect([...watch.pods.values()].map((p) => p.spec?.nodeName)).toEqual([s.nodeName, s.nodeName, s.nodeName]);
   expect((await s.k("exec", "web-1", "--", "hostname")).trim()).toBe("web-1");
   await rolloutStatus("statefulset/web");
+
+  // A rolling update replaces the pods from the highest ordinal down, each once the one above it
+  // runs the new revision and is ready.
+  const oldRevision = watch.pods.get("web-0")!.metadata!.labels!["controller-revision-hash"];
+  const update = await watchPods(s.kubeconfig, "default", "app=web");
+  const updatedOrder: string[] = [];
+  let outOfOrder = "";
+  const isNew = (p: V1Pod | undefined) => !!p && p.metadata?.labels?.["controller-revision-hash"] !== oldRevision;
+  update.onChange((now) => {
+    for (const [name, p] of now) {
+      if (!isNew(p) || updatedOrder.includes(name)) continue;
+      updatedOrder.push(name);
+      const ordinal = Number(name.slice("web-".length));
+      for (let above = ordinal + 1; above < 3; above++) {
+        const q = now.get(`web-${above}`);
+        if (!isNew(q) || !podReady(q!)) outOfOrder ||= `${name} was updated before web-${above} ran the new revision ready`;
+      }
+    }
+  });
+  await s.k("set", "image", "statefulset/web", `c=${IMAGE_2}`);
+  await rolloutStatus("statefulset/web");
+  await update.until("all three run the new revision, ready", (now) => ["web-0", "web-1", "web-2"].every((n) => isNew(now.get(n)) && podReady(now.get(n)!)));
+  update.close();
+  expect(outOfOrder).toBe("");
+  expect(updatedOrder).toEqual(["web-2", "web-1", "web-0"]);
 
   // OrderedReady scale-down: web-1 is not asked to stop until web-2 has finished terminating.
   const down = await watchPods(s.kubeconfig, "default", "app=web");
