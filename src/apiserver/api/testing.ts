@@ -11,3 +11,14 @@ export async function apiFailure(p: Promise<unknown>): Promise<ApiError> {
   }
   throw new Error("expected the call to fail with an ApiError");
 }
+
+/** The ApiError `fn` throws; fails the test when it returns or throws anything else. */
+export function thrownApiError(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error("expected the call to throw an ApiError");
+}

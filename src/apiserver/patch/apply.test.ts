@@ -1,20 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { ApiError } from "../api/errors.ts";
 import type { KubeObject } from "../api/types.ts";
 import { applyPatch, PATCH_TYPES, type PatchSchemaSource } from "./index.ts";
+import { thrownApiError as failure } from "../api/testing.ts";
 
 const DEPLOYMENT_TARGET = { group: "apps", kind: "Deployment" };
 const POD_TARGET = { group: "", kind: "Pod" };
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected an ApiError");
-}
 
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === "object") {

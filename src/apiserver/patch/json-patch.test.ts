@@ -1,22 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { ApiError } from "../api/errors.ts";
 import type { KubeObject } from "../api/types.ts";
 import { applyPatch, MAX_COPY_BYTES, MAX_JSON_PATCH_OPERATIONS, PATCH_TYPES } from "./index.ts";
+import { thrownApiError as failure } from "../api/testing.ts";
 
 const POD = { group: "", kind: "Pod" };
 
 function jsonPatch(doc: Record<string, unknown>, ops: unknown): KubeObject {
   return applyPatch(PATCH_TYPES.json, doc as KubeObject, typeof ops === "string" ? ops : JSON.stringify(ops), POD);
-}
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected an ApiError");
 }
 
 describe("operations", () => {

@@ -1,20 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { ApiError } from "../api/errors.ts";
 import type { KubeObject } from "../api/types.ts";
 import { applyPatch, PATCH_TYPES } from "./index.ts";
+import { thrownApiError as failure } from "../api/testing.ts";
 
 function mergePatch(doc: Record<string, unknown>, patch: unknown): unknown {
   return applyPatch(PATCH_TYPES.merge, doc as KubeObject, typeof patch === "string" ? patch : JSON.stringify(patch), undefined);
-}
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected an ApiError");
 }
 
 describe("RFC 7386 semantics", () => {

@@ -1,20 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { ApiError } from "../api/errors.ts";
+import { thrownApiError as apiError } from "../api/testing.ts";
 import { decodeObject, encodeObject, encodeWatchEvent, PROTOBUF_MEDIA_TYPE, PROTOBUF_WATCH_MEDIA_TYPE, supportsProtobuf, WatchStreamDecoder } from "./index.ts";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const ascii = (s: string) => Buffer.from(s).toString("hex");
 const lenHex = (n: number) => n.toString(16).padStart(2, "0");
-
-function apiError(f: () => unknown): ApiError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw new Error(`expected an ApiError, got ${String(e)}`);
-  }
-  throw new Error("expected an ApiError, got a result");
-}
 
 describe("envelope", () => {
   test("media types", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../api/types.ts";
-import { ApiError } from "../../api/errors.ts";
 import type { JsonObject } from "../../patch/json-value.ts";
 import { FieldTypeCatalog } from "../schema/field-types.ts";
 import { applyConfiguration, recordUpdate, type ResourceInfo } from "./field-manager.ts";
+import { thrownApiError as failure } from "../../api/testing.ts";
 
 const catalog = new FieldTypeCatalog();
 const CM = catalog.forResource({ group: "", version: "v1", kind: "ConfigMap" });
@@ -165,16 +165,6 @@ function apply(live: KubeObject | undefined, config: JsonObject, manager: string
   return out;
 }
 const cmConfig = (data: Record<string, string>, extra: JsonObject = {}): JsonObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "default", ...extra }, data });
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an ApiError");
-}
 
 describe("apply", () => {
   test("creates with one Apply entry owning exactly the configuration's fields", () => {

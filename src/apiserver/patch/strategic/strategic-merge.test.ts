@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { ApiError } from "../../api/errors.ts";
 import type { KubeObject } from "../../api/types.ts";
 import { applyPatch, PATCH_TYPES, schemaFromTable } from "../index.ts";
+import { thrownApiError as failure } from "../../api/testing.ts";
 
 /** A made-up type exercising every kind of list and map metadata. */
 const SCHEMA = schemaFromTable({
@@ -16,16 +16,6 @@ const SCHEMA = schemaFromTable({
 
 function smp(doc: Record<string, unknown>, patch: unknown): unknown {
   return applyPatch(PATCH_TYPES.strategic, doc as KubeObject, typeof patch === "string" ? patch : JSON.stringify(patch), SCHEMA);
-}
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected an ApiError");
 }
 
 type Case = [name: string, original: Record<string, unknown>, patch: unknown, want: unknown];

@@ -1,16 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ApiError } from "../../api/errors.ts";
 import { escapeFieldValue, parseFieldSelector, unescapeFieldValue } from "./field-selector.ts";
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected an ApiError");
-}
+import { thrownApiError as failure } from "../../api/testing.ts";
 
 describe("parsing", () => {
   const cases: Array<[input: string, requirements: Array<[string, string, string]>, printed: string]> = [

@@ -1,20 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { ApiError, fieldErrorMessage } from "../../api/errors.ts";
+import { fieldErrorMessage } from "../../api/errors.ts";
 import { FieldPath } from "../../validation/field.ts";
 import { labelSelectorFromObject, labelSelectorToString, validateLabelSelector, type LabelSelectorObject } from "./from-object.ts";
+import { thrownApiError as failure } from "../../api/testing.ts";
 
 /** A pattern matching strings that begin with `prefix`. */
 const startsWith = (prefix: string) => new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected an ApiError");
-}
 
 describe("conversion (metav1.LabelSelectorAsSelector)", () => {
   test("null selects nothing, empty selects everything", () => {

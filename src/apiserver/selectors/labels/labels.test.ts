@@ -1,17 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { ApiError } from "../../api/errors.ts";
 import { tokenize } from "./lexer.ts";
 import { parseLabelSelector } from "./selector.ts";
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("expected an ApiError");
-}
+import { thrownApiError as failure } from "../../api/testing.ts";
 
 describe("lexer", () => {
   const cases: Array<[string, string[]]> = [
