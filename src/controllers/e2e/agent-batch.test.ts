@@ -135,7 +135,7 @@ test("Endpoints and the EndpointSlice follow a real readinessProbe; a terminatin
           // A slow shutdown: the pod stays terminating (and its probe passing) for a few seconds.
           command: ["sh", "-c", 'trap "sleep 4; exit 0" TERM; while true; do sleep 1; done'],
           ports: [{ name: "http", containerPort: 8080 }],
-          readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
+          readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 5 },
         },
       ],
     },

@@ -80,7 +80,8 @@ const slowReadyContainer = (env: Record<string, string> = {}, stopSeconds = 0) =
   imagePullPolicy: "Never",
   command: ["sh", "-c", `trap "sleep ${stopSeconds}; exit 0" TERM; echo "version=$VERSION"; sleep 1; touch /tmp/ready; while true; do sleep 1; done`],
   env: Object.entries(env).map(([name, value]) => ({ name, value })),
-  readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
+  // Generous timeout and failure threshold: a ready pod must not flap when docker exec is slow under load.
+  readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 5 },
 });
 
 // The CronJob runs first and is checked again last, so its next minute passes while the other tests run.
@@ -90,8 +91,6 @@ test("a */1 CronJob starts the Job of its latest missed minute: <name>-<minutes>
   // The controller counts schedules from status.lastScheduleTime (else the creation time), as
   // upstream: a CronJob whose last run was two minutes ago has missed at least one minute, so
   // its latest missed schedule runs now rather than at the next minute boundary.
-  // Start early in a minute, so the next minute's Job cannot appear while this test checks the first.
-  if (new Date().getUTCSeconds() > 40) await Bun.sleep(61_000 - (Date.now() % 60_000));
   await apply({
     apiVersion: "batch/v1",
     kind: "CronJob",
@@ -107,9 +106,11 @@ test("a */1 CronJob starts the Job of its latest missed minute: <name>-<minutes>
   await s.k("patch", "cronjob", "tick", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { lastScheduleTime: lastRun.toISOString().replace(".000Z", "Z") } }));
   await s.k("patch", "cronjob", "tick", "--type=merge", "-p", '{"spec":{"suspend":false}}');
 
-  let jobName = "";
-  await until("the CronJob starts a Job", async () => (jobName = (await s.k("get", "jobs", "-o", "jsonpath={.items[*].metadata.name}")).trim()) !== "");
-  const minutes = Number(/^tick-(\d+)$/.exec(jobName)?.[1]);
+  let names: string[] = [];
+  await until("the CronJob starts a Job", async () => (names = (await s.k("get", "jobs", "-o", "jsonpath={.items[*].metadata.name}")).split(" ").filter(Boolean)).length > 0);
+  // The earliest (should a minute turn while this runs, the next one's Job may be there too).
+  const minutes = Math.min(...names.map((n) => Number(/^tick-(\d+)$/.exec(n)?.[1])));
+  const jobName = `tick-${minutes}`;
   expect(minutes * 60_000).toBeGreaterThan(lastRun.getTime());
   expect(minutes * 60_000).toBeLessThanOrEqual(Date.now());
   const scheduled = new Date(minutes * 60_000).toISOString().replace(".000Z", "Z");
@@ -119,11 +120,14 @@ test("a */1 CronJob starts the Job of its latest missed minute: <name>-<minutes>
   expect((await s.kubectl(["wait", "--for=condition=complete", `job/${jobName}`, "--timeout=90s"], { timeoutMs: 100_000 })).code).toBe(0);
   expect(await s.k("logs", `job/${jobName}`)).toBe("tick\n");
 
-  await until("the CronJob's status records the run", async () => (await s.k("get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime} {.status.lastSuccessfulTime}")).startsWith(`${scheduled} 2`));
+  await until("the CronJob's status records the run", async () => {
+    const [last, success] = (await s.k("get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime} {.status.lastSuccessfulTime}")).split(" ");
+    return Date.parse(last!) >= Date.parse(scheduled) && !!success;
+  });
   const table = await s.k("get", "cronjob", "tick");
   expect(table).toMatch(/^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE\n/);
   // LAST SCHEDULE is how long ago the scheduled time was: under three minutes here.
-  expect(table).toMatch(/\ntick\s+\*\/1 \* \* \* \*\s+UTC\s+False\s+0\s+(\d+s|[12]m\d*s?)\s+\S+\n$/);
+  expect(table).toMatch(/\ntick\s+\*\/1 \* \* \* \*\s+UTC\s+False\s+[01]\s+(\d+s|[12]m\d*s?)\s+\S+\n$/);
   firstMinute = minutes;
 });
 
