@@ -4,7 +4,7 @@ import { logger } from "../src/log/index.ts";
 import type { RunningAgent } from "../src/agent/index.ts";
 import { defaultDataDir } from "./flags.ts";
 import { addNodeOptions, nodeSettings } from "./node-flags.ts";
-import { steadyState } from "./jit-policy.ts";
+import { steadyState } from "./startup-memory.ts";
 
 export function agentCommand(): Command {
   const cmd = new Command("agent")

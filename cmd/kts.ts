@@ -3,7 +3,7 @@
  * kts: one executable for every role. This file only assembles the commands; each command
  * parses its flags and hands them to a component under src/.
  */
-import "./jit-policy.ts";
+import "./startup-memory.ts";
 import { Command } from "commander";
 import { logger, setVerbosity } from "../src/log/index.ts";
 import { agentCommand } from "./agent.ts";

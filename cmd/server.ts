@@ -4,7 +4,7 @@ import { defaultDataDir, parseDuration, parseHostPort, parseIntFlag } from "./fl
 import { addNodeOptions, nodeSettings } from "./node-flags.ts";
 import { SECURITY_APISERVER_ARGS, securityFromApiserverArgs } from "./security-flags.ts";
 import { controllerOptionsFromArgs } from "../src/controllers/flags.ts";
-import { steadyState } from "./jit-policy.ts";
+import { steadyState } from "./startup-memory.ts";
 
 function durationOption(flags: string, description: string, fallback: string): Option {
   return new Option(flags, description).argParser(parseDuration).default(parseDuration(fallback), fallback);

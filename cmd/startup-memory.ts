@@ -1,11 +1,21 @@
 /**
- * Start-up runs a lot of code once (flag parsing, the built-in resource definitions, bootstrap
- * objects, the first lists of every informer). JavaScriptCore would compile much of it with its
- * optimizing tiers, and the machine code stays resident for nothing. Imported first by kts.ts, this
- * makes the JIT more reluctant until the process says it is running (`steadyState()`), when the
- * normal policy comes back for the request paths. Set KTS_STARTUP_JIT_POLICY=1 to turn it off.
+ * Start-up runs a lot of code once: flag parsing, the built-in resource definitions, the bootstrap
+ * objects and policy, the first list of every informer, joining and registering a node. Two things
+ * keep that from staying resident for the life of the process:
+ *   - until the process says it is running (`steadyState()`), JavaScriptCore's JIT is made 100x
+ *     more reluctant (Bun.unsafe.setJITPolicy), so run-once code is not compiled by the optimizing
+ *     tiers; the normal policy comes back for the request paths (start-up is no slower);
+ *   - once start-up has settled (controllers synced, the node registered), the compiled code is
+ *     dropped once (Bun.shrink: JavaScriptCore's "delete all code" and a full GC when idle), as V8
+ *     flushes the bytecode of functions that stopped running. Code that runs again is recompiled
+ *     from the source on its next call; start-up-only code stays gone. The same happens when the
+ *     kernel reports memory pressure.
+ * KTS_STARTUP_JIT_POLICY=1 and KTS_DROP_STARTUP_CODE=0 turn these off (to measure what they save).
+ * Imported first by kts.ts.
  */
 const STARTUP_SCALE = Number(process.env.KTS_STARTUP_JIT_POLICY ?? 100);
+/** After "running": long enough for the controllers' first syncs and the agent's first pod sync. */
+const DROP_CODE_AFTER_MS = 20_000;
 
 function setPolicy(scale: number): void {
   if (Number.isFinite(scale) && scale >= 1) Bun.unsafe.setJITPolicy(scale);
@@ -13,7 +23,10 @@ function setPolicy(scale: number): void {
 
 setPolicy(STARTUP_SCALE);
 
-/** The normal JIT policy, once start-up is over. */
+/** Start-up is over: the normal JIT policy, and start-up code dropped once it has settled. */
 export function steadyState(): void {
   setPolicy(1);
+  if (process.env.KTS_DROP_STARTUP_CODE === "0") return;
+  setTimeout(() => Bun.shrink(), DROP_CODE_AFTER_MS).unref();
+  process.on("memoryPressure", () => Bun.shrink());
 }

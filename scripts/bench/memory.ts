@@ -11,11 +11,12 @@
  * and range of VmRSS, its anonymous and file-backed parts, and the process's own report (JS heap,
  * memory outside the heap, objects, modules). Everything started is stopped and removed.
  *
- *   bun scripts/bench/memory.ts [--build] [--binary dist/kts] [--source-only] [--settle 15] [--samples 5]
+ *   bun scripts/bench/memory.ts [--build] [--binary dist/kts] [--source-only] [--settle 30] [--samples 5]
  *                               [--only server,agent,embedded] [--env KEY=VALUE]... [--smol]
  *
- * --env passes a variable to the measured processes (e.g. BUN_JSC_useFTLJIT=0 to try JSC options);
- * --smol runs the source under `bun --smol`.
+ * --env passes a variable to the measured processes (BUN_JSC_* options, KTS_STARTUP_JIT_POLICY=1
+ * or KTS_DROP_STARTUP_CODE=0 to see what cmd/startup-memory.ts saves); --smol runs the source under
+ * `bun --smol`.
  *
  * Without --binary both the source and dist/kts run (dist/kts only when present; --build makes it).
  */
@@ -36,7 +37,8 @@ const value = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const SETTLE_MS = Number(value("--settle") ?? 15) * 1000;
+/** Past the 20 s after which a kts process drops its start-up code (cmd/startup-memory.ts). */
+const SETTLE_MS = Number(value("--settle") ?? 30) * 1000;
 const SAMPLES = Number(value("--samples") ?? 5);
 /** What the test harness turns off: many servers share this machine, and these need their own networks. */
 const ONLY = new Set((value("--only") ?? "server,agent,embedded").split(","));
