@@ -4,23 +4,16 @@
  * run, DeleteOptions and delete responses, errors for unknown paths and unsupported verbs,
  * discovery in both forms, health and version.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import type { KubeList, KubeObject } from "../api/types.ts";
 import { decodeObject, WatchStreamDecoder } from "../protobuf/index.ts";
-import { apiClient, type ApiClient } from "../../testing/api-client.ts";
 import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { serverForFile } from "./fixtures.ts";
 
-let s: TestServer;
-let api: ApiClient;
+const { api } = serverForFile(API_CONTROLLERS_ONLY);
 beforeAll(async () => {
-  s = await startTestServer(API_CONTROLLERS_ONLY);
-  api = apiClient(s.kubeconfig);
   for (const ns of ["wire", "writes"]) await api.send("POST", "/api/v1/namespaces", { metadata: { name: ns } });
   await api.send("POST", "/api/v1/namespaces/wire/configmaps", cm("shown", { a: "1", b: "2" }));
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
 });
 
 const cm = (name: string, data: Record<string, string> = { k: "v" }): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data });

@@ -1,16 +1,10 @@
 /**
  * Bad input gets a clear Status with the right code, and the server keeps serving.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { expect, test } from "bun:test";
+import { serverForFile } from "./fixtures.ts";
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s } = serverForFile();
 
 async function raw(method: string, path: string, body: string | Uint8Array, contentType: string): Promise<{ code: number; status: Record<string, unknown> }> {
   const { readKubeconfig } = await import("../../pki/index.ts");

@@ -5,24 +5,17 @@
  * collector catching up after a restart, namespace deletion (custom resources included), and
  * NamespaceLifecycle admission.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { KubeObject } from "../api/types.ts";
 import { apiClient, type ApiClient } from "../../testing/api-client.ts";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { startTestServer } from "../../testing/server.ts";
 import { API_CONTROLLERS_ONLY, NAMESPACE_CONTROLLER_ONLY } from "../../testing/controllers.ts";
+import { ANY_OBJECT_V1, applyCrds, crdManifest, serverForFile, singleVersion } from "./fixtures.ts";
 
 // Server starts, restarts and many kubectl runs per test: 5 s is too tight on a loaded 2-core machine.
 setDefaultTimeout(30_000);
 
-let s: TestServer;
-let api: ApiClient;
-beforeAll(async () => {
-  s = await startTestServer(API_CONTROLLERS_ONLY);
-  api = apiClient(s.kubeconfig);
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s, api } = serverForFile(API_CONTROLLERS_ONLY);
 
 const HOLD = "example.com/hold";
 const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } };
@@ -169,19 +162,7 @@ test("after a restart, the garbage collector collects what was left while it did
 test("after a restart, dependents of custom resources stay while their owners exist, and go with them", async () => {
   const first = await startTestServer(API_CONTROLLERS_ONLY);
   const firstApi = apiClient(first.kubeconfig);
-  const crd = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: databases.data.example.com}
-spec:
-  group: data.example.com
-  scope: Namespaced
-  names: {plural: databases, kind: Database}
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
-`;
-  expect((await first.kubectl(["apply", "-f", "-"], { stdin: crd })).code).toBe(0);
-  await first.k("wait", "--for=condition=Established", "crd/databases.data.example.com", "--timeout=10s");
+  await applyCrds(first, crdManifest({ group: "data.example.com", plural: "databases", kind: "Database" }, ANY_OBJECT_V1));
   const db = await firstApi.send("POST", "/apis/data.example.com/v1/namespaces/default/databases", { apiVersion: "data.example.com/v1", kind: "Database", metadata: { name: "main" } });
   await firstApi.send("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "db-config", ownerReferences: [ownerRef(db)] } });
   expect(await first.stop({ keepData: true })).toBe(0);
@@ -241,23 +222,9 @@ describe("namespace deletion", () => {
   });
 
   test("custom resources in the namespace are deleted too; one held by a finalizer keeps the namespace Terminating until it is released", async () => {
-    const crd = (plural: string, kind: string, scope: string) => `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: ${plural}.stable.example.com}
-spec:
-  group: stable.example.com
-  scope: ${scope}
-  names: {plural: ${plural}, kind: ${kind}}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {cron: {type: string}}}}}}
-`;
+    const versions = singleVersion("v1", "{type: object, properties: {spec: {type: object, properties: {cron: {type: string}}}}}");
     for (const [plural, kind, scope] of [["crontabs", "CronTab", "Namespaced"], ["clusterthings", "ClusterThing", "Cluster"]] as const) {
-      expect((await s.kubectl(["apply", "-f", "-"], { stdin: crd(plural, kind, scope) })).code).toBe(0);
-      await s.k("wait", "--for=condition=Established", `crd/${plural}.stable.example.com`, "--timeout=10s");
+      await applyCrds(s, crdManifest({ group: "stable.example.com", plural, kind, scope }, versions));
     }
     await namespace("crs");
     const cronTab = (name: string, finalizers = "[]") => `apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: ${name}, namespace: crs, finalizers: ${finalizers}}\nspec: {cron: "* * * * *"}\n---\n`;

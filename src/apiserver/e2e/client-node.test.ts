@@ -2,19 +2,13 @@
  * The official TypeScript client (@kubernetes/client-node) against a real `kts server`: CRUD,
  * list, watch and an informer (run in a child process, see client-node-process.ts).
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { serverForFile } from "./fixtures.ts";
 import { spawnClientNode } from "./client-node-process.ts";
 
 const TOKEN = "client-node-test-token";
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer(["--token", TOKEN]);
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s } = serverForFile(["--token", TOKEN]);
 
 test("CRUD, list, watch and an informer with @kubernetes/client-node", async () => {
   const p = spawnClientNode(s, TOKEN, join(import.meta.dir, "testdata", "client-node-driver.mjs"));

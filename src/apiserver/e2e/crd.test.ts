@@ -4,22 +4,13 @@
  * schema, printed with its columns, scaled, read through two versions, explained, cleaned up
  * with the CRD, and still served after a restart.
  */
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { apiClient, type ApiClient, type Reply } from "../../testing/api-client.ts";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { expect, setDefaultTimeout, test } from "bun:test";
+import type { Reply } from "../../testing/api-client.ts";
+import { ANY_OBJECT_V1, applyCrds, crdManifest, serverForFile, singleVersion, until } from "./fixtures.ts";
 
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-let api: ApiClient;
-beforeAll(async () => {
-  s = await startTestServer();
-  api = apiClient(s.kubeconfig);
-});
-afterAll(async () => {
-  if (process.env.KTS_E2E_LOG) console.log(s.log());
-  expect(await s.stop()).toBe(0);
-});
+const { s, api, restart } = serverForFile();
 
 /** The schema of v1: the structural features the schema engine handles. */
 const v1Schema = `
@@ -68,15 +59,9 @@ const v1Schema = `
               selector: {type: string}
               phase: {type: string}`;
 
-const widgetsCrd = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd], categories: [all]}
-  versions:
+const widgetsCrd = crdManifest(
+  { group: "example.com", plural: "widgets", kind: "Widget", names: "singular: widget, shortNames: [wd], categories: [all]" },
+  `
   - name: v1
     served: true
     storage: true
@@ -103,7 +88,8 @@ spec:
         x-kubernetes-preserve-unknown-fields: true
     subresources:
       status: {}
-`;
+`,
+);
 
 const widget = (name: string, spec: string, apiVersion = "example.com/v1") => `
 apiVersion: ${apiVersion}
@@ -337,41 +323,19 @@ test("both versions read and write the same objects; objects are stored in the s
 
 test("a CRD with a non-structural schema is refused with a clear message", async () => {
   const r = await s.kubectl(["apply", "-f", "-"], {
-    stdin: `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: sloppies.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: sloppies, kind: Sloppy}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            properties:
-              size: {type: integer}
-`,
+    stdin: crdManifest(
+      { group: "example.com", plural: "sloppies", kind: "Sloppy" },
+      singleVersion("v1", "{type: object, properties: {spec: {properties: {size: {type: integer}}}}}"),
+    ),
   });
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('The CustomResourceDefinition "sloppies.example.com" is invalid: spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields');
 
   // Several problems at once, each named; with one schema per version, under the version's path.
   const several = await s.kubectl(["apply", "-f", "-"], {
-    stdin: `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: messes.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: messes, kind: Mess}
-  versions:
+    stdin: crdManifest(
+      { group: "example.com", plural: "messes", kind: "Mess" },
+      `
   - name: v1
     served: true
     storage: true
@@ -394,6 +358,7 @@ spec:
         properties:
           spec: {properties: {x: {type: string}}}
 `,
+    ),
   });
   expect(several.code).toBe(1);
   expect(several.stderr).toBe(
@@ -408,17 +373,7 @@ spec:
 });
 
 test("a name conflict is reported in NamesAccepted and the CRD is not served", async () => {
-  const gadgets = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: gadgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: gadgets, kind: Gadget, shortNames: [wd]}
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
-`;
+  const gadgets = crdManifest({ group: "example.com", plural: "gadgets", kind: "Gadget", names: "shortNames: [wd]" }, ANY_OBJECT_V1);
   expect((await s.kubectl(["apply", "-f", "-"], { stdin: gadgets })).code).toBe(0);
   expect(await s.k("wait", "--for=condition=NamesAccepted=False", "crd/gadgets.example.com", "--timeout=10s")).toContain("condition met");
   const crd = JSON.parse(await s.k("get", "crd", "gadgets.example.com", "-o", "json"));
@@ -441,7 +396,7 @@ test("deleting a CRD deletes its objects in every namespace, then the CRD, then 
   await s.k("patch", "widget", "w2", "--type=merge", "-p", '{"metadata":{"finalizers":["example.com/hold"]}}');
   const deleting = s.kubectl(["delete", "crd", "widgets.example.com", "--timeout=30s"]);
   // w2's own finalizer holds the cleanup until it is removed; meanwhile no new objects.
-  await waitFor(async () => JSON.parse(await s.k("get", "crd", "widgets.example.com", "-o", "json")).status.conditions.some((c: { type: string; reason: string }) => c.type === "Terminating" && c.reason === "InstanceDeletionInProgress"));
+  await until("the CRD's instances being deleted", async () => JSON.parse(await s.k("get", "crd", "widgets.example.com", "-o", "json")).status.conditions.some((c: { type: string; reason: string }) => c.type === "Terminating" && c.reason === "InstanceDeletionInProgress"));
   const refused = await fetchApi("POST", "/apis/example.com/v1/namespaces/default/widgets", { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "late" }, spec: { image: "x" } });
   expect(refused.status).toBe(405);
   expect(refused.json().message).toBe("create not allowed while custom resource definition is terminating");
@@ -452,29 +407,17 @@ test("deleting a CRD deletes its objects in every namespace, then the CRD, then 
   const resources = await s.k("api-resources", "--api-group=example.com", "-o", "name");
   expect(resources).not.toContain("widgets");
   // A CRD of the same name starts empty.
-  expect((await s.kubectl(["apply", "-f", "-"], { stdin: widgetsCrd })).code).toBe(0);
-  await s.k("wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=10s");
-  expect(await waitFor(async () => (await fetchApi("GET", "/apis/example.com/v1/widgets")).status === 200)).toBe(true);
+  await applyCrds(s, widgetsCrd);
+  await until("widgets served again", async () => (await fetchApi("GET", "/apis/example.com/v1/widgets")).status === 200);
   expect((await fetchApi("GET", "/apis/example.com/v1/widgets")).json().items).toEqual([]);
 });
 
 test("a cluster-scoped CRD: objects without namespace, deleted with the CRD", async () => {
-  const clusterCrd = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: regions.geo.example.com}
-spec:
-  group: geo.example.com
-  scope: Cluster
-  names: {plural: regions, kind: Region}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {code: {type: string}}}}}}
-`;
-  expect((await s.kubectl(["apply", "-f", "-"], { stdin: clusterCrd })).code).toBe(0);
-  await s.k("wait", "--for=condition=Established", "crd/regions.geo.example.com", "--timeout=10s");
+  const clusterCrd = crdManifest(
+    { group: "geo.example.com", plural: "regions", kind: "Region", scope: "Cluster" },
+    singleVersion("v1", "{type: object, properties: {spec: {type: object, properties: {code: {type: string}}}}}"),
+  );
+  await applyCrds(s, clusterCrd);
   expect((await s.kubectl(["apply", "-f", "-"], { stdin: "apiVersion: geo.example.com/v1\nkind: Region\nmetadata: {name: eu}\nspec: {code: EU}\n" })).stdout).toBe("region.geo.example.com/eu created\n");
   const eu = JSON.parse(await s.k("get", "region", "eu", "-o", "json"));
   expect(eu.metadata.namespace).toBeUndefined();
@@ -485,9 +428,7 @@ spec:
 
 test("CRDs and their objects survive a restart, served as soon as the server is ready", async () => {
   expect((await s.kubectl(["apply", "-f", "-"], { stdin: widget("survivor", "{image: nginx, color: green}") })).code).toBe(0);
-  expect(await s.stop({ keepData: true })).toBe(0);
-  s = await startTestServer([], { dataDir: s.dataDir });
-  api = apiClient(s.kubeconfig);
+  await restart();
   expect(await s.k("get", "wd", "survivor", "-o", "jsonpath={.spec.color}")).toBe("green");
   const crd = JSON.parse(await s.k("get", "crd", "widgets.example.com", "-o", "json"));
   expect(crd.status.conditions.find((c: { type: string }) => c.type === "Established").status).toBe("True");
@@ -496,12 +437,3 @@ test("CRDs and their objects survive a restart, served as soon as the server is 
 /** A request; a string body is sent as is with `contentType`, anything else as JSON. */
 const fetchApi = (method: string, path: string, body?: unknown, contentType?: string, raw?: string): Promise<Reply> =>
   api.request(path, { method, body: raw ?? body, headers: contentType ? { "content-type": contentType } : undefined });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return true;
-    await Bun.sleep(100);
-  }
-  throw new Error("condition not met in time");
-}

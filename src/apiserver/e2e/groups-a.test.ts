@@ -3,16 +3,10 @@
  * and discovery groups, as kubectl sees them (apply, get tables, api-resources, the create
  * generators, which send protobuf, and validation errors).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { describe, expect, test } from "bun:test";
+import { serverForFile } from "./fixtures.ts";
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s } = serverForFile();
 
 const MANIFEST = `
 apiVersion: v1

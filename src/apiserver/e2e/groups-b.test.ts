@@ -5,25 +5,18 @@
  * `kubectl certificate approve` on an openssl CSR, `kubectl auth can-i` / `whoami`, TokenReview of
  * the server token, bindings and `kubectl get componentstatuses`.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { KubeObject } from "../api/types.ts";
-import { apiClient, type ApiClient } from "../../testing/api-client.ts";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { serverForFile } from "./fixtures.ts";
 
 const TOKEN = "groups-b-server-token";
 const NS = "groups";
 
-let s: TestServer;
-let api: ApiClient;
+// The disruption controller would overwrite the budget statuses the eviction tests set by hand.
+const { s, api } = serverForFile(["--token", TOKEN, "--kube-controller-manager-arg", "controllers=*,-disruption"]);
 beforeAll(async () => {
-  // The disruption controller would overwrite the budget statuses the eviction tests set by hand.
-  s = await startTestServer(["--token", TOKEN, "--kube-controller-manager-arg", "controllers=*,-disruption"]);
-  api = apiClient(s.kubeconfig);
   await api.send("POST", "/api/v1/namespaces", { metadata: { name: NS } });
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
 });
 
 const pods = `/api/v1/namespaces/${NS}/pods`;

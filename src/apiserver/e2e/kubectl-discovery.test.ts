@@ -4,19 +4,13 @@
  * behind `kubectl get all` (built-ins and a custom resource), and `kubectl explain` of every
  * resource `kubectl api-resources` lists, custom kinds included.
  */
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
+import { applyCrds, crdManifest, serverForFile, singleVersion } from "./fixtures.ts";
 
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer(API_CONTROLLERS_ONLY);
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s } = serverForFile(API_CONTROLLERS_ONLY);
 
 /** Collapses runs of spaces, so a listing compares without kubectl's column widths. */
 const columns = (text: string) => text.replace(/ {2,}/g, "  ").trimEnd();
@@ -135,15 +129,10 @@ metadata: {name: not-in-all}
 `;
 
 /** A custom resource of the `all` category, namespaced, and a cluster-scoped one. */
-const crds = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: backups.ops.example.com}
-spec:
-  group: ops.example.com
-  scope: Namespaced
-  names: {plural: backups, singular: backup, kind: Backup, shortNames: [bk], categories: [all, ops]}
-  versions:
+const crds =
+  crdManifest(
+    { group: "ops.example.com", plural: "backups", kind: "Backup", names: "singular: backup, shortNames: [bk], categories: [all, ops]" },
+    `
   - name: v1alpha1
     served: true
     storage: true
@@ -160,20 +149,13 @@ spec:
               volume: {type: string}
     additionalPrinterColumns:
     - {name: Schedule, type: string, jsonPath: .spec.schedule}
----
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: vaults.ops.example.com}
-spec:
-  group: ops.example.com
-  scope: Cluster
-  names: {plural: vaults, singular: vault, kind: Vault}
-  versions:
-  - name: v1alpha1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {region: {type: string, description: Where the vault is.}}}}}}
-`;
+`,
+  ) +
+  "---" +
+  crdManifest(
+    { group: "ops.example.com", plural: "vaults", kind: "Vault", scope: "Cluster", names: "singular: vault" },
+    singleVersion("v1alpha1", "{type: object, properties: {spec: {type: object, properties: {region: {type: string, description: Where the vault is.}}}}}"),
+  );
 
 test("kubectl get all shows upstream's `all` category: the workload types, services, HPAs, and custom kinds that join it", async () => {
   await s.k("create", "namespace", "apps");
@@ -209,8 +191,7 @@ jobs                                    batch/v1         true         Job
   ]);
 
   // A custom kind in the category joins `all`; a cluster-scoped CRD appears among the cluster-scoped resources.
-  expect((await s.kubectl(["apply", "-f", "-"], { stdin: crds })).code).toBe(0);
-  await s.k("wait", "--for=condition=Established", "crd/backups.ops.example.com", "crd/vaults.ops.example.com", "--timeout=10s");
+  await applyCrds(s, crds);
   expect((await s.kubectl(["apply", "-n", "apps", "-f", "-"], { stdin: "apiVersion: ops.example.com/v1alpha1\nkind: Backup\nmetadata: {name: nightly}\nspec: {schedule: '@daily'}\n" })).code).toBe(0);
   const withCustom = (await s.k("get", "all", "-n", "apps")).trimEnd().split("\n\n");
   expect(withCustom).toHaveLength(11);

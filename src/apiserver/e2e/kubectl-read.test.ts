@@ -1,17 +1,11 @@
 /**
  * Real kubectl 1.32 against a real `kts server`: applying a manifest and every way of reading it.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { expect, test } from "bun:test";
+import { serverForFile } from "./fixtures.ts";
 import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer(API_CONTROLLERS_ONLY);
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s } = serverForFile(API_CONTROLLERS_ONLY);
 
 const MANIFEST = `
 apiVersion: v1

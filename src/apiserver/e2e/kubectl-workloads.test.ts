@@ -2,17 +2,11 @@
  * Real kubectl 1.32 against a real `kts server`: the apps, batch, coordination and events.k8s.io
  * types, as kubectl users create, read, scale and get them rejected.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { expect, test } from "bun:test";
+import { serverForFile } from "./fixtures.ts";
 import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer(API_CONTROLLERS_ONLY);
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s } = serverForFile(API_CONTROLLERS_ONLY);
 
 /** `kubectl create -f -` of a manifest (client-side schema validation is not what is tested here). */
 const create = (manifest: string) => s.kubectl(["create", "-f", "-", "--validate=false"], { stdin: manifest });

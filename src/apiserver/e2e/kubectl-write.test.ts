@@ -1,18 +1,12 @@
 /**
  * Real kubectl 1.32 against a real `kts server`: every way of changing objects.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
+import { serverForFile } from "./fixtures.ts";
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s } = serverForFile();
 
 const deployment = (replicas: number, extra = "") => `
 apiVersion: apps/v1

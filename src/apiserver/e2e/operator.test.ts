@@ -11,6 +11,7 @@ import type { V1ConfigMap } from "@kubernetes/client-node";
 import type { KubeObject } from "../api/types.ts";
 import { startTestServer, type TestServer } from "../../testing/server.ts";
 import { spawnClientNode, type ClientNodeProcess } from "./client-node-process.ts";
+import { applyCrds, crdManifest, until as pollUntil } from "./fixtures.ts";
 
 setDefaultTimeout(60_000);
 
@@ -20,15 +21,9 @@ let operator: ClientNodeProcess;
 const lines: Array<{ action: string; key?: string; message?: string }> = [];
 let stderr = "";
 
-const greetingsCrd = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: greetings.demo.example.com}
-spec:
-  group: demo.example.com
-  scope: Namespaced
-  names: {plural: greetings, singular: greeting, kind: Greeting, shortNames: [gr]}
-  versions:
+const greetingsCrd = crdManifest(
+  { group: "demo.example.com", plural: "greetings", kind: "Greeting", names: "singular: greeting, shortNames: [gr]" },
+  `
   - name: v1
     served: true
     storage: true
@@ -53,7 +48,8 @@ spec:
               observedGeneration: {type: integer}
               configMap: {type: string}
               phase: {type: string, enum: [Pending, Ready]}
-`;
+`,
+);
 
 const greeting = (name: string, namespace: string, spec: string) => `
 apiVersion: demo.example.com/v1
@@ -64,8 +60,7 @@ spec: ${spec}
 
 beforeAll(async () => {
   s = await startTestServer(["--token", TOKEN]);
-  expect((await s.kubectl(["apply", "-f", "-"], { stdin: greetingsCrd })).code).toBe(0);
-  await s.k("wait", "--for=condition=Established", "crd/greetings.demo.example.com", "--timeout=10s");
+  await applyCrds(s, greetingsCrd);
   await s.k("create", "namespace", "shop");
   // One Greeting exists before the operator starts: its informer's initial list brings it.
   expect((await s.kubectl(["apply", "-f", "-"], { stdin: greeting("early", "default", "{target: operators}") })).code).toBe(0);
@@ -98,12 +93,9 @@ async function collectOutput(p: ClientNodeProcess): Promise<void> {
   await errText;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`not in time: ${what}\noperator: ${JSON.stringify(lines)}\n${stderr}`);
-    await Bun.sleep(50);
-  }
+/** Polls `check` for up to 20 s; a failure shows what the operator printed so far. */
+function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  return pollUntil(() => `${what}\noperator: ${JSON.stringify(lines)}\n${stderr}`, check, 20_000);
 }
 
 async function getJson<T = KubeObject>(...args: string[]): Promise<T> {

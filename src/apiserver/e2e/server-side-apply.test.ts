@@ -5,23 +5,14 @@
  * kubectl's other write commands leave, and a custom resource whose CRD schema decides how its
  * fields are tracked.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../api/types.ts";
-import { apiClient, type ApiClient } from "../../testing/api-client.ts";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
 import { API_CONTROLLERS_ONLY } from "../../testing/controllers.ts";
+import { applyCrds, crdManifest, serverForFile } from "./fixtures.ts";
 
-let s: TestServer;
-let api: ApiClient;
-beforeAll(async () => {
-  s = await startTestServer(API_CONTROLLERS_ONLY);
-  api = apiClient(s.kubeconfig);
-});
-afterAll(async () => {
-  expect(await s.stop()).toBe(0);
-});
+const { s, api } = serverForFile(API_CONTROLLERS_ONLY);
 
 interface Entry {
   manager: string;
@@ -246,15 +237,9 @@ describe("the API directly", () => {
 describe("kubectl apply --server-side of a custom resource", () => {
   // The CRD's schema decides how fields are tracked: a list-map keyed by name, a set, an atomic
   // list and an atomic map, a granular map, and a preserve-unknown-fields object.
-  const pipelinesCrd = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: pipelines.ci.example.com}
-spec:
-  group: ci.example.com
-  scope: Namespaced
-  names: {plural: pipelines, singular: pipeline, kind: Pipeline}
-  versions:
+  const pipelinesCrd = crdManifest(
+    { group: "ci.example.com", plural: "pipelines", kind: "Pipeline", names: "singular: pipeline" },
+    `
   - name: v1
     served: true
     storage: true
@@ -288,14 +273,14 @@ spec:
             properties:
               phase: {type: string}
               runs: {type: integer}
-`;
+`,
+  );
   const pipeline = (spec: string, extra = "") => `apiVersion: ci.example.com/v1\nkind: Pipeline\nmetadata: {name: build${extra}}\nspec: ${spec}\n`;
   const first = pipeline(`{stages: [{name: compile, image: "golang:1.23"}, {name: test, image: "golang:1.23", timeout: 60}], tags: [fast, linux], args: [--verbose], selector: {app: web}, env: {CI: "true"}, extra: {anything: {nested: 1}}}`, ", labels: {team: web}");
   const spec = (obj: KubeObject) => obj.spec as Record<string, unknown>;
 
   test("create: kubectl's Apply entry tracks fields as the schema says (keys, set values, atomic lists and maps)", async () => {
-    expect((await s.kubectl(["apply", "-f", "-"], { stdin: pipelinesCrd })).code).toBe(0);
-    await s.k("wait", "--for=condition=Established", "crd/pipelines.ci.example.com", "--timeout=10s");
+    await applyCrds(s, pipelinesCrd);
     expect(await s.kubectl(["apply", "--server-side", "-f", "-"], { stdin: first })).toMatchObject({ code: 0, stdout: "pipeline.ci.example.com/build serverside-applied\n" });
     const build = await getJson("pipeline", "build");
     expect(managers(build)).toEqual(["kubectl/Apply"]);
