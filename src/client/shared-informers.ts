@@ -6,6 +6,7 @@
  */
 import type { Logger } from "../log/index.ts";
 import { Informer, type IndexFunc } from "./informer.ts";
+import type { KubeObject } from "../apiserver/api/types.ts";
 import type { Client, ResourceRef } from "./types.ts";
 import { refKey } from "./types.ts";
 
@@ -13,6 +14,17 @@ export interface InformerScope {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+}
+
+/**
+ * client-go's TransformStripManagedFields, as kube-controller-manager and kube-scheduler set it: no
+ * controller reads field ownership, and it is often the largest part of a cached object. Updates
+ * built from a cached object send no managedFields, which keeps the stored ones.
+ */
+export function stripManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 export class SharedInformerFactory {
@@ -32,6 +44,7 @@ export class SharedInformerFactory {
       if (this.stopped) throw new Error("informer factory is stopped");
       inf = new Informer(this.client, ref, {
         ...scope,
+        transform: stripManagedFields,
         onError: (err) => this.log?.v(2).info("informer list/watch failed; retrying", { resource: ref.resource, err }),
       });
       this.informers.set(key, inf);
