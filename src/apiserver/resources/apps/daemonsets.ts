@@ -4,18 +4,18 @@
  */
 import type { FieldError } from "../../api/errors.ts";
 import type { KubeObject } from "../../api/types.ts";
-import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
+import type { PrinterColumn, ResourceDefinition } from "../../registry/definition.ts";
 import { field, FieldPath } from "../../validation/field.ts";
 import { validateNonnegative } from "../../validation/numbers.ts";
 import { defaultPodTemplate, validatePodTemplateSpec } from "../core/pod-spec.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
-import { containersColumn, formatLabels, imagesColumn, integerColumn } from "../workloads/columns.ts";
+import { formatLabels, integerColumn, selectorColumn, templateColumns } from "../workloads/columns.ts";
 import { intOrPercentValue, validateNotMoreThan100Percent, validatePositiveIntOrPercent } from "../workloads/int-or-percent.ts";
 import { validateLabelSelector } from "../../selectors/index.ts";
-import { formatLabelSelector, isEmptySelector, parseSelector, SELECTOR_MISMATCH, validateSelectorUnchanged } from "../workloads/label-selector.ts";
-import { podNameWarnings, validateLongRunningPods } from "../workloads/pod-template.ts";
+import { isEmptySelector, parseSelector, SELECTOR_MISMATCH } from "../workloads/label-selector.ts";
+import { validateLongRunningPods } from "../workloads/pod-template.ts";
 import { semanticEqual } from "../workloads/semantic-equal.ts";
-import { keepOldStatus, resetStatus } from "../workloads/status.ts";
+import { workloadStrategy } from "../workloads/strategy.ts";
 import { type DaemonSet, type DaemonSetSpec, view } from "./types.ts";
 
 type UpdateStrategy = NonNullable<DaemonSetSpec["updateStrategy"]>;
@@ -102,23 +102,16 @@ function setTemplateGeneration(ds: DaemonSet, generation: number): void {
   meta.annotations = { ...meta.annotations, [TEMPLATE_GENERATION_ANNOTATION]: String(generation) };
 }
 
-const strategy: Strategy = {
-  defaults: (obj) => defaultDaemonSet(daemonSet(obj)),
-  prepareForCreate(obj) {
-    resetStatus(obj);
-    setTemplateGeneration(daemonSet(obj), 1);
-  },
-  prepareForUpdate(obj, old) {
-    keepOldStatus(obj, old);
-    const ds = daemonSet(obj);
-    const prev = daemonSet(old);
+const strategy = workloadStrategy({
+  view: daemonSet,
+  defaults: defaultDaemonSet,
+  validateSpec: validateDaemonSetSpec,
+  afterCreateReset: (ds) => setTemplateGeneration(ds, 1),
+  afterUpdateKeep(ds, prev) {
     const changed = !semanticEqual(ds.spec?.template, prev.spec?.template);
     setTemplateGeneration(ds, templateGeneration(prev) + (changed ? 1 : 0));
   },
-  validate: (obj) => validateDaemonSetSpec(daemonSet(obj).spec ?? {}, FieldPath.root("spec")),
-  validateUpdate: (obj, old) => validateSelectorUnchanged(daemonSet(obj), daemonSet(old)),
-  warnings: (obj, old) => (old ? [] : podNameWarnings(obj.metadata?.name)),
-};
+});
 
 const columns: PrinterColumn[] = [
   nameColumn,
@@ -149,17 +142,11 @@ const columns: PrinterColumn[] = [
     cell: (obj) => formatLabels(daemonSet(obj).spec?.template?.spec?.nodeSelector),
   },
   ageColumn,
-  containersColumn(["spec", "template"]),
-  imagesColumn(["spec", "template"]),
-  {
-    name: "Selector",
-    type: "string",
-    format: "",
-    description:
-      "A label query over pods that are managed by the daemon set. Must match in order to be controlled. If empty, defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
-    priority: 1,
-    cell: (obj) => formatLabelSelector(daemonSet(obj).spec?.selector),
-  },
+  ...templateColumns(["spec", "template"]),
+  selectorColumn(
+    "A label query over pods that are managed by the daemon set. Must match in order to be controlled. If empty, defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+    ["spec", "selector"],
+  ),
 ];
 
 export const daemonSetDefinition: ResourceDefinition = {

@@ -4,16 +4,16 @@
  */
 import type { FieldError } from "../../api/errors.ts";
 import type { KubeObject } from "../../api/types.ts";
-import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
+import type { PrinterColumn, ResourceDefinition } from "../../registry/definition.ts";
 import { field, FieldPath } from "../../validation/field.ts";
 import { validateNonnegative } from "../../validation/numbers.ts";
 import { defaultPodTemplate } from "../core/pod-spec.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
-import { containersColumn, imagesColumn, intAt, integerColumn } from "../workloads/columns.ts";
+import { integerColumn, readyOfReplicasColumn, selectorColumn, templateColumns } from "../workloads/columns.ts";
 import { intOrPercentValue, validateNotMoreThan100Percent, validatePositiveIntOrPercent } from "../workloads/int-or-percent.ts";
-import { parseSelector, validateRequiredSelector, validateSelectorUnchanged } from "../workloads/label-selector.ts";
-import { podNameWarnings, validateReplicaSetTemplate } from "../workloads/pod-template.ts";
-import { keepOldStatus, resetStatus } from "../workloads/status.ts";
+import { parseSelector } from "../workloads/label-selector.ts";
+import { validateSelectorAndTemplate } from "../workloads/pod-template.ts";
+import { workloadStrategy } from "../workloads/strategy.ts";
 import { type Deployment, type DeploymentSpec, view } from "./types.ts";
 
 type DeploymentStrategy = NonNullable<DeploymentSpec["strategy"]>;
@@ -63,11 +63,7 @@ function validateStrategy(strategy: DeploymentStrategy | undefined, path: FieldP
 
 /** upstream's ValidateDeploymentSpec. */
 export function validateDeploymentSpec(spec: DeploymentSpec, path: FieldPath): FieldError[] {
-  const errs = [...validateNonnegative(spec.replicas, path.child("replicas"))];
-  errs.push(...validateRequiredSelector(spec.selector, path.child("selector"), "empty selector is invalid for deployment"));
-  const parsed = parseSelector(spec.selector);
-  if (!parsed) errs.push(field.invalid(path.child("selector"), spec.selector, "invalid label selector"));
-  else errs.push(...validateReplicaSetTemplate(spec.template, parsed, path.child("template")));
+  const errs = [...validateNonnegative(spec.replicas, path.child("replicas")), ...validateSelectorAndTemplate(spec, path)];
   errs.push(...validateStrategy(spec.strategy, path.child("strategy")));
   errs.push(...validateNonnegative(spec.minReadySeconds, path.child("minReadySeconds")));
   errs.push(...validateNonnegative(spec.revisionHistoryLimit, path.child("revisionHistoryLimit")));
@@ -81,39 +77,21 @@ export function validateDeploymentSpec(spec: DeploymentSpec, path: FieldPath): F
   return errs;
 }
 
-const strategy: Strategy = {
-  defaults: (obj) => defaultDeployment(deployment(obj)),
-  prepareForCreate: resetStatus,
-  prepareForUpdate: keepOldStatus,
-  validate: (obj) => validateDeploymentSpec(deployment(obj).spec ?? {}, FieldPath.root("spec")),
-  validateUpdate: (obj, old) => validateSelectorUnchanged(deployment(obj), deployment(old)),
-  warnings: (obj, old) => (old ? [] : podNameWarnings(obj.metadata?.name)),
-};
+const strategy = workloadStrategy({ view: deployment, defaults: defaultDeployment, validateSpec: validateDeploymentSpec });
 
 const columns: PrinterColumn[] = [
   nameColumn,
-  {
-    name: "Ready",
-    type: "string",
-    format: "",
-    description: "Number of the pod with ready state",
-    priority: 0,
-    cell: (obj) => `${intAt(obj, ["status", "readyReplicas"])}/${intAt(obj, ["spec", "replicas"])}`,
-  },
+  readyOfReplicasColumn,
   integerColumn("Up-to-date", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", ["status", "updatedReplicas"], "string"),
   integerColumn("Available", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", ["status", "availableReplicas"], "string"),
   ageColumn,
-  containersColumn(["spec", "template"]),
-  imagesColumn(["spec", "template"]),
-  {
-    name: "Selector",
-    type: "string",
-    format: "",
-    description: "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
-    priority: 1,
+  ...templateColumns(["spec", "template"]),
+  selectorColumn(
+    "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
+    ["spec", "selector"],
     // selector.String() of the converted selector; printDeployment's own wording when it does not convert.
-    cell: (obj) => parseSelector(deployment(obj).spec?.selector)?.toString() ?? "<invalid>",
-  },
+    (selector) => parseSelector(selector)?.toString() ?? "<invalid>",
+  ),
 ];
 
 export const deploymentDefinition: ResourceDefinition = {

@@ -12,7 +12,7 @@ import { validateNonnegative } from "../../validation/numbers.ts";
 import { defaultEmbeddedMeta, defaultPodTemplate, type PodTemplateSpec, validatePodSpecificAnnotations } from "../core/pod-spec.ts";
 import { defaultPersistentVolumeClaimSpec } from "../core/pod-spec-defaults.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
-import { containersColumn, imagesColumn, intAt } from "../workloads/columns.ts";
+import { readyOfReplicasColumn, templateColumns } from "../workloads/columns.ts";
 import { intOrPercentValue, validateNotMoreThan100Percent, validatePositiveIntOrPercent } from "../workloads/int-or-percent.ts";
 import { type LabelSelector, parseSelector, validateRequiredSelector, validateTemplateSelected } from "../workloads/label-selector.ts";
 import { validateLongRunningPods } from "../workloads/pod-template.ts";
@@ -167,17 +167,9 @@ const strategy: Strategy = {
 
 const columns: PrinterColumn[] = [
   nameColumn,
-  {
-    name: "Ready",
-    type: "string",
-    format: "",
-    description: "Number of the pod with ready state",
-    priority: 0,
-    cell: (obj) => `${intAt(obj, ["status", "readyReplicas"])}/${intAt(obj, ["spec", "replicas"])}`,
-  },
+  readyOfReplicasColumn,
   ageColumn,
-  containersColumn(["spec", "template"]),
-  imagesColumn(["spec", "template"]),
+  ...templateColumns(["spec", "template"]),
 ];
 
 export const statefulSetDefinition: ResourceDefinition = {

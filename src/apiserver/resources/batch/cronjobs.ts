@@ -5,8 +5,8 @@
 import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
 import { age, ageColumn, nameColumn } from "../printing.ts";
-import { containersColumn, imagesColumn } from "../workloads/columns.ts";
-import { formatLabelSelector } from "../workloads/label-selector.ts";
+import { selectorColumn, templateColumns } from "../workloads/columns.ts";
+import { JOB_SELECTOR_DESCRIPTION } from "./job-columns.ts";
 import { podNameWarnings } from "../workloads/pod-template.ts";
 import { keepOldStatus, resetStatus } from "../workloads/status.ts";
 import { rememberUpdate, storedObjectOf } from "../workloads/update-context.ts";
@@ -83,16 +83,8 @@ const columns: PrinterColumn[] = [
     },
   },
   ageColumn,
-  containersColumn(["spec", "jobTemplate", "spec", "template"]),
-  imagesColumn(["spec", "jobTemplate", "spec", "template"]),
-  {
-    name: "Selector",
-    type: "string",
-    format: "",
-    description: "A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
-    priority: 1,
-    cell: (obj) => formatLabelSelector(cronJob(obj).spec?.jobTemplate?.spec?.selector),
-  },
+  ...templateColumns(["spec", "jobTemplate", "spec", "template"]),
+  selectorColumn(JOB_SELECTOR_DESCRIPTION, ["spec", "jobTemplate", "spec", "selector"]),
 ];
 
 export const cronJobDefinition: ResourceDefinition = {

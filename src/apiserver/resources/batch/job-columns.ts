@@ -5,8 +5,7 @@ import type { V1JobCondition } from "@kubernetes/client-node";
 import type { KubeObject, Wire } from "../../api/types.ts";
 import type { PrinterColumn } from "../../registry/definition.ts";
 import { age, ageColumn, humanDuration, nameColumn } from "../printing.ts";
-import { containersColumn, imagesColumn } from "../workloads/columns.ts";
-import { formatLabelSelector } from "../workloads/label-selector.ts";
+import { selectorColumn, templateColumns } from "../workloads/columns.ts";
 import { type Job, view } from "./types.ts";
 
 const job = (obj: KubeObject) => view<Job>(obj);
@@ -43,6 +42,10 @@ export function jobDuration(j: Job, now: number): string {
   return end ? humanDuration(Date.parse(end) - Date.parse(start)) : age(start, now);
 }
 
+/** The SELECTOR column's description for Jobs and CronJobs (JobSpec.selector's). */
+export const JOB_SELECTOR_DESCRIPTION =
+  "A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors";
+
 export const jobColumns: PrinterColumn[] = [
   nameColumn,
   { name: "Status", type: "string", format: "", description: "Status of the job.", priority: 0, cell: (obj) => jobStatus(job(obj)) },
@@ -57,14 +60,6 @@ export const jobColumns: PrinterColumn[] = [
   },
   { name: "Duration", type: "string", format: "", description: "Time required to complete the job.", priority: 0, cell: (obj, now) => jobDuration(job(obj), now) },
   ageColumn,
-  containersColumn(["spec", "template"]),
-  imagesColumn(["spec", "template"]),
-  {
-    name: "Selector",
-    type: "string",
-    format: "",
-    description: "A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
-    priority: 1,
-    cell: (obj) => formatLabelSelector(job(obj).spec?.selector),
-  },
+  ...templateColumns(["spec", "template"]),
+  selectorColumn(JOB_SELECTOR_DESCRIPTION, ["spec", "selector"]),
 ];

@@ -5,6 +5,7 @@
 import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn } from "../../registry/definition.ts";
 import { pathValue } from "../printing.ts";
+import { formatLabelSelector, type LabelSelectorObject } from "./label-selector.ts";
 
 interface NamedImage {
   name?: string;
@@ -43,6 +44,26 @@ export function imagesColumn(templatePath: readonly string[]): PrinterColumn {
     cell: (obj) => containerCells(templateContainers(obj, templatePath)).images,
   };
 }
+
+/** -o wide's CONTAINERS and IMAGES of the pod template at `templatePath`. */
+export function templateColumns(templatePath: readonly string[]): PrinterColumn[] {
+  return [containersColumn(templatePath), imagesColumn(templatePath)];
+}
+
+/** -o wide's SELECTOR: the label selector at `path`, printed by `print` (metav1.FormatLabelSelector by default). */
+export function selectorColumn(description: string, path: readonly string[], print: (selector: LabelSelectorObject | undefined) => string = formatLabelSelector): PrinterColumn {
+  return { name: "Selector", type: "string", format: "", description, priority: 1, cell: (obj) => print(pathValue(obj, path) as LabelSelectorObject | undefined) };
+}
+
+/** READY of Deployments and StatefulSets: "<status.readyReplicas>/<spec.replicas>". */
+export const readyOfReplicasColumn: PrinterColumn = {
+  name: "Ready",
+  type: "string",
+  format: "",
+  description: "Number of the pod with ready state",
+  priority: 0,
+  cell: (obj) => `${intAt(obj, ["status", "readyReplicas"])}/${intAt(obj, ["spec", "replicas"])}`,
+};
 
 /** A column of an int32 field printed as upstream's int64 cell; absent fields are 0, as in Go. */
 export function integerColumn(name: string, description: string, path: readonly string[], type: PrinterColumn["type"] = "integer"): PrinterColumn {

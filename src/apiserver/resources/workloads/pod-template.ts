@@ -6,7 +6,8 @@ import type { FieldError } from "../../api/errors.ts";
 import { field, type FieldPath } from "../../validation/field.ts";
 import { isDNS1123Label } from "../../validation/names.ts";
 import { type PodTemplateSpec, validatePodTemplateSpec } from "../core/pod-spec.ts";
-import { type LabelSelector, validateTemplateSelected } from "./label-selector.ts";
+import { type LabelSelector, parseSelector, validateRequiredSelector, validateTemplateSelected } from "./label-selector.ts";
+import type { LabelSelectorObject } from "../../selectors/index.ts";
 
 /** The template's pods must restart forever and may not have a deadline. */
 export function validateLongRunningPods(template: PodTemplateSpec, path: FieldPath, kind: string): FieldError[] {
@@ -30,6 +31,18 @@ export function validateReplicaSetTemplate(template: PodTemplateSpec | undefined
     ...validatePodTemplateSpec(t, path),
     ...validateLongRunningPods(t, path, "ReplicaSet"),
   ];
+}
+
+/**
+ * The selector and template of a ReplicaSet or Deployment: a required, non-empty selector (the
+ * message says "deployment" for both, as upstream's does), then the template it must select.
+ */
+export function validateSelectorAndTemplate(spec: { selector?: LabelSelectorObject | null; template?: PodTemplateSpec }, path: FieldPath): FieldError[] {
+  const errs = validateRequiredSelector(spec.selector, path.child("selector"), "empty selector is invalid for deployment");
+  const parsed = parseSelector(spec.selector);
+  if (!parsed) errs.push(field.invalid(path.child("selector"), spec.selector, "invalid label selector"));
+  else errs.push(...validateReplicaSetTemplate(spec.template, parsed, path.child("template")));
+  return errs;
 }
 
 /**
