@@ -10,6 +10,7 @@ import { ALL_VERBS } from "../../registry/definition.ts";
 import type { CoreEvent } from "../events/convert.ts";
 import { eventColumns } from "../events/event-columns.ts";
 import { validateLegacyEvent } from "../events/event-validation.ts";
+import { EVENT_RESOURCE, eventFieldSelectors } from "../events/event-resource.ts";
 
 const asEvent = (obj: KubeObject) => obj as CoreEvent;
 
@@ -21,39 +22,13 @@ const strategy: Strategy = {
   validate: (obj) => validateCoreEvent(asEvent(obj)),
 };
 
-const involved = (key: "kind" | "namespace" | "name" | "uid" | "apiVersion" | "resourceVersion" | "fieldPath") => (obj: KubeObject) =>
-  asEvent(obj).involvedObject?.[key] ?? "";
-
 export const eventDefinition: ResourceDefinition = {
   group: "",
   version: "v1",
-  kind: "Event",
-  plural: "events",
-  singular: "event",
-  shortNames: ["ev"],
-  namespaced: true,
+  ...EVENT_RESOURCE,
   verbs: ALL_VERBS,
-  storagePath: "events",
   nameRule: "subdomain",
-  // kube-apiserver's default --event-ttl.
-  ttlSeconds: 3600,
-  // Events own nothing; the garbage collector ignores them.
-  garbageCollectionPolicy: "Unsupported",
-  allowCreateOnUpdate: true,
   printerColumns: eventColumns(asEvent),
-  fieldSelectors: {
-    "involvedObject.kind": involved("kind"),
-    "involvedObject.namespace": involved("namespace"),
-    "involvedObject.name": involved("name"),
-    "involvedObject.uid": involved("uid"),
-    "involvedObject.apiVersion": involved("apiVersion"),
-    "involvedObject.resourceVersion": involved("resourceVersion"),
-    "involvedObject.fieldPath": involved("fieldPath"),
-    reason: (obj) => asEvent(obj).reason ?? "",
-    reportingComponent: (obj) => asEvent(obj).reportingComponent ?? "",
-    // The source component, or the reporting controller of events written through events.k8s.io.
-    source: (obj) => asEvent(obj).source?.component || asEvent(obj).reportingComponent || "",
-    type: (obj) => asEvent(obj).type ?? "",
-  },
+  fieldSelectors: eventFieldSelectors(asEvent, "involvedObject", "reportingComponent"),
   strategy,
 };

@@ -9,6 +9,7 @@ import type { KubeObject } from "../../api/types.ts";
 import type { ResourceDefinition, Strategy } from "../../registry/definition.ts";
 import { type CoreEvent, eventsV1ToCore, type EventsV1EventWire } from "./convert.ts";
 import { eventColumns } from "./event-columns.ts";
+import { EVENT_RESOURCE, eventFieldSelectors } from "./event-resource.ts";
 import { rememberUpdate, storedObjectOf } from "../workloads/update-context.ts";
 import { validateStrictEventCreate, validateStrictEventUpdate } from "./event-validation.ts";
 
@@ -27,44 +28,12 @@ const strategy: Strategy = {
   validateUpdate: (obj, old) => validateStrictEventUpdate(asCoreEvent(obj), asCoreEvent(old)),
 };
 
-/** A field of the involved object, for the regarding.* selectors. */
-const regarding = (key: "kind" | "namespace" | "name" | "uid" | "apiVersion" | "resourceVersion" | "fieldPath") => (obj: KubeObject) =>
-  asCoreEvent(obj).involvedObject?.[key] ?? "";
-
-/**
- * upstream's field label conversions for events.k8s.io/v1: its spellings map onto the core/v1
- * fields (regarding.* is involvedObject.*, reportingController is reportingComponent).
- */
-const fieldSelectors: ResourceDefinition["fieldSelectors"] = {
-  "regarding.kind": regarding("kind"),
-  "regarding.namespace": regarding("namespace"),
-  "regarding.name": regarding("name"),
-  "regarding.uid": regarding("uid"),
-  "regarding.apiVersion": regarding("apiVersion"),
-  "regarding.resourceVersion": regarding("resourceVersion"),
-  "regarding.fieldPath": regarding("fieldPath"),
-  reason: (obj) => asCoreEvent(obj).reason ?? "",
-  reportingController: (obj) => asCoreEvent(obj).reportingComponent ?? "",
-  // The deprecated source component, or the reporting controller of new-style events.
-  source: (obj) => asCoreEvent(obj).source?.component || asCoreEvent(obj).reportingComponent || "",
-  type: (obj) => asCoreEvent(obj).type ?? "",
-};
-
 export const eventsV1Definition: ResourceDefinition = {
   group: "events.k8s.io",
   version: "v1",
-  kind: "Event",
-  plural: "events",
-  singular: "event",
-  shortNames: ["ev"],
-  namespaced: true,
-  storagePath: "events",
-  // kube-apiserver's default --event-ttl.
-  ttlSeconds: 3600,
-  // Events own nothing; the garbage collector ignores them.
-  garbageCollectionPolicy: "Unsupported",
-  allowCreateOnUpdate: true,
+  ...EVENT_RESOURCE,
   printerColumns: eventColumns(asCoreEvent),
-  fieldSelectors,
+  // upstream's field label conversions: regarding.* is involvedObject.*, reportingController is reportingComponent.
+  fieldSelectors: eventFieldSelectors(asCoreEvent, "regarding", "reportingController"),
   strategy,
 };
