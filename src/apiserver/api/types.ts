@@ -45,3 +45,11 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
   const slash = apiVersion.indexOf("/");
   return slash < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+
+/**
+ * A typed view of the object a strategy hook receives (no copy, no conversion): the resources'
+ * wire types (Wire<V1Pod>, …) are what the stored JSON is.
+ */
+export function view<T>(obj: KubeObject): T {
+  return obj as unknown as T;
+}

@@ -4,7 +4,7 @@
  * missing until validation says so.
  */
 import type { V1DaemonSet, V1DaemonSetSpec, V1Deployment, V1DeploymentSpec, V1ReplicaSet, V1ReplicaSetSpec, V1StatefulSet, V1StatefulSetSpec } from "@kubernetes/client-node";
-import type { KubeObject, Wire } from "../../api/types.ts";
+import type { Wire } from "../../api/types.ts";
 
 export type DeploymentSpec = Partial<Wire<V1DeploymentSpec>>;
 export type Deployment = Omit<Wire<V1Deployment>, "spec"> & { spec?: DeploymentSpec };
@@ -18,7 +18,4 @@ export type StatefulSet = Omit<Wire<V1StatefulSet>, "spec"> & { spec?: StatefulS
 export type DaemonSetSpec = Partial<Wire<V1DaemonSetSpec>>;
 export type DaemonSet = Omit<Wire<V1DaemonSet>, "spec"> & { spec?: DaemonSetSpec };
 
-/** A typed view of the object a strategy hook receives (no copy, no conversion). */
-export function view<T>(obj: KubeObject): T {
-  return obj as unknown as T;
-}
+export { view } from "../../api/types.ts";

@@ -3,7 +3,7 @@
  * are whatever JSON the client sent until validation has looked at them.
  */
 import type { V1CronJob, V1CronJobSpec, V1Job, V1JobSpec, V1JobTemplateSpec } from "@kubernetes/client-node";
-import type { KubeObject, Wire } from "../../api/types.ts";
+import type { Wire } from "../../api/types.ts";
 
 export type JobSpec = Partial<Wire<V1JobSpec>>;
 export type Job = Omit<Wire<V1Job>, "spec"> & { spec?: JobSpec };
@@ -15,6 +15,4 @@ export type CronJob = Omit<Wire<V1CronJob>, "spec"> & { spec?: CronJobSpec };
 export type PodFailurePolicy = NonNullable<JobSpec["podFailurePolicy"]>;
 export type SuccessPolicy = NonNullable<JobSpec["successPolicy"]>;
 
-export function view<T>(obj: KubeObject): T {
-  return obj as unknown as T;
-}
+export { view } from "../../api/types.ts";

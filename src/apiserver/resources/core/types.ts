@@ -61,7 +61,4 @@ export type ReplicationController = Wire<V1ReplicationController>;
 export type LimitRangeItem = Omit<Wire<V1LimitRangeItem>, "_default"> & { default?: ResourceList };
 export type LimitRange = Omit<Wire<V1LimitRange>, "spec"> & { spec?: { limits: LimitRangeItem[] } };
 
-/** A typed view of an object handed to a strategy hook. */
-export function view<T>(obj: KubeObject): T {
-  return obj as unknown as T;
-}
+export { view } from "../../api/types.ts";

@@ -20,7 +20,7 @@ import type {
   V1NetworkPolicySpec,
   V1TypedLocalObjectReference,
 } from "@kubernetes/client-node";
-import type { KubeObject, Wire } from "../../api/types.ts";
+import type { Wire } from "../../api/types.ts";
 
 export const NETWORKING_GROUP = "networking.k8s.io";
 
@@ -43,7 +43,4 @@ export type NetworkPolicy = Omit<Wire<V1NetworkPolicy>, "spec"> & { spec?: Netwo
 export type NetworkPolicyPort = Wire<V1NetworkPolicyPort>;
 export type IPBlock = Wire<V1IPBlock>;
 
-/** A typed view of the object a strategy hook receives (no copy, no conversion). */
-export function view<T>(obj: KubeObject): T {
-  return obj as unknown as T;
-}
+export { view } from "../../api/types.ts";

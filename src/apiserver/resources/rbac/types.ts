@@ -4,7 +4,7 @@
  * zero-valued fields come back as null), until validation says so.
  */
 import type { RbacV1Subject, V1AggregationRule, V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding, V1RoleRef } from "@kubernetes/client-node";
-import type { KubeObject, Wire } from "../../api/types.ts";
+import type { Wire } from "../../api/types.ts";
 
 export const RBAC_GROUP = "rbac.authorization.k8s.io";
 
@@ -20,7 +20,4 @@ export type RoleBinding = Omit<Wire<V1RoleBinding>, "roleRef" | "subjects"> & { 
 export type ClusterRoleBinding = Omit<Wire<V1ClusterRoleBinding>, "roleRef" | "subjects"> & { roleRef?: RoleRef; subjects?: Subject[] };
 export type AnyBinding = RoleBinding | ClusterRoleBinding;
 
-/** A typed view of the object a strategy hook receives (no copy, no conversion). */
-export function view<T>(obj: KubeObject): T {
-  return obj as unknown as T;
-}
+export { view } from "../../api/types.ts";

@@ -15,7 +15,7 @@ import type {
   V1VolumeAttachmentSource,
   V1VolumeAttachmentSpec,
 } from "@kubernetes/client-node";
-import type { KubeObject, Wire } from "../../api/types.ts";
+import type { Wire } from "../../api/types.ts";
 
 export const STORAGE_GROUP = "storage.k8s.io";
 
@@ -34,7 +34,4 @@ export type VolumeAttachmentSource = Wire<V1VolumeAttachmentSource>;
 export type VolumeAttachmentSpec = Partial<Wire<V1VolumeAttachmentSpec>>;
 export type VolumeAttachment = Omit<Wire<V1VolumeAttachment>, "spec"> & { spec?: VolumeAttachmentSpec };
 
-/** A typed view of the object a strategy hook receives (no copy, no conversion). */
-export function view<T>(obj: KubeObject): T {
-  return obj as unknown as T;
-}
+export { view } from "../../api/types.ts";
