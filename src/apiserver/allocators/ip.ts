@@ -5,27 +5,26 @@
  * network and broadcast addresses are never handed out, and the first host address belongs to
  * the `kubernetes` service.
  */
-export class IpRange {
+import { type Cidr, cidrContains, formatIPv4, parseCidr, parseIPv4 } from "../../netaddr/index.ts";
+
+export class IpRange implements Cidr {
   readonly base: number;
+  readonly bits: number;
   readonly size: number;
 
   constructor(readonly cidr: string) {
-    const [addr, bitsText] = cidr.split("/");
-    const bits = Number(bitsText);
-    const base = ipToInt(addr ?? "");
-    if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid IPv4 CIDR ${JSON.stringify(cidr)} (a /8 to /30 is needed)`);
-    this.size = 2 ** (32 - bits);
-    this.base = base - (base % this.size);
+    const block = parseCidr(cidr);
+    if (!block || block.bits < 8 || block.bits > 30) throw new Error(`invalid IPv4 CIDR ${JSON.stringify(cidr)} (a /8 to /30 is needed)`);
+    ({ base: this.base, bits: this.bits, size: this.size } = block);
   }
 
   contains(ip: string): boolean {
-    const n = ipToInt(ip);
-    return n !== undefined && n >= this.base && n < this.base + this.size;
+    return cidrContains(this, ip);
   }
 
   /** The n-th address of the range (0 = network address). */
   at(n: number): string {
-    return intToIp(this.base + n);
+    return formatIPv4(this.base + n);
   }
 }
 
@@ -36,7 +35,7 @@ export class IpAllocator {
 
   /** Marks an address taken; false if it already was or is outside the range. */
   claim(ip: string): boolean {
-    const n = ipToInt(ip);
+    const n = parseIPv4(ip);
     if (n === undefined || !this.range.contains(ip) || this.used.has(n)) return false;
     this.used.add(n);
     return true;
@@ -49,40 +48,25 @@ export class IpAllocator {
       const n = this.range.base + 1 + Math.floor(Math.random() * usable);
       if (!this.used.has(n)) {
         this.used.add(n);
-        return intToIp(n);
+        return formatIPv4(n);
       }
     }
     for (let n = this.range.base + 1; n < this.range.base + this.range.size - 1; n++) {
       if (!this.used.has(n)) {
         this.used.add(n);
-        return intToIp(n);
+        return formatIPv4(n);
       }
     }
     return undefined;
   }
 
   release(ip: string): void {
-    const n = ipToInt(ip);
+    const n = parseIPv4(ip);
     if (n !== undefined) this.used.delete(n);
   }
 
   isUsable(ip: string): boolean {
-    const n = ipToInt(ip);
+    const n = parseIPv4(ip);
     return n !== undefined && n > this.range.base && n < this.range.base + this.range.size - 1;
   }
-}
-
-export function ipToInt(ip: string): number | undefined {
-  const parts = ip.split(".");
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 }
