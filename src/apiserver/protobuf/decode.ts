@@ -7,19 +7,7 @@
  * nil slices/maps/pointers omitted or printed as null. The same JSON sent by a JSON client
  * therefore reaches the store identically.
  */
-import {
-  REPEATED,
-  SINGLE,
-  T_BOOL,
-  T_BYTES,
-  T_INT32,
-  T_INT64,
-  T_MESSAGE,
-  T_SPECIAL,
-  T_STRING,
-  type FieldDesc,
-  type MessageDesc,
-} from "./registry.ts";
+import { REPEATED, SINGLE, T_BOOL, T_BYTES, T_INT32, T_INT64, T_MESSAGE, T_SPECIAL, T_STRING, type FieldDesc, type MessageDesc } from "./registry.ts";
 import { ProtoError, Reader, WIRE_BYTES, WIRE_END_GROUP, WIRE_VARINT } from "./wire.ts";
 
 type JSONObject = Record<string, unknown>;

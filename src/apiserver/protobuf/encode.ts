@@ -4,20 +4,7 @@
  * scalars and structs always written (zero values included), pointers/slices/maps only when
  * set, map entries sorted by key.
  */
-import {
-  MAP,
-  REPEATED,
-  SINGLE,
-  T_BOOL,
-  T_BYTES,
-  T_INT32,
-  T_INT64,
-  T_MESSAGE,
-  T_SPECIAL,
-  T_STRING,
-  type FieldDesc,
-  type MessageDesc,
-} from "./registry.ts";
+import { MAP, REPEATED, SINGLE, T_BOOL, T_BYTES, T_INT32, T_INT64, T_MESSAGE, T_SPECIAL, T_STRING, type FieldDesc, type MessageDesc } from "./registry.ts";
 import { EncodeError, Writer } from "./wire.ts";
 
 const INT32_MIN = -0x80000000;
