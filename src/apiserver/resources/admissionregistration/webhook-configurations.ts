@@ -7,9 +7,9 @@ import type { FieldError } from "../../api/errors.ts";
 import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
 import { validateLabelSelector } from "../../selectors/index.ts";
-import { field, FieldPath, invalidEach } from "../../validation/field.ts";
-import { inclusiveRangeError } from "../../validation/numbers.ts";
-import { isDNS1035Label, isDNS1123Subdomain } from "../../validation/names.ts";
+import { field, FieldPath } from "../../validation/field.ts";
+import { isDNS1123Subdomain } from "../../validation/names.ts";
+import { validateReviewVersionItems, validateWebhookService, validateWebhookUrl } from "../../validation/webhook-client.ts";
 import { column } from "../core/columns.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
 import { FAILURE_POLICIES, MATCH_POLICIES, defaultRule, validateMatchConditions, validateRule } from "./rules.ts";
@@ -20,7 +20,6 @@ const NO_SIDE_EFFECTS = ["None", "NoneOnDryRun"];
 const REINVOCATION_POLICIES = ["IfNeeded", "Never"];
 /** The AdmissionReview versions a webhook must speak one of (upstream's AcceptedAdmissionReviewVersions). */
 const REVIEW_VERSIONS = ["v1", "v1beta1"];
-const URL_FORM = "; desired format: https://host[/path]";
 
 const config = (obj: KubeObject) => obj as WebhookConfiguration;
 
@@ -46,63 +45,11 @@ function validateFullyQualifiedName(name: string, path: FieldPath): FieldError[]
   return [];
 }
 
-/** upstream's webhook.ValidateWebhookURL with https required. */
-export function validateWebhookUrl(text: string, path: FieldPath): FieldError[] {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    // Go's url.Parse takes most such text as a relative reference: then it has no https scheme and no host.
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(text)?.[1] ?? "";
-    const errs: FieldError[] = [];
-    if (scheme !== "https") errs.push(field.invalid(path, scheme, `'https' is the only allowed URL scheme${URL_FORM}`));
-    return [...errs, field.invalid(path, "", `host must be specified${URL_FORM}`)];
-  }
-  const errs: FieldError[] = [];
-  const scheme = url.protocol.replace(/:$/, "");
-  if (scheme !== "https") errs.push(field.invalid(path, scheme, `'https' is the only allowed URL scheme${URL_FORM}`));
-  if (!url.host) errs.push(field.invalid(path, url.host, `host must be specified${URL_FORM}`));
-  if (url.username || url.password) errs.push(field.invalid(path, url.password ? `${url.username}:${url.password}` : url.username, "user information is not permitted in the URL"));
-  if (url.hash.length > 1) errs.push(field.invalid(path, url.hash.slice(1), "fragments are not permitted in the URL"));
-  if (url.search.length > 1) errs.push(field.invalid(path, url.search.slice(1), "query parameters are not permitted in the URL"));
-  return errs;
-}
-
-/** upstream's webhook.ValidateWebhookService. */
-export function validateWebhookService(service: NonNullable<NonNullable<Webhook["clientConfig"]>["service"]>, path: FieldPath): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!service.name) errs.push(field.required(path.child("name"), "service name is required"));
-  if (!service.namespace) errs.push(field.required(path.child("namespace"), "service namespace is required"));
-  const port = service.port ?? 443;
-  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) errs.push(field.invalid(path.child("port"), port, `port is not valid: ${inclusiveRangeError(1, 65535)}`));
-  const urlPath = service.path;
-  if (urlPath == null || urlPath === "/" || urlPath === "") return errs;
-  const p = path.child("path");
-  if (urlPath === "//") return [...errs, field.invalid(p, urlPath, "segment[0] may not be empty")];
-  if (!urlPath.startsWith("/")) errs.push(field.invalid(p, urlPath, "must start with a '/'"));
-  let rest = urlPath.slice(1);
-  if (rest.endsWith("/")) rest = rest.slice(0, -1);
-  rest.split("/").forEach((step, i) => {
-    if (!step) errs.push(field.invalid(p, urlPath, `segment[${i}] may not be empty`));
-    else for (const problem of isDNS1123Subdomain(step)) errs.push(field.invalid(p, urlPath, `segment[${i}]: ${problem}`));
-  });
-  return errs;
-}
-
 /** upstream's validateAdmissionReviewVersions. */
 function validateReviewVersions(versions: string[] | undefined, requireRecognized: boolean, path: FieldPath): FieldError[] {
   const list = versions ?? [];
   if (list.length === 0) return [field.required(path, `must specify one of ${REVIEW_VERSIONS.join(", ")}`)];
-  const errs: FieldError[] = [];
-  const seen = new Set<string>();
-  list.forEach((v, i) => {
-    if (seen.has(v)) {
-      errs.push(field.invalid(path.index(i), v, "duplicate version"));
-      return;
-    }
-    seen.add(v);
-    errs.push(...invalidEach(path.index(i), v, isDNS1035Label(v)));
-  });
+  const errs = validateReviewVersionItems(list, path);
   if (requireRecognized && !list.some((v) => REVIEW_VERSIONS.includes(v))) errs.push(field.invalid(path, list, `must include at least one of ${REVIEW_VERSIONS.join(", ")}`));
   return errs;
 }
