@@ -49,7 +49,7 @@ export function agentCommand(): Command {
     );
     if (stopping) return;
     log.info("kts agent is running", { node: agent.nodeName, server: serverUrl });
-    steadyState();
+    steadyState(Number(process.env.KTS_AGENT_JIT_POLICY ?? 100));
     // Hold the process open until a signal.
     setInterval(() => {}, 1 << 30);
   });

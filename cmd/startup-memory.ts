@@ -10,7 +10,11 @@
  *     flushes the bytecode of functions that stopped running. Code that runs again is recompiled
  *     from the source on its next call; start-up-only code stays gone. The same happens when the
  *     kernel reports memory pressure.
- * KTS_STARTUP_JIT_POLICY=1 and KTS_DROP_STARTUP_CODE=0 turn these off (to measure what they save).
+ * `kts agent` keeps the reluctant policy for good (KTS_AGENT_JIT_POLICY, default 100): an agent
+ * waits on Docker and the API server, not on its own code, and the optimizing tiers' code and
+ * compiler pages cost it ~4 MB of its ~55. Hot code still tiers up, only later.
+ * KTS_STARTUP_JIT_POLICY=1, KTS_AGENT_JIT_POLICY=1 and KTS_DROP_STARTUP_CODE=0 turn these off (to
+ * measure what they save).
  * Imported first by kts.ts.
  */
 const STARTUP_SCALE = Number(process.env.KTS_STARTUP_JIT_POLICY ?? 100);
@@ -23,9 +27,12 @@ function setPolicy(scale: number): void {
 
 setPolicy(STARTUP_SCALE);
 
-/** Start-up is over: the normal JIT policy, and start-up code dropped once it has settled. */
-export function steadyState(): void {
-  setPolicy(1);
+/**
+ * Start-up is over: the normal JIT policy (or `jitPolicy`), and start-up code dropped once it has
+ * settled.
+ */
+export function steadyState(jitPolicy = 1): void {
+  setPolicy(jitPolicy);
   if (process.env.KTS_DROP_STARTUP_CODE === "0") return;
   setTimeout(() => Bun.shrink(), DROP_CODE_AFTER_MS).unref();
   process.on("memoryPressure", () => Bun.shrink());

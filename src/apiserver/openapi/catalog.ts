@@ -6,7 +6,7 @@
 import type { GroupVersionKind } from "../api/types.ts";
 import type { ResourceDefinition } from "../registry/definition.ts";
 import { customKindDefinitions, type KindDefinitions } from "./custom-schemas.ts";
-import { builtinDefinitionFor, builtinDefinitions } from "./definitions.ts";
+import { builtinDefinitionFor, builtinDocumentDefinitions } from "./definitions.ts";
 import type { PathSpec } from "./operation-spec.ts";
 import { groupVersionPath, resourcePaths } from "./operations.ts";
 import { gvkKey, type Schema } from "./schema.ts";
@@ -21,7 +21,7 @@ export interface Catalog {
 }
 
 export function buildCatalog(resources: readonly ResourceDefinition[], custom: ReadonlyMap<string, KindDefinitions>): Catalog {
-  const builtin = builtinDefinitions().definitions;
+  const builtin = builtinDocumentDefinitions().definitions;
   const extra = new Map<string, Schema>();
   const addKind = (k: KindDefinitions) => {
     extra.set(k.name, k.schema);

@@ -2,11 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { encode, generate, OUTPUT } from "../../../scripts/gen-openapi.ts";
-import { builtinDefinitionFor, builtinDefinitions } from "./definitions.ts";
+import { builtinDefinitionFor, builtinDefinitions, builtinDocumentDefinitions } from "./definitions.ts";
 import { reachableDefinitions } from "./reachable.ts";
 import { refName, type Schema } from "./schema.ts";
 
-const defs = builtinDefinitions().definitions;
+const defs = builtinDocumentDefinitions().definitions;
 const def = (name: string): Schema => {
   const d = defs[name];
   if (!d) throw new Error(`no definition ${name}`);
@@ -33,6 +33,19 @@ describe("generated definitions", () => {
     expect(stored).toBe(JSON.stringify(file));
     // gzip output is byte-for-byte reproducible (no timestamp in the header).
     expect(Buffer.from(encode(file)).equals(readFileSync(OUTPUT))).toBe(true);
+  });
+
+  test("the resident copy (validation, typed merge) is the documents' without the description texts", () => {
+    const strip = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(strip);
+      if (v === null || typeof v !== "object") return v;
+      return Object.fromEntries(Object.entries(v).filter(([k, x]) => !(k === "description" && typeof x === "string")).map(([k, x]) => [k, strip(x)]));
+    };
+    const resident = builtinDefinitions().definitions;
+    expect(resident).toEqual(strip(defs) as typeof resident);
+    // A property named "description" is a schema, not a text: it stays.
+    expect(resident["io.k8s.api.scheduling.v1.PriorityClass"]?.properties?.description?.type).toBe("string");
+    expect(resident[POD]?.description).toBeUndefined();
   });
 
   test("say where they come from", () => {

@@ -1,7 +1,13 @@
 /**
  * The built-in API type definitions, generated from @kubernetes/client-node by
  * scripts/gen-openapi.ts into definitions.json.gz (gzip keeps the ~1 MB of JSON at ~180 kB in
- * the repository and the binary). Inflated once, on first use.
+ * the repository and the binary).
+ *
+ * Two ways to read them: `builtinDefinitions()` for what runs on every write (field validation,
+ * typed merge, patch strategies) is inflated once, on the first write, and stays resident without
+ * the `description` texts (two thirds of the file, ~2 MB of heap, read by no check);
+ * `builtinDocumentDefinitions()` has them, for the OpenAPI documents (kubectl explain), and is
+ * inflated for each document catalog rather than kept here.
  */
 import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
@@ -17,14 +23,25 @@ export interface BuiltinDefinitions {
   byGvk: ReadonlyMap<string, string>;
 }
 
-let loaded: BuiltinDefinitions | undefined;
+let resident: BuiltinDefinitions | undefined;
 
+function inflate(reviver?: (key: string, value: unknown) => unknown): BuiltinDefinitions {
+  const file = JSON.parse(gunzipSync(readFileSync(definitionsPath)).toString("utf8"), reviver) as DefinitionsFile;
+  return { source: file.source, definitions: file.definitions, byGvk: indexByGvk(file.definitions) };
+}
+
+/** A schema's description text (a property named "description" is a schema, and is kept). */
+const withoutDescriptions = (key: string, value: unknown) => (key === "description" && typeof value === "string" ? undefined : value);
+
+/** The definitions without their description texts, for the checks run on writes. Shared: do not modify. */
 export function builtinDefinitions(): BuiltinDefinitions {
-  if (!loaded) {
-    const file = JSON.parse(gunzipSync(readFileSync(definitionsPath)).toString("utf8")) as DefinitionsFile;
-    loaded = { source: file.source, definitions: file.definitions, byGvk: indexByGvk(file.definitions) };
-  }
-  return loaded;
+  resident ??= inflate(withoutDescriptions);
+  return resident;
+}
+
+/** The definitions with their descriptions, for the OpenAPI documents; a new copy each call. */
+export function builtinDocumentDefinitions(): BuiltinDefinitions {
+  return inflate();
 }
 
 /**

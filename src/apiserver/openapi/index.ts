@@ -11,7 +11,7 @@
  */
 export { createOpenApi, hashOf, type OpenApi, type OpenApiOptions, type Rendered, type V3Index } from "./service.ts";
 export { handleOpenApiRequest, openApiRoute } from "./handler.ts";
-export { builtinDefinitions, builtinDefinitionFor, type BuiltinDefinitions } from "./definitions.ts";
+export { builtinDefinitions, builtinDefinitionFor, builtinDocumentDefinitions, type BuiltinDefinitions } from "./definitions.ts";
 export { customDefinitionName } from "./custom-schemas.ts";
 export { groupVersionPath } from "./operations.ts";
 export { type FieldExtensions } from "./render-common.ts";
