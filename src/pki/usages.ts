@@ -3,31 +3,6 @@
  * what each means in a certificate: a KeyUsage bit or an ExtendedKeyUsage OID.
  */
 
-export type KeyUsage =
-  | "signing"
-  | "digital signature"
-  | "content commitment"
-  | "key encipherment"
-  | "key agreement"
-  | "data encipherment"
-  | "cert sign"
-  | "crl sign"
-  | "encipher only"
-  | "decipher only"
-  | "any"
-  | "server auth"
-  | "client auth"
-  | "code signing"
-  | "email protection"
-  | "s/mime"
-  | "ipsec end system"
-  | "ipsec tunnel"
-  | "ipsec user"
-  | "timestamping"
-  | "ocsp signing"
-  | "microsoft sgc"
-  | "netscape sgc";
-
 /** Bit positions in the KeyUsage BIT STRING (RFC 5280 4.2.1.3). */
 export const KU = {
   digitalSignature: 0,
@@ -56,34 +31,42 @@ export const EKU = {
   netscapeSgc: "2.16.840.1.113730.4.1",
 } as const;
 
-const MEANING: Record<KeyUsage, { bit: number } | { oid: string }> = {
-  signing: { bit: KU.digitalSignature },
-  "digital signature": { bit: KU.digitalSignature },
-  "content commitment": { bit: KU.contentCommitment },
-  "key encipherment": { bit: KU.keyEncipherment },
-  "key agreement": { bit: KU.keyAgreement },
-  "data encipherment": { bit: KU.dataEncipherment },
-  "cert sign": { bit: KU.keyCertSign },
-  "crl sign": { bit: KU.cRLSign },
-  "encipher only": { bit: KU.encipherOnly },
-  "decipher only": { bit: KU.decipherOnly },
-  any: { oid: EKU.any },
-  "server auth": { oid: EKU.serverAuth },
-  "client auth": { oid: EKU.clientAuth },
-  "code signing": { oid: EKU.codeSigning },
-  "email protection": { oid: EKU.emailProtection },
-  "s/mime": { oid: EKU.emailProtection },
-  "ipsec end system": { oid: EKU.ipsecEndSystem },
-  "ipsec tunnel": { oid: EKU.ipsecTunnel },
-  "ipsec user": { oid: EKU.ipsecUser },
-  timestamping: { oid: EKU.timeStamping },
-  "ocsp signing": { oid: EKU.ocspSigning },
-  "microsoft sgc": { oid: EKU.microsoftSgc },
-  "netscape sgc": { oid: EKU.netscapeSgc },
-};
+/** The usages that are KeyUsage bits. */
+const KEY_USAGE_BITS = {
+  signing: KU.digitalSignature,
+  "digital signature": KU.digitalSignature,
+  "content commitment": KU.contentCommitment,
+  "key encipherment": KU.keyEncipherment,
+  "key agreement": KU.keyAgreement,
+  "data encipherment": KU.dataEncipherment,
+  "cert sign": KU.keyCertSign,
+  "crl sign": KU.cRLSign,
+  "encipher only": KU.encipherOnly,
+  "decipher only": KU.decipherOnly,
+} as const;
+
+/** The usages that are ExtendedKeyUsage OIDs. */
+const EXT_KEY_USAGE_OIDS = {
+  any: EKU.any,
+  "server auth": EKU.serverAuth,
+  "client auth": EKU.clientAuth,
+  "code signing": EKU.codeSigning,
+  "email protection": EKU.emailProtection,
+  "s/mime": EKU.emailProtection,
+  "ipsec end system": EKU.ipsecEndSystem,
+  "ipsec tunnel": EKU.ipsecTunnel,
+  "ipsec user": EKU.ipsecUser,
+  timestamping: EKU.timeStamping,
+  "ocsp signing": EKU.ocspSigning,
+  "microsoft sgc": EKU.microsoftSgc,
+  "netscape sgc": EKU.netscapeSgc,
+} as const;
+
+/** A usage string of CertificateSigningRequest spec.usages. */
+export type KeyUsage = keyof typeof KEY_USAGE_BITS | keyof typeof EXT_KEY_USAGE_OIDS;
 
 export function isKeyUsage(s: string): s is KeyUsage {
-  return Object.hasOwn(MEANING, s);
+  return Object.hasOwn(KEY_USAGE_BITS, s) || Object.hasOwn(EXT_KEY_USAGE_OIDS, s);
 }
 
 /** Splits usage strings into KeyUsage bits and ExtendedKeyUsage OIDs (each once, in first-seen order). */
@@ -91,10 +74,9 @@ export function resolveUsages(usages: readonly KeyUsage[]): { keyUsage: number[]
   const keyUsage = new Set<number>();
   const extKeyUsage = new Set<string>();
   for (const u of usages) {
-    const m = MEANING[u];
-    if (!m) throw new Error(`unknown key usage "${u}"`);
-    if ("bit" in m) keyUsage.add(m.bit);
-    else extKeyUsage.add(m.oid);
+    if (Object.hasOwn(KEY_USAGE_BITS, u)) keyUsage.add(KEY_USAGE_BITS[u as keyof typeof KEY_USAGE_BITS]);
+    else if (Object.hasOwn(EXT_KEY_USAGE_OIDS, u)) extKeyUsage.add(EXT_KEY_USAGE_OIDS[u as keyof typeof EXT_KEY_USAGE_OIDS]);
+    else throw new Error(`unknown key usage "${u}"`);
   }
   return { keyUsage: [...keyUsage], extKeyUsage: [...extKeyUsage] };
 }
