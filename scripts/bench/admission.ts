@@ -11,11 +11,11 @@
  *
  * Needs h2load (apt-get install nghttp2-client).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, requireTool, step } from "./lib.ts";
+import { type BenchServer, h2load, ktsCommand, requireTool, startBenchServer, step } from "./lib.ts";
 import { startWebhookServer } from "../../src/testing/webhook-server.ts";
 
 const { values: args } = parseArgs({ options: { requests: { type: "string", default: "3000" }, rounds: { type: "string", default: "2" }, binary: { type: "string" } } });
@@ -25,64 +25,35 @@ const ROUNDS = Number(args.rounds);
 const CLIENTS = 16;
 const TOKEN = "bench-token-0123456789";
 const scratch = mkdtempSync(join(tmpdir(), "kts-bench-adm-"));
-const KTS = args.binary ? [args.binary] : [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
-
-interface Server {
-  proc: ReturnType<typeof Bun.spawn>;
-  base: string;
-  ca: string;
-  dataDir: string;
-}
+const KTS = ktsCommand(args.binary);
 
 let runs = 0;
 
-async function startServer(name: string, extra: string[]): Promise<Server> {
-  const dataDir = join(scratch, `${name}-${runs++}`);
-  const port = await freePort();
-  const proc = Bun.spawn(
-    [...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"), "--token", TOKEN, "--disable-agent", "--disable-scheduler", "--kube-controller-manager-arg", "controllers=namespace", ...extra],
-    { stdout: "ignore", stderr: "ignore" },
-  );
-  const base = `https://127.0.0.1:${port}`;
-  const started = performance.now();
-  for (;;) {
-    const ok = await fetch(`${base}/readyz`, { tls: { rejectUnauthorized: false } } as RequestInit).then((r) => r.status === 200, () => false);
-    if (ok) break;
-    if (performance.now() - started > 30_000) throw new Error("server did not become ready in 30s");
-    await Bun.sleep(10);
-  }
-  return { proc, base, ca: readFileSync(join(dataDir, "server", "tls", "server-ca.crt"), "utf8"), dataDir };
+/** A fresh server for one configuration: its own data dir, only the namespace controller. */
+function startServer(name: string, extra: string[]): Promise<BenchServer> {
+  const args = ["--disable-scheduler", "--kube-controller-manager-arg", "controllers=namespace", ...extra];
+  return startBenchServer({ kts: KTS, dataDir: join(scratch, `${name}-${runs++}`), token: TOKEN, args });
 }
 
-async function stopServer(s: Server): Promise<void> {
-  s.proc.kill("SIGTERM");
-  await s.proc.exited;
+async function stopServer(s: BenchServer): Promise<void> {
+  await s.stop();
   rmSync(s.dataDir, { recursive: true, force: true });
 }
 
-async function api(s: Server, path: string, body: unknown): Promise<void> {
+async function api(s: BenchServer, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${s.base}${path}`, { method: "POST", body: JSON.stringify(body), headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, tls: { ca: s.ca } } as RequestInit);
   if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
 }
 
-async function h2load(s: Server, path: string, body: unknown): Promise<number> {
-  const file = join(scratch, `body-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(file, JSON.stringify(body));
-  const argv = ["h2load", "--h1", "-n", String(REQUESTS), "-c", String(CLIENTS), "-m", "1", "-H", `Authorization: Bearer ${TOKEN}`, "-H", "Content-Type: application/json", "-d", file, `${s.base}${path}`];
-  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
-  const out = await new Response(p.stdout).text();
-  await p.exited;
-  const rps = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out)?.[1]);
-  const codes = /status codes: (\d+) 2xx/.exec(out);
-  if (!rps || Number(codes?.[1]) !== REQUESTS) throw new Error(`h2load ${path} failed:\n${out}`);
-  return rps;
+async function createRate(s: BenchServer, path: string, body: unknown): Promise<number> {
+  return (await h2load({ url: `${s.base}${path}`, requests: REQUESTS, clients: CLIENTS, token: TOKEN, body: JSON.stringify(body) })).rps;
 }
 
 const POD = { apiVersion: "v1", kind: "Pod", metadata: { generateName: "p-" }, spec: { containers: [{ name: "c", image: "busybox" }] } };
 const CONFIGMAP = { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "cm-" }, data: { k: "v".repeat(64) } };
 const SECRET = { apiVersion: "v1", kind: "Secret", metadata: { generateName: "s-" }, stringData: { password: "p".repeat(64) } };
 
-async function measure(name: string, extra: string[], path: string, body: unknown, prepare?: (s: Server) => Promise<void>): Promise<number> {
+async function measure(name: string, extra: string[], path: string, body: unknown, prepare?: (s: BenchServer) => Promise<void>): Promise<number> {
   step(name);
   const s = await startServer(name.replace(/\W+/g, "-"), extra);
   try {
@@ -90,13 +61,13 @@ async function measure(name: string, extra: string[], path: string, body: unknow
     await prepare?.(s);
     // A short warm-up so JIT and caches are in the same state for every configuration.
     await h2loadWarm(s, path, body);
-    return await h2load(s, path, body);
+    return await createRate(s, path, body);
   } finally {
     await stopServer(s);
   }
 }
 
-async function h2loadWarm(s: Server, path: string, body: unknown): Promise<void> {
+async function h2loadWarm(s: BenchServer, path: string, body: unknown): Promise<void> {
   for (let i = 0; i < 50; i++) await api(s, path, body);
 }
 
@@ -109,7 +80,7 @@ async function main(): Promise<void> {
   const policy = join(scratch, "audit-policy.yaml");
   writeFileSync(policy, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n");
   const onlyLifecycle = ["LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook", "ResourceQuota"].join(",");
-  const withWebhook = (s: Server) =>
+  const withWebhook = (s: BenchServer) =>
     api(s, "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "ValidatingWebhookConfiguration",

@@ -14,12 +14,12 @@
  *
  * Needs h2load (apt-get install nghttp2-client).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { parseArgs } from "node:util";
-import { freePort, percentile, requireTool, step } from "./lib.ts";
+import { type BenchServer, freePort, h2load, ktsCommand, percentile, requireTool, startBenchServer, step } from "./lib.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,46 +32,9 @@ const WATCHERS = Number(args.watchers);
 const OBJECTS = Number(args.objects);
 const TOKEN = "bench-token-0123456789";
 const scratch = mkdtempSync(join(tmpdir(), "kts-bench-api-"));
-const KTS = args.binary ? [args.binary] : [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
+const KTS = ktsCommand(args.binary);
 
-
-
-interface Server {
-  proc: ReturnType<typeof Bun.spawn>;
-  port: number;
-  base: string;
-  ca: string;
-}
-
-/** Spawns the server and returns once /readyz answers 200, with the time that took. */
-async function startServer(dataDir: string, port: number): Promise<{ server: Server; readyMs: number }> {
-  const started = performance.now();
-  const proc = Bun.spawn([...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(dataDir, "kubeconfig.yaml"), "--token", TOKEN, "--disable-agent"], {
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  const base = `https://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      const res = await fetch(`${base}/readyz`, { tls: { rejectUnauthorized: false } } as RequestInit);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - started > 30_000) throw new Error("server did not become ready in 30s");
-    await Bun.sleep(5);
-  }
-  const readyMs = performance.now() - started;
-  const ca = readFileSync(join(dataDir, "server", "tls", "server-ca.crt"), "utf8");
-  return { server: { proc, port, base, ca }, readyMs };
-}
-
-async function stopServer(s: Server): Promise<void> {
-  s.proc.kill("SIGTERM");
-  await s.proc.exited;
-}
-
-function api(s: Server, path: string, init: RequestInit = {}): Promise<Response> {
+function api(s: BenchServer, path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${s.base}${path}`, {
     ...init,
     headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", ...(init.headers as Record<string, string>) },
@@ -79,25 +42,8 @@ function api(s: Server, path: string, init: RequestInit = {}): Promise<Response>
   } as RequestInit);
 }
 
-async function h2load(s: Server, path: string, opts: { requests: number; clients: number; body?: string; accept?: string }): Promise<{ rps: number; meanMs: number }> {
-  const argv = ["h2load", "--h1", "-n", String(opts.requests), "-c", String(opts.clients), "-m", "1", "-H", `Authorization: Bearer ${TOKEN}`, "-H", "Content-Type: application/json"];
-  if (opts.accept) argv.push("-H", `Accept: ${opts.accept}`);
-  if (opts.body) {
-    const file = join(scratch, `body-${Math.random().toString(36).slice(2)}`);
-    writeFileSync(file, opts.body);
-    argv.push("-d", file);
-  }
-  argv.push(`${s.base}${path}`);
-  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
-  const out = await new Response(p.stdout).text();
-  await p.exited;
-  const rps = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out)?.[1]);
-  const ok = Number(/(\d+) succeeded/.exec(out)?.[1]);
-  const codes = /status codes: (\d+) 2xx/.exec(out);
-  if (!rps || ok !== opts.requests || Number(codes?.[1]) !== opts.requests) throw new Error(`h2load ${path} failed:\n${out}`);
-  const mean = /time for request:\s+\S+\s+\S+\s+(\S+)/.exec(out)?.[1] ?? "0ms";
-  const meanMs = mean.endsWith("ms") ? parseFloat(mean) : mean.endsWith("us") ? parseFloat(mean) / 1000 : parseFloat(mean) * 1000;
-  return { rps, meanMs };
+function load(s: BenchServer, path: string, opts: { requests: number; clients: number; body?: string }): Promise<{ rps: number; meanMs: number }> {
+  return h2load({ url: `${s.base}${path}`, token: TOKEN, ...opts });
 }
 
 const pct = percentile;
@@ -115,7 +61,7 @@ async function timeRequests(n: number, fn: () => Promise<Response>): Promise<num
 }
 
 /** Raw TLS watchers: each sends a watch request and reports when `marker` shows up in its stream. */
-async function fanOut(s: Server, watchers: number): Promise<{ p50: number; p99: number; max: number; connectedMs: number }> {
+async function fanOut(s: BenchServer, watchers: number): Promise<{ p50: number; p99: number; max: number; connectedMs: number }> {
   const list = (await (await api(s, "/api/v1/namespaces/fanout/configmaps")).json()) as { metadata: { resourceVersion: string } };
   const rv = list.metadata.resourceVersion;
   const marker = `fanout-${Date.now()}`;
@@ -169,26 +115,27 @@ async function main(): Promise<void> {
   const dataDir = join(scratch, "data");
   const port = await freePort();
   step("cold start (fresh data dir)");
-  const first = await startServer(dataDir, port);
+  const first = await startBenchServer({ kts: KTS, dataDir, port, token: TOKEN });
   await Bun.sleep(3000);
-  const idleRss = rssMb(first.server.proc.pid);
-  await stopServer(first.server);
+  const idleRss = rssMb(first.proc.pid);
+  await first.stop();
   step("restart");
-  const { server: s, readyMs: restartMs } = await startServer(dataDir, port);
+  const s = await startBenchServer({ kts: KTS, dataDir, port, token: TOKEN });
+  const restartMs = s.readyMs;
   for (const ns of ["bench", "fanout"]) await api(s, "/api/v1/namespaces", { method: "POST", body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }) });
 
   const createBody = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "cm-" }, data: { key: "x".repeat(200) } });
   step("creates, 1 client");
-  const create1 = await h2load(s, "/api/v1/namespaces/bench/configmaps", { requests: 2000, clients: 1, body: createBody });
+  const create1 = await load(s, "/api/v1/namespaces/bench/configmaps", { requests: 2000, clients: 1, body: createBody });
   step("creates, 16 clients");
   const rest = Math.max(0, OBJECTS - 2000);
-  const create16 = await h2load(s, "/api/v1/namespaces/bench/configmaps", { requests: rest, clients: 16, body: createBody });
+  const create16 = await load(s, "/api/v1/namespaces/bench/configmaps", { requests: rest, clients: 16, body: createBody });
 
   const one = (await (await api(s, "/api/v1/namespaces/bench/configmaps?limit=1")).json()) as { items: Array<{ metadata: { name: string } }> };
   const name = one.items[0]!.metadata.name;
   step("GET latency");
   const getLat = await timeRequests(2000, () => api(s, `/api/v1/namespaces/bench/configmaps/${name}`));
-  const get16 = await h2load(s, `/api/v1/namespaces/bench/configmaps/${name}`, { requests: 20000, clients: 16 });
+  const get16 = await load(s, `/api/v1/namespaces/bench/configmaps/${name}`, { requests: 20000, clients: 16 });
 
   step(`LIST of ${OBJECTS} ConfigMaps`);
   const listJson = await timeRequests(10, () => api(s, "/api/v1/namespaces/bench/configmaps"));
@@ -199,7 +146,7 @@ async function main(): Promise<void> {
   const fan = await fanOut(s, WATCHERS);
   await Bun.sleep(2000);
   const loadedRss = rssMb(s.proc.pid);
-  await stopServer(s);
+  await s.stop();
 
   const row = (label: string, value: string, target = "") => console.log(`| ${label.padEnd(44)} | ${value.padEnd(26)} | ${target.padEnd(16)} |`);
   console.log(`| ${"measure".padEnd(44)} | ${"kts".padEnd(26)} | ${"target".padEnd(16)} |`);

@@ -13,50 +13,22 @@
  *
  * Needs h2load (apt-get install nghttp2-client).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { freePort, percentile, requireTool, step } from "./lib.ts";
+import { type BenchServer, h2load, ktsCommand, percentile, requireTool, startBenchServer, step } from "./lib.ts";
 import { ServiceAccountAuthenticator, boundClaims } from "../../src/apiserver/serviceaccount/index.ts";
 import { signJwt } from "../../src/apiserver/authn/index.ts";
 
 const { values: args } = parseArgs({ options: { tokens: { type: "string", default: "4000" } } });
 const TOKENS = Number(args.tokens);
 const ADMIN_TOKEN = "bench-admin-token-0123456789";
-const KTS = [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
+const KTS = ktsCommand();
 const scratch = mkdtempSync(join(tmpdir(), "kts-bench-auth-"));
 
-interface Server {
-  proc: ReturnType<typeof Bun.spawn>;
-  base: string;
-  ca: string;
-  dataDir: string;
-}
-
-async function startServer(): Promise<Server> {
-  const port = await freePort();
-  const dataDir = join(scratch, "data");
-  const proc = Bun.spawn([...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(scratch, "kubeconfig.yaml"), "--token", ADMIN_TOKEN, "--disable-agent", "--kube-apiserver-arg", "authorization-mode=Node,RBAC"], {
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  const base = `https://127.0.0.1:${port}`;
-  const started = performance.now();
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/readyz`, { tls: { rejectUnauthorized: false } } as RequestInit)).status === 200) break;
-    } catch {
-      // not yet
-    }
-    if (performance.now() - started > 30_000) throw new Error("server not ready in 30 s");
-    await Bun.sleep(10);
-  }
-  return { proc, base, ca: readFileSync(join(dataDir, "server", "tls", "server-ca.crt"), "utf8"), dataDir };
-}
-
-async function api<T = Record<string, unknown>>(s: Server, method: string, path: string, body?: unknown, token = ADMIN_TOKEN): Promise<T> {
+async function api<T = Record<string, unknown>>(s: BenchServer, method: string, path: string, body?: unknown, token = ADMIN_TOKEN): Promise<T> {
   const res = await fetch(`${s.base}${path}`, {
     method,
     headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -67,22 +39,13 @@ async function api<T = Record<string, unknown>>(s: Server, method: string, path:
   return (await res.json()) as T;
 }
 
-/** h2load over HTTP/1.1 with one body for every request; requests/s. */
-async function h2load(s: Server, path: string, token: string, opts: { requests: number; clients: number; bodyFile?: string }): Promise<number> {
-  const argv = ["h2load", "--h1", "-n", String(opts.requests), "-c", String(opts.clients), "-m", "1", "-H", `Authorization: Bearer ${token}`, "-H", "Content-Type: application/json"];
-  if (opts.bodyFile) argv.push("-d", opts.bodyFile);
-  argv.push(`${s.base}${path}`);
-  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
-  const out = await new Response(p.stdout).text();
-  await p.exited;
-  const rps = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out)?.[1]);
-  const codes = /status codes: (\d+) 2xx/.exec(out);
-  if (!rps || Number(codes?.[1]) !== opts.requests) throw new Error(`h2load ${path} failed:\n${out}`);
-  return rps;
+/** Creates (or reviews) per second from h2load, every request with the same body. */
+async function rate(s: BenchServer, path: string, token: string, opts: { requests: number; clients: number; body: string }): Promise<number> {
+  return (await h2load({ url: `${s.base}${path}`, token, ...opts })).rps;
 }
 
 /** Reviews of distinct tokens (h2load sends one body for all requests): `clients` keep-alive fetch loops; reviews/s. */
-async function reviewRate(s: Server, tokens: string[], clients: number): Promise<number> {
+async function reviewRate(s: BenchServer, tokens: string[], clients: number): Promise<number> {
   let next = 0;
   const started = performance.now();
   const worker = async () => {
@@ -96,7 +59,7 @@ async function reviewRate(s: Server, tokens: string[], clients: number): Promise
   return tokens.length / ((performance.now() - started) / 1000);
 }
 
-async function getLatencies(s: Server, path: string, token: string, n: number): Promise<number[]> {
+async function getLatencies(s: BenchServer, path: string, token: string, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
@@ -111,7 +74,7 @@ async function getLatencies(s: Server, path: string, token: string, n: number): 
 async function main(): Promise<void> {
   requireTool("h2load", "nghttp2-client");
   step("starting kts server (Node,RBAC)");
-  const s = await startServer();
+  const s = await startBenchServer({ kts: KTS, dataDir: join(scratch, "data"), token: ADMIN_TOKEN, args: ["--kube-apiserver-arg", "authorization-mode=Node,RBAC"] });
   try {
     await api(s, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } });
     await api(s, "POST", "/api/v1/namespaces/bench/serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "writer" } });
@@ -134,16 +97,15 @@ async function main(): Promise<void> {
       if (i > 200) throw new Error("edit never allowed creating configmaps");
       await Bun.sleep(50);
     }
-    const bodyFile = join(scratch, "cm.json");
-    writeFileSync(bodyFile, JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "cm-" }, data: { k: "v".repeat(100) } }));
+    const body = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "cm-" }, data: { k: "v".repeat(100) } });
     const results: Record<string, string> = {};
     for (const [who, token] of [
       ["admin (system:masters)", ADMIN_TOKEN],
       ["ServiceAccount via RBAC (edit)", saToken],
     ] as const) {
       step(`creates as ${who}`);
-      const c1 = await h2load(s, "/api/v1/namespaces/bench/configmaps", token, { requests: 1000, clients: 1, bodyFile });
-      const c16 = await h2load(s, "/api/v1/namespaces/bench/configmaps", token, { requests: 4000, clients: 16, bodyFile });
+      const c1 = await rate(s, "/api/v1/namespaces/bench/configmaps", token, { requests: 1000, clients: 1, body });
+      const c16 = await rate(s, "/api/v1/namespaces/bench/configmaps", token, { requests: 4000, clients: 16, body });
       const list = await api<{ items: Array<{ metadata: { name: string } }> }>(s, "GET", "/api/v1/namespaces/bench/configmaps?limit=1");
       const lat = await getLatencies(s, `/api/v1/namespaces/bench/configmaps/${list.items[0]!.metadata.name}`, token, 2000);
       results[who] = `creates/s 1 client ${c1.toFixed(0)}, 16 clients ${c16.toFixed(0)}; GET p50 ${percentile(lat, 50).toFixed(2)} ms, p99 ${percentile(lat, 99).toFixed(2)} ms`;
@@ -165,9 +127,8 @@ async function main(): Promise<void> {
     const distinct = await reviewRate(s, tokens, 16);
     step("token reviews, one token repeated, 16 clients (same client loop, then h2load)");
     const repeatedLoop = await reviewRate(s, Array.from({ length: tokens.length }, () => tokens[0]!), 16);
-    const reviewBody = join(scratch, "review.json");
-    writeFileSync(reviewBody, JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token: tokens[0] } }));
-    const cached = await h2load(s, "/apis/authentication.k8s.io/v1/tokenreviews", ADMIN_TOKEN, { requests: 20000, clients: 16, bodyFile: reviewBody });
+    const reviewBody = JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token: tokens[0] } });
+    const cached = await rate(s, "/apis/authentication.k8s.io/v1/tokenreviews", ADMIN_TOKEN, { requests: 20000, clients: 16, body: reviewBody });
 
     step("the authenticator alone, in-process (signature + claims + account and pod lookups from memory)");
     const serverKey = createPrivateKey(readFileSync(join(s.dataDir, "server", "tls", "service.key"), "utf8"));
@@ -190,8 +151,7 @@ async function main(): Promise<void> {
     console.log(`| TokenReview/s, one JWT repeated (success cache), 16 clients: same client / h2load | ${repeatedLoop.toFixed(0)} / ${cached.toFixed(0)} |`);
     console.log(`| ServiceAccount JWT verifications/s in-process, one core: ES256 (the generated key) / RS256 | ${es256.toFixed(0)} / ${rs256.toFixed(0)} |`);
   } finally {
-    s.proc.kill("SIGTERM");
-    await s.proc.exited;
+    await s.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

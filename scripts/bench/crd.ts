@@ -9,17 +9,17 @@
  *
  *   bun scripts/bench/crd.ts [--runs 50] [--binary dist/kts]
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { kubectlPath } from "../../src/testing/kubectl.ts";
-import { freePort, percentile, step } from "./lib.ts";
+import { ktsCommand, percentile, startBenchServer, step } from "./lib.ts";
 
 const { values: args } = parseArgs({ options: { runs: { type: "string", default: "50" }, binary: { type: "string" } } });
 const RUNS = Number(args.runs);
 const TOKEN = "bench-token-0123456789";
-const KTS = args.binary ? [args.binary] : [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
+const KTS = ktsCommand(args.binary);
 const scratch = mkdtempSync(join(tmpdir(), "kts-bench-crd-"));
 
 const crd = (i: number) => ({
@@ -44,30 +44,11 @@ const crd = (i: number) => ({
 const thing = (i: number) => ({ apiVersion: "bench.example.com/v1", kind: `Thing${i}`, metadata: { name: "first" }, spec: {} });
 
 async function main(): Promise<void> {
-  const dataDir = join(scratch, "data");
-  const port = await freePort();
-  const kubeconfig = join(dataDir, "kubeconfig.yaml");
-  const proc = Bun.spawn([...KTS, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", kubeconfig, "--token", TOKEN, "--disable-agent"], {
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  const base = `https://127.0.0.1:${port}`;
-  let ca = "";
+  const server = await startBenchServer({ kts: KTS, dataDir: join(scratch, "data"), token: TOKEN });
+  const { kubeconfig } = server;
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${base}${path}`, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, tls: { ca } } as RequestInit);
+    fetch(`${server.base}${path}`, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, tls: { ca: server.ca } } as RequestInit);
   try {
-    const started = performance.now();
-    for (;;) {
-      try {
-        ca ||= readFileSync(join(dataDir, "server", "tls", "server-ca.crt"), "utf8");
-        if ((await api("/readyz")).status === 200) break;
-      } catch {
-        // not up yet
-      }
-      if (performance.now() - started > 30_000) throw new Error("server did not become ready in 30s");
-      await Bun.sleep(10);
-    }
-
     step(`${RUNS} CRDs over the API`);
     const toObject: number[] = [];
     const toEstablished: number[] = [];
@@ -117,8 +98,7 @@ async function main(): Promise<void> {
     console.log(`CRD create -> Established seen (API): p50 ${ms(percentile(toEstablished, 50))}, p95 ${ms(percentile(toEstablished, 95))}`);
     console.log(`kubectl apply CRD && kubectl apply object (5 runs, process starts included): p50 ${ms(percentile(withKubectl, 50))}, max ${ms(withKubectl.at(-1)!)}`);
   } finally {
-    proc.kill("SIGTERM");
-    await proc.exited;
+    await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -8,11 +8,11 @@
  *
  *   bun scripts/bench/namespace-delete.ts [--objects 10000] [--binary dist/kts] [--datastore-sync full|normal]
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, step } from "./lib.ts";
+import { ktsCommand, startBenchServer, step } from "./lib.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -25,23 +25,13 @@ const OBJECTS = Number(args.objects);
 const TOKEN = "bench-token-0123456789";
 const NAMESPACE = "bench-ns";
 const CLIENTS = 32;
-const KTS = args.binary ? [args.binary] : [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
+const KTS = ktsCommand(args.binary);
 const scratch = mkdtempSync(join(tmpdir(), "kts-bench-ns-"));
 
-const port = await freePort();
-const base = `https://127.0.0.1:${port}`;
-const proc = Bun.spawn(
-  [...KTS, "server", "--data-dir", scratch, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(scratch, "kubeconfig.yaml"), "--token", TOKEN, "--datastore-sync", args["datastore-sync"]!, "--disable-agent"],
-  { stdout: "ignore", stderr: "ignore" },
-);
+const server = await startBenchServer({ kts: KTS, dataDir: scratch, token: TOKEN, args: ["--datastore-sync", args["datastore-sync"]!] });
 
-let ca = "";
 function api(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
-    tls: ca ? { ca } : { rejectUnauthorized: false },
-  } as RequestInit);
+  return fetch(`${server.base}${path}`, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, tls: { ca: server.ca } } as RequestInit);
 }
 
 async function must(path: string, init: RequestInit, expected: number[]): Promise<void> {
@@ -51,18 +41,6 @@ async function must(path: string, init: RequestInit, expected: number[]): Promis
 }
 
 try {
-  const started = performance.now();
-  for (;;) {
-    try {
-      if ((await api("/readyz")).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - started > 30_000) throw new Error("server did not become ready in 30s");
-    await Bun.sleep(10);
-  }
-  ca = readFileSync(join(scratch, "server", "tls", "server-ca.crt"), "utf8");
-
   await must("/api/v1/namespaces", { method: "POST", body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }) }, [201]);
   step(`creating ${OBJECTS} ConfigMaps with ${CLIENTS} clients`);
   const createStart = performance.now();
@@ -99,7 +77,6 @@ try {
   console.log(`  DELETE answered:   ${acceptedMs.toFixed(0)} ms`);
   console.log(`  namespace gone:    ${(goneMs / 1000).toFixed(2)} s (${Math.round(OBJECTS / (goneMs / 1000))} objects/s)`);
 } finally {
-  proc.kill("SIGTERM");
-  await proc.exited;
+  await server.stop();
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -9,11 +9,11 @@
  *
  *   bun scripts/bench/ssa.ts [--objects 1000] [--clients 16] [--binary dist/kts]
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, percentile, step } from "./lib.ts";
+import { ktsCommand, percentile, startBenchServer, step } from "./lib.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,32 +26,13 @@ const OBJECTS = Number(args.objects);
 const CLIENTS = Number(args.clients);
 const TOKEN = "bench-token-0123456789";
 const scratch = mkdtempSync(join(tmpdir(), "kts-bench-ssa-"));
-const KTS = args.binary ? [args.binary] : [process.execPath, join(import.meta.dir, "..", "..", "cmd", "kts.ts")];
+const KTS = ktsCommand(args.binary);
 
-const port = await freePort();
-const proc = Bun.spawn([...KTS, "server", "--data-dir", scratch, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", "-o", join(scratch, "kubeconfig.yaml"), "--token", TOKEN, "--disable-agent"], {
-  stdout: "ignore",
-  stderr: "ignore",
-});
-const base = `https://127.0.0.1:${port}`;
+step("starting kts server");
+const server = await startBenchServer({ kts: KTS, dataDir: scratch, token: TOKEN });
 
-async function waitReady(): Promise<void> {
-  const started = performance.now();
-  for (;;) {
-    try {
-      const res = await fetch(`${base}/readyz`, { tls: { rejectUnauthorized: false } } as RequestInit);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - started > 30_000) throw new Error("server did not become ready in 30s");
-    await Bun.sleep(10);
-  }
-}
-
-let ca = "";
 function call(method: string, path: string, body: string, contentType: string): Promise<Response> {
-  return fetch(`${base}${path}`, { method, body, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": contentType }, tls: { ca } } as RequestInit);
+  return fetch(`${server.base}${path}`, { method, body, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": contentType }, tls: { ca: server.ca } } as RequestInit);
 }
 
 function deployment(name: string, image: string, replicas = 0): string {
@@ -111,9 +92,6 @@ const phases: Phase[] = [
 ];
 
 try {
-  step(`starting kts server on port ${port}`);
-  await waitReady();
-  ca = readFileSync(join(scratch, "server", "tls", "server-ca.crt"), "utf8");
   // Warm the server up (JIT, TLS session cache) so the first measured phase is not penalised.
   step("warm-up: 300 ConfigMaps");
   await run({ name: "warm-up", status: 201, request: (i) => ["POST", "/api/v1/namespaces/default/configmaps", JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `warm-${i}` }, data: { i: String(i) } }), "application/json"] }, 300);
@@ -126,7 +104,6 @@ try {
   console.log(`${"phase".padEnd(34)}${"objects/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}`);
   for (const [name, r] of results) console.log(`${name.padEnd(34)}${r.rate.toFixed(0).padStart(10)}${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}`);
 } finally {
-  proc.kill("SIGTERM");
-  await proc.exited;
+  await server.stop();
   rmSync(scratch, { recursive: true, force: true });
 }
