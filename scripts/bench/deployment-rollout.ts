@@ -14,9 +14,10 @@
  */
 import type { V1Pod } from "@kubernetes/client-node";
 import { step } from "./lib.ts";
+import { dockerFloor } from "./docker-floor.ts";
 import { podReady, watchPods } from "../../src/controllers/e2e/pod-watch.ts";
 import { DockerEngine } from "../../src/agent/runtime/index.ts";
-import { ensureTestImage, removeTestContainers, RUN_ID, TEST_IMAGE, TEST_LABEL } from "../../src/testing/docker.ts";
+import { ensureTestImage, removeTestContainers, TEST_IMAGE } from "../../src/testing/docker.ts";
 import { startTestServer, type TestServer } from "../../src/testing/server.ts";
 
 const args = process.argv.slice(2);
@@ -91,32 +92,8 @@ async function main(): Promise<void> {
     await s.stop();
     step(`removed ${await removeTestContainers()} containers`);
   }
-  const floor = await dockerFloor(new DockerEngine());
+  const floor = await dockerFloor(new DockerEngine(), REPLICAS);
   console.log(`  Docker alone: ${REPLICAS} pause + app container pairs created and started, 16 at a time: ${(floor / 1000).toFixed(2)} s`);
-}
-
-async function dockerFloor(docker: DockerEngine): Promise<number> {
-  const pause = (await docker.listImages({ filters: { reference: ["kts.io/pause"] } }))[0]?.RepoTags?.[0];
-  if (!pause) return NaN;
-  const labels = { [TEST_LABEL]: RUN_ID };
-  let next = 0;
-  const start = performance.now();
-  try {
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < REPLICAS) {
-          const n = next++;
-          const sb = await docker.createContainer({ Image: pause, Labels: labels, Hostname: `floor-${n}`, HostConfig: { IpcMode: "shareable" } });
-          await sb.start();
-          const app = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ["sleep", "3600"], Labels: labels, HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } });
-          await app.start();
-        }
-      }),
-    );
-    return performance.now() - start;
-  } finally {
-    await removeTestContainers();
-  }
 }
 
 async function dockerVersion(): Promise<string> {

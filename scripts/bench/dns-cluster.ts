@@ -7,6 +7,7 @@
 import { step } from "./lib.ts";
 import { kubectlPath } from "../../src/testing/kubectl.ts";
 
+/** What dns-load.ts prints (one JSON line) for a run. */
 export interface LoadResult {
   sent: number;
   answered: number;

@@ -14,6 +14,7 @@
  */
 import { join } from "node:path";
 import { freePort, step } from "./lib.ts";
+import type { LoadResult } from "./dns-cluster.ts";
 import { startTestServer } from "../../src/testing/server.ts";
 
 const args = process.argv.slice(2);
@@ -28,17 +29,6 @@ const WINDOW = value("--window", "32");
 const CLUSTER = value("--cluster", "");
 const ROOT = join(import.meta.dir, "..", "..");
 const LOAD = join(import.meta.dir, "dns-load.ts");
-
-interface LoadResult {
-  sent: number;
-  answered: number;
-  lost: number;
-  errors: number;
-  qps: number;
-  p50ms: number;
-  p99ms: number;
-  maxMs: number;
-}
 
 function serviceList(count: number): object {
   const items = Array.from({ length: count }, (_, i) => ({

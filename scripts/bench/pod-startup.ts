@@ -19,6 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile, step } from "./lib.ts";
+import { dockerFloor } from "./docker-floor.ts";
 import type { KubeObject } from "../../src/apiserver/api/types.ts";
 import type { Client } from "../../src/client/index.ts";
 import { DockerEngine } from "../../src/agent/runtime/index.ts";
@@ -142,32 +143,6 @@ async function waitNodeReady(client: Client, name: string): Promise<void> {
   throw new Error(`node ${name} did not become Ready`);
 }
 
-/**
- * The floor Docker sets on this machine: the same pause + app container pairs, created and
- * started directly (16 at a time, like the agent's workers), no agent and no API.
- */
-async function dockerFloor(docker: DockerEngine): Promise<number> {
-  const pause = (await docker.listImages({ filters: { reference: ["kts.io/pause"] } }))[0]?.RepoTags?.[0];
-  if (!pause) return NaN;
-  const labels = { [TEST_LABEL]: RUN_ID };
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < POD_COUNT) {
-        const i = next++;
-        const sb = await docker.createContainer({ Image: pause, Labels: labels, Hostname: `floor-${i}`, HostConfig: { IpcMode: "shareable" } });
-        await sb.start();
-        const app = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ["sleep", "3600"], Labels: labels, HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } });
-        await app.start();
-      }
-    }),
-  );
-  const ms = performance.now() - start;
-  await removeTestContainers();
-  return ms;
-}
-
 async function inProcess(docker: DockerEngine): Promise<void> {
   const { testCluster, memoryLogger } = await import("../../src/controllers/testing.ts");
   const { startPodManager } = await import("../../src/agent/pods/index.ts");
@@ -189,7 +164,7 @@ async function inProcess(docker: DockerEngine): Promise<void> {
       report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName, RATE), RATE);
       await deleteAll(cluster.client);
     }
-    const floor = await dockerFloor(docker);
+    const floor = await dockerFloor(docker, POD_COUNT);
     console.log(`\nDocker alone (no agent, no API): ${POD_COUNT} pause + app container pairs created and started, 16 at a time: ${(floor / 1000).toFixed(2)} s`);
   } finally {
     await manager.stop();
