@@ -6,25 +6,11 @@
  */
 import type { KubeObject } from "../api/types.ts";
 import type { PrinterColumn, ResourceDefinition, Strategy } from "../registry/definition.ts";
-import { rfc3339 } from "../registry/object-meta.ts";
-import { ageColumn, nameColumn } from "../resources/printing.ts";
+import { createdAtColumn, nameColumn } from "../resources/printing.ts";
 import { setCondition } from "./conditions.ts";
 import { defaultCrd } from "./defaults.ts";
 import { asCrd, CLEANUP_FINALIZER, CRD_GROUP, CRD_PLURAL, CRD_VERSION, type CustomResourceDefinition } from "./types.ts";
 import { validateCrd, validateCrdStatusUpdate, validateCrdUpdate } from "./validation/validate-crd.ts";
-
-/** Upstream's default table convertor: the creation time as an RFC 3339 date, in UTC. */
-const createdAtColumn: PrinterColumn = {
-  name: "Created At",
-  type: "date",
-  format: "",
-  description: ageColumn.description,
-  priority: 0,
-  cell: (obj: KubeObject) => {
-    const t = Date.parse(obj.metadata?.creationTimestamp ?? "");
-    return Number.isNaN(t) ? "0001-01-01T00:00:00Z" : rfc3339(t);
-  },
-};
 
 /** The storage version joins status.storedVersions as soon as objects may be written in it. */
 function recordStorageVersion(crd: CustomResourceDefinition): void {

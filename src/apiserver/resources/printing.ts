@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from "../api/types.ts";
 import type { PrinterColumn } from "../registry/definition.ts";
+import { rfc3339 } from "../registry/object-meta.ts";
 
 /** "5s", "3m2s", "4h5m", "2d3h", "45d", "3y20d" — upstream's HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -58,6 +59,22 @@ export const ageColumn: PrinterColumn = {
   description: "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
   priority: 0,
   cell: (obj: KubeObject, now: number) => age(obj.metadata?.creationTimestamp, now),
+};
+
+/**
+ * CREATED AT of upstream's default table convertor (CRDs, RBAC roles): the creation time as an
+ * RFC 3339 date in UTC, second precision; Go's zero time when it is missing.
+ */
+export const createdAtColumn: PrinterColumn = {
+  name: "Created At",
+  type: "date",
+  format: "",
+  description: ageColumn.description,
+  priority: 0,
+  cell: (obj: KubeObject) => {
+    const t = Date.parse(obj.metadata?.creationTimestamp ?? "");
+    return Number.isNaN(t) ? "0001-01-01T00:00:00Z" : rfc3339(t);
+  },
 };
 
 /** The default columns of a type without printers: NAME and AGE. */

@@ -4,24 +4,10 @@
  * have printRoleBinding's columns.
  */
 import type { KubeObject } from "../../api/types.ts";
-import { rfc3339 } from "../../registry/object-meta.ts";
 import type { PrinterColumn } from "../../registry/definition.ts";
-import { ageColumn, nameColumn } from "../printing.ts";
+import { ageColumn, createdAtColumn, nameColumn } from "../printing.ts";
 import { subjectNames } from "./subjects.ts";
 import { view, type AnyBinding } from "./types.ts";
-
-/** The default convertor prints the timestamp in UTC, second precision. */
-const createdAtColumn: PrinterColumn = {
-  name: "Created At",
-  type: "date",
-  format: "",
-  description: ageColumn.description,
-  priority: 0,
-  cell: (obj: KubeObject) => {
-    const t = Date.parse(obj.metadata?.creationTimestamp ?? "");
-    return Number.isNaN(t) ? "0001-01-01T00:00:00Z" : rfc3339(t);
-  },
-};
 
 export const ROLE_COLUMNS: PrinterColumn[] = [nameColumn, createdAtColumn];
 
