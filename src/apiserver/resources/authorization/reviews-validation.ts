@@ -8,6 +8,7 @@ import type { FieldError } from "../../api/errors.ts";
 import type { ObjectMeta, Wire } from "../../api/types.ts";
 import { field, FieldPath, invalidEach } from "../../validation/field.ts";
 import { isQualifiedName } from "../../validation/names.ts";
+import { operatorValuesErrors } from "../../selectors/index.ts";
 
 export type ResourceAttributes = Wire<V1ResourceAttributes>;
 export type ReviewSpec = Partial<Wire<V1SubjectAccessReviewSpec>>;
@@ -23,18 +24,8 @@ function validateRequirement(r: Requirement, path: FieldPath, labels: boolean): 
   const key = r.key ?? "";
   if (labels) errs.push(...invalidEach(path.child("key"), key, isQualifiedName(key)));
   else if (!key) errs.push(field.required(path.child("key"), "must be specified"));
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case "In":
-    case "NotIn":
-      if (values.length === 0) errs.push(field.required(path.child("values"), "must be specified when `operator` is 'In' or 'NotIn'"));
-      break;
-    case "Exists":
-    case "DoesNotExist":
-      if (values.length > 0) errs.push(field.forbidden(path.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-      break;
-    // Unknown operators are let through, so newer clients can still be authorized.
-  }
+  // Unknown operators are let through, so newer clients can still be authorized.
+  errs.push(...(operatorValuesErrors(r.operator, r.values ?? [], path) ?? []));
   return errs;
 }
 

@@ -16,21 +16,27 @@ type Expression = NonNullable<LabelSelectorObject["matchExpressions"]>[number];
 
 const OPERATORS: Readonly<Record<string, LabelOperator>> = { In: "in", NotIn: "notin", Exists: "exists", DoesNotExist: "!" };
 
-function expressionErrors(expr: Expression, path: FieldPath): FieldError[] {
-  const errs: FieldError[] = [];
-  const values = expr.values ?? [];
-  switch (expr.operator) {
+/**
+ * The values an operator of a label selector requirement takes: some for In and NotIn, none for
+ * Exists and DoesNotExist. Undefined for an operator that is none of these (callers differ:
+ * a selector refuses it, an access review lets it through).
+ */
+export function operatorValuesErrors(operator: string | undefined, values: readonly string[], path: FieldPath): FieldError[] | undefined {
+  switch (operator) {
     case "In":
     case "NotIn":
-      if (values.length === 0) errs.push(field.required(path.child("values"), "must be specified when `operator` is 'In' or 'NotIn'"));
-      break;
+      return values.length === 0 ? [field.required(path.child("values"), "must be specified when `operator` is 'In' or 'NotIn'")] : [];
     case "Exists":
     case "DoesNotExist":
-      if (values.length > 0) errs.push(field.forbidden(path.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-      break;
+      return values.length > 0 ? [field.forbidden(path.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")] : [];
     default:
-      errs.push(field.invalid(path.child("operator"), expr.operator, "not a valid selector operator"));
+      return undefined;
   }
+}
+
+function expressionErrors(expr: Expression, path: FieldPath): FieldError[] {
+  const values = expr.values ?? [];
+  const errs = operatorValuesErrors(expr.operator, values, path) ?? [field.invalid(path.child("operator"), expr.operator, "not a valid selector operator")];
   errs.push(...invalidEach(path.child("key"), expr.key, isQualifiedName(expr.key ?? "")));
   values.forEach((v, i) => errs.push(...invalidEach(path.child("values").index(i), v, isValidLabelValue(v))));
   return errs;
