@@ -5,11 +5,9 @@
  * port is forwarded. The WebSocket closes when every port's connection has ended.
  */
 import type { WebSocket } from "../../httpstream/index.ts";
-import type { PortForwardRequest, StreamStatus } from "../../tunnel/index.ts";
+import type { StreamStatus } from "../../tunnel/index.ts";
 import { CH_INPUT, CH_STATUS, CH_STDOUT, tagged, type TunnelStream } from "../../tunnel/index.ts";
-import { isApiError } from "../api/errors.ts";
-import { openAgentStream } from "./agent-stream.ts";
-import { podRef } from "./pod-target.ts";
+import { forwardFailure, openPortStream } from "./port-stream.ts";
 import type { ForwardTarget } from "./portforward.ts";
 
 export const WEBSOCKET_PORTFORWARD_PROTOCOLS = ["v4.channel.k8s.io", "v4.base64.channel.k8s.io"];
@@ -47,14 +45,9 @@ export function servePortForwardChannels(ws: WebSocket, protocol: string, ports:
   });
 
   async function forwardPort(i: number, port: number): Promise<void> {
-    const pod = target.pod;
-    const fail = (message: string) => send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${pod.metadata?.name}, uid ${pod.metadata?.uid}: ${message}`));
-    const request: PortForwardRequest = { kind: "portforward", pod: podRef(pod), port, podIP: pod.status?.podIP || undefined };
-    let agent;
-    try {
-      agent = await openAgentStream(target.tunnels, target.node, request);
-    } catch (err) {
-      fail(isApiError(err) ? err.message : String(err));
+    const fail = (message: string) => send(2 * i + 1, Buffer.from(forwardFailure(target, port, message)));
+    const agent = await openPortStream(target, port, fail);
+    if (!agent) {
       portDone();
       return;
     }

@@ -9,12 +9,12 @@
 import type { UpgradeHandler } from "../http/upgrade.ts";
 import type { Logger } from "../../log/index.ts";
 import type { SpdyServerSession, SpdyStream } from "../../httpstream/spdy/index.ts";
-import type { PortForwardRequest, StreamStatus, TunnelServer } from "../../tunnel/index.ts";
+import type { StreamStatus, TunnelServer } from "../../tunnel/index.ts";
 import { acceptWebSocket, isWebSocketRequest } from "../../httpstream/index.ts";
 import { CH_INPUT, CH_STATUS, CH_STDOUT, tagged } from "../../tunnel/index.ts";
-import { errors, isApiError } from "../api/errors.ts";
-import { openAgentStream } from "./agent-stream.ts";
-import { getPod, nodeOf, type Pod, podRef } from "./pod-target.ts";
+import { errors } from "../api/errors.ts";
+import { getPod, nodeOf, type Pod } from "./pod-target.ts";
+import { forwardFailure, openPortStream } from "./port-stream.ts";
 import { servePortForwardChannels, WEBSOCKET_PORTFORWARD_PROTOCOLS } from "./portforward-websocket.ts";
 import { acceptSpdy, isSpdyUpgrade, negotiateStreamProtocol, spdyOverWebSocket } from "./spdy-upgrade.ts";
 
@@ -125,20 +125,13 @@ function hold(stream: SpdyStream): void {
 
 /** One forwarded connection: the agent dials the pod's port; bytes flow until either side ends. */
 async function forward(target: ForwardTarget, port: number, data: SpdyStream, error: SpdyStream): Promise<void> {
-  const pod = target.pod;
   const fail = (message: string) => {
-    error.write(Buffer.from(`error forwarding port ${port} to pod ${pod.metadata?.name}, uid ${pod.metadata?.uid}: ${message}`));
+    error.write(Buffer.from(forwardFailure(target, port, message)));
     error.end();
     data.end();
   };
-  const request: PortForwardRequest = { kind: "portforward", pod: podRef(pod), port, podIP: pod.status?.podIP || undefined };
-  let agent;
-  try {
-    agent = await openAgentStream(target.tunnels, target.node, request);
-  } catch (err) {
-    fail(isApiError(err) ? err.message : String(err));
-    return;
-  }
+  const agent = await openPortStream(target, port, fail);
+  if (!agent) return;
   const { stream } = agent;
   let closed = false;
   const close = () => {
@@ -176,5 +169,5 @@ async function forward(target: ForwardTarget, port: number, data: SpdyStream, er
   const held = holds.get(data);
   for (const d of held?.data.splice(0) ?? []) input(d);
   if (held?.ended) stream.end();
-  target.log.v(4).info("port-forward connection", { pod: pod.metadata?.name, port });
+  target.log.v(4).info("port-forward connection", { pod: target.pod.metadata?.name, port });
 }
