@@ -4,7 +4,18 @@
  * struct tags, because decoding must yield the JSON that upstream's json.Marshal would print.
  * Fields are listed in Go declaration order, which is JSON key order. Format: ./table.ts.
  */
-import type { GroupSchema } from "./table.ts";
+import type { GroupSchema, MessageTable } from "./table.ts";
+
+/** Container's fields; EphemeralContainerCommon has the same ones, with the same numbers, upstream. */
+const CONTAINER_FIELDS: MessageTable = {
+  name: [1, "string", "always"], image: [2, "string"], command: [3, "[]string"], args: [4, "[]string"],
+  workingDir: [5, "string"], ports: [6, "[]ContainerPort"], envFrom: [19, "[]EnvFromSource"], env: [7, "[]EnvVar"],
+  resources: [8, "ResourceRequirements"], resizePolicy: [23, "[]ContainerResizePolicy"], restartPolicy: [24, "*string"],
+  volumeMounts: [9, "[]VolumeMount"], volumeDevices: [21, "[]VolumeDevice"], livenessProbe: [10, "*Probe"],
+  readinessProbe: [11, "*Probe"], startupProbe: [22, "*Probe"], lifecycle: [12, "*Lifecycle"],
+  terminationMessagePath: [13, "string"], terminationMessagePolicy: [20, "string"], imagePullPolicy: [14, "string"],
+  securityContext: [15, "*SecurityContext"], stdin: [16, "bool"], stdinOnce: [17, "bool"], tty: [18, "bool"],
+};
 
 export const CORE_V1: GroupSchema = {
   group: "",
@@ -88,15 +99,7 @@ export const CORE_V1: GroupSchema = {
       localObjectReference: [1, "LocalObjectReference", "inline"], items: [2, "[]KeyToPath"], defaultMode: [3, "*int32"],
       optional: [4, "*bool"],
     },
-    Container: {
-      name: [1, "string", "always"], image: [2, "string"], command: [3, "[]string"], args: [4, "[]string"],
-      workingDir: [5, "string"], ports: [6, "[]ContainerPort"], envFrom: [19, "[]EnvFromSource"], env: [7, "[]EnvVar"],
-      resources: [8, "ResourceRequirements"], resizePolicy: [23, "[]ContainerResizePolicy"], restartPolicy: [24, "*string"],
-      volumeMounts: [9, "[]VolumeMount"], volumeDevices: [21, "[]VolumeDevice"], livenessProbe: [10, "*Probe"],
-      readinessProbe: [11, "*Probe"], startupProbe: [22, "*Probe"], lifecycle: [12, "*Lifecycle"],
-      terminationMessagePath: [13, "string"], terminationMessagePolicy: [20, "string"], imagePullPolicy: [14, "string"],
-      securityContext: [15, "*SecurityContext"], stdin: [16, "bool"], stdinOnce: [17, "bool"], tty: [18, "bool"],
-    },
+    Container: CONTAINER_FIELDS,
     ContainerImage: { names: [1, "[]string", "always"], sizeBytes: [2, "int64"] },
     ContainerPort: {
       name: [1, "string"], hostPort: [2, "int32"], containerPort: [3, "int32", "always"], protocol: [4, "string"],
@@ -145,15 +148,7 @@ export const CORE_V1: GroupSchema = {
       configMapKeyRef: [3, "*ConfigMapKeySelector"], secretKeyRef: [4, "*SecretKeySelector"],
     },
     EphemeralContainer: { ephemeralContainerCommon: [1, "EphemeralContainerCommon", "inline"], targetContainerName: [2, "string"] },
-    EphemeralContainerCommon: {
-      name: [1, "string", "always"], image: [2, "string"], command: [3, "[]string"], args: [4, "[]string"],
-      workingDir: [5, "string"], ports: [6, "[]ContainerPort"], envFrom: [19, "[]EnvFromSource"], env: [7, "[]EnvVar"],
-      resources: [8, "ResourceRequirements"], resizePolicy: [23, "[]ContainerResizePolicy"], restartPolicy: [24, "*string"],
-      volumeMounts: [9, "[]VolumeMount"], volumeDevices: [21, "[]VolumeDevice"], livenessProbe: [10, "*Probe"],
-      readinessProbe: [11, "*Probe"], startupProbe: [22, "*Probe"], lifecycle: [12, "*Lifecycle"],
-      terminationMessagePath: [13, "string"], terminationMessagePolicy: [20, "string"], imagePullPolicy: [14, "string"],
-      securityContext: [15, "*SecurityContext"], stdin: [16, "bool"], stdinOnce: [17, "bool"], tty: [18, "bool"],
-    },
+    EphemeralContainerCommon: CONTAINER_FIELDS,
     EphemeralVolumeSource: { volumeClaimTemplate: [1, "*PersistentVolumeClaimTemplate"] },
     Event: {
       metadata: [1, "meta.ObjectMeta", "always"], involvedObject: [2, "ObjectReference", "always"], reason: [3, "string"],
