@@ -12,7 +12,8 @@ export function isIPv4(value: string): boolean {
   return IPV4.test(value);
 }
 
-export function isIPv6(value: string): boolean {
+/** IPv6 text in any RFC 4291 form; an embedded IPv4 tail must pass `ipv4` (strict by default). */
+export function isIPv6(value: string, ipv4: (text: string) => boolean = isIPv4): boolean {
   if (!value.includes(":") || /[^0-9a-fA-F:.]/.test(value)) return false;
   let text = value;
   let groupsNeeded = 8;
@@ -20,7 +21,7 @@ export function isIPv6(value: string): boolean {
   const lastColon = text.lastIndexOf(":");
   const tail = text.slice(lastColon + 1);
   if (tail.includes(".")) {
-    if (!isIPv4(tail)) return false;
+    if (!ipv4(tail)) return false;
     text = text.slice(0, lastColon + 1) + "0";
     groupsNeeded = 7;
   }

@@ -4,7 +4,7 @@
  * Any other format, including int32/int64/float/double, is dropped and checks nothing.
  * Names are normalized by removing "-" ("date-time" is "datetime").
  */
-import { isIP } from "../../validation/ip.ts";
+import { isIP, isIPv6 } from "../../validation/ip.ts";
 import { compileGoRegexp } from "./re2/index.ts";
 
 type Check = (s: string) => boolean;
@@ -111,22 +111,9 @@ function isSloppyIPv4(s: string): boolean {
   return parts.length === 4 && parts.every((p) => /^\d{1,7}$/.test(p) && Number(p) <= 255);
 }
 
+/** netutils.ParseIPSloppy's IPv6: an embedded IPv4 tail may have leading zeros. */
 function isSloppyIPv6(s: string): boolean {
-  if (!s.includes(":")) return false;
-  let text = s;
-  let groupsNeeded = 8;
-  const lastColon = text.lastIndexOf(":");
-  const tail = text.slice(lastColon + 1);
-  if (tail.includes(".")) {
-    if (!isSloppyIPv4(tail)) return false;
-    text = text.slice(0, lastColon + 1) + "0";
-    groupsNeeded = 7;
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return false;
-  const groups = halves.flatMap((h) => (h === "" ? [] : h.split(":")));
-  if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  return halves.length === 2 ? groups.length < groupsNeeded : groups.length === groupsNeeded;
+  return isIPv6(s, isSloppyIPv4);
 }
 
 function isSloppyIP(s: string): boolean {
