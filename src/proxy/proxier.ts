@@ -3,9 +3,10 @@
  * informers; every change bumps a generation and asks for a sync; syncs are coalesced and
  * rate-limited (at most one per minSyncPeriod, 1 s, and one at least every syncPeriod, 30 s).
  * A sync computes every port's rules, writes them in one iptables-restore, and rewrites only the
- * ports whose rules changed since the last successful sync (a partial sync); the first sync,
- * one after a failure and one an hour are full (every chain rewritten, stale chains found from
- * iptables-save). The jumps from the built-in chains are checked on full and periodic syncs.
+ * ports whose rules changed since the last successful sync (a partial sync, which reads nothing
+ * back); the first sync, one after a failure and one an hour are full (every chain rewritten,
+ * then chains an earlier run left found from iptables-save and deleted). The jumps from the
+ * built-in chains are checked on full and periodic syncs.
  */
 import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -47,14 +48,19 @@ export interface SyncInfo {
   /** Every change seen before this sync began is in it. */
   generation: number;
   full: boolean;
+  /** From the sync's start until its rules were live (the last iptables-restore returned). */
   ms: number;
+  /** Of `ms`: computing the rules and reading the built-in chains' jumps (which overlap). */
+  computeMs: number;
+  /** Of `ms`: the iptables-restore calls. */
+  restoreMs: number;
+  /** After `ms`, full syncs only: finding (iptables-save) and deleting chains an earlier run left. */
+  cleanupMs: number;
   servicePorts: number;
   /** Per-port chains written. */
   chainsWritten: number;
   chainsDeleted: number;
   restoreBytes: number;
-  /** Of `ms`, the time iptables-restore took (the rest: computing the rules, reading chains, jumps). */
-  restoreMs: number;
   error?: string;
 }
 
@@ -210,57 +216,90 @@ export class Proxier {
     const started = performance.now();
     const generation = this.generation;
     const full = this.needFull || Date.now() - this.lastFull > this.fullSyncPeriodMs;
-    const info: SyncInfo = { generation, full, ms: 0, servicePorts: 0, chainsWritten: 0, chainsDeleted: 0, restoreBytes: 0, restoreMs: 0 };
+    const info: SyncInfo = { generation, full, ms: 0, computeMs: 0, restoreMs: 0, cleanupMs: 0, servicePorts: 0, chainsWritten: 0, chainsDeleted: 0, restoreBytes: 0 };
+    const ipt = this.opts.iptables;
     try {
+      // The built-in chains are read by child processes while the rules are computed.
+      const reading = full || periodic ? this.readBuiltins() : undefined;
+      reading?.catch(() => {});
       const now = this.compute();
       const active = new Set<string>();
       for (const a of now.values()) for (const c of a.rules.chains.keys()) active.add(c);
-      const known = full ? (await this.opts.iptables.chains("nat")).filter((c) => this.names.isServiceChain(c)) : this.appliedChains;
-      const stale = [...known].filter((c) => !active.has(c));
       const ports = [...now.values()].map((a) => a.rules);
-      const chunked = full && this.opts.iptables.backend === "nft" && active.size > NFT_CHUNK_CHAINS;
+      // Chains this proxy wrote and no longer needs; a full sync finds the rest from iptables-save below.
+      const stale = [...this.appliedChains].filter((c) => !active.has(c));
+      const chunked = full && ipt.backend === "nft" && active.size > NFT_CHUNK_CHAINS;
       const rewrite = (r: PortRules) => !chunked && (full || this.applied.get(r.name)?.rules.text !== r.text);
-      const jumps = full || periodic ? await this.missingJumps() : [];
-      const plan = buildRestore(this.ctx, ports, rewrite, stale, jumps);
+      const builtins = await reading;
+      const plan = buildRestore(this.ctx, ports, rewrite, stale, builtins?.missing ?? []);
+      info.computeMs = performance.now() - started;
       const restoreStart = performance.now();
       if (chunked) {
-        // The chains first (they jump to KUBE-MARK-MASQ, which must exist), then the entry points.
-        await this.opts.iptables.ensureChain("nat", this.names.markMasq);
-        for (const text of buildChainChunks(ports, NFT_CHUNK_CHAINS)) {
-          await this.opts.iptables.restore(text);
+        for (const text of buildChainChunks(this.ctx, ports, NFT_CHUNK_CHAINS)) {
+          await ipt.restore(text);
           info.restoreBytes += text.length;
         }
         plan.written = active.size;
       }
-      await this.opts.iptables.restore(plan.text);
+      await ipt.restore(plan.text);
       info.restoreMs = performance.now() - restoreStart;
+      info.ms = performance.now() - started;
       const previous = this.applied;
       this.applied = now;
       this.appliedChains = active;
       this.needFull = false;
       if (full) this.lastFull = Date.now();
       Object.assign(info, { servicePorts: now.size, chainsWritten: plan.written, chainsDeleted: plan.deleted, restoreBytes: info.restoreBytes + plan.text.length });
+      // Chains left by an earlier run (Services deleted while it was down) are unreferenced once the
+      // entry rules above are in place, so removing them waits until the rules are live. Nothing of
+      // this proxy existed before this sync when its KUBE-MARK-MASQ did not: no save needed then.
+      if (full && builtins?.hadOwnChains) {
+        const cleanupStart = performance.now();
+        info.chainsDeleted += await this.removeStaleChains(active);
+        info.cleanupMs = performance.now() - cleanupStart;
+      }
       if (this.opts.conntrack) await this.clearStaleUdp(previous, now);
     } catch (err) {
       this.needFull = true;
       info.error = err instanceof Error ? err.message : String(err);
       this.opts.log.error("sync of service rules failed", { err: info.error });
     }
-    info.ms = performance.now() - started;
+    if (!info.ms) info.ms = performance.now() - started;
     this.opts.log.v(2).info("synced service rules", { ...info, ms: Math.round(info.ms) });
     return info;
   }
 
-  /** The jumps from the built-in chains that are missing (each built-in chain read once); the sync inserts them. */
-  private async missingJumps(): Promise<JumpRule[]> {
-    const listed = new Map<string, string[]>();
-    const missing: JumpRule[] = [];
-    for (const j of jumpRules(this.names)) {
-      const at = `${j.table}/${j.chain}`;
-      if (!listed.has(at)) listed.set(at, (await this.opts.iptables.run(["-t", j.table, "-S", j.chain])).stdout.split("\n"));
-      if (!listed.get(at)!.some((l) => l.endsWith(` -j ${j.rule.at(-1)}`))) missing.push(j);
+  /**
+   * The jumps from the built-in chains that are missing (each built-in chain read once, all at
+   * once; the sync inserts them), and whether this proxy's KUBE-MARK-MASQ exists, which every
+   * one of its syncs writes first.
+   */
+  private async readBuiltins(): Promise<{ missing: JumpRule[]; hadOwnChains: boolean }> {
+    const ipt = this.opts.iptables;
+    const jumps = jumpRules(this.names);
+    const places = [...new Set(jumps.map((j) => `${j.table}/${j.chain}`))];
+    const [mark, ...listed] = await Promise.all([
+      ipt.run(["-t", "nat", "-S", this.names.markMasq]),
+      ...places.map((at) => ipt.run(["-t", at.split("/")[0]!, "-S", at.split("/")[1]!]).then((r) => r.stdout.split("\n"))),
+    ]);
+    const rules = new Map(places.map((at, i) => [at, listed[i]!]));
+    const missing = jumps.filter((j) => !rules.get(`${j.table}/${j.chain}`)!.some((l) => l.endsWith(` -j ${j.rule.at(-1)}`)));
+    return { missing, hadOwnChains: mark!.code === 0 };
+  }
+
+  /** Deletes this proxy's per-service chains that iptables-save shows and no Service needs; how many went. */
+  private async removeStaleChains(active: Set<string>): Promise<number> {
+    const stale = (await this.opts.iptables.chains("nat")).filter((c) => this.names.isServiceChain(c) && !active.has(c));
+    if (stale.length === 0) return 0;
+    try {
+      // Flushed first, all in one transaction: stale chains may jump to each other.
+      await this.opts.iptables.restore(`*nat\n${stale.map((c) => `:${c} - [0:0]`).join("\n")}\n${stale.map((c) => `-X ${c}`).join("\n")}\nCOMMIT\n`);
+    } catch (err) {
+      // Harmless while unreferenced; the next full sync tries again.
+      this.opts.log.error("removing stale service chains failed", { err: err instanceof Error ? err.message : String(err), chains: stale.length });
+      return 0;
     }
-    return missing;
+    return stale.length;
   }
 
   /** UDP flows to endpoints that went away, and flows a Service refused before it had endpoints. */
