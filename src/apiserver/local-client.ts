@@ -15,6 +15,8 @@ import { ApiError, errors } from "./api/errors.ts";
 import { forbiddenReason, resourceAttributes } from "./http/authz.ts";
 import { filtersFor } from "./http/filters.ts";
 import { applyPatch } from "./patch/index.ts";
+import { applyToObject } from "./apply/store-fields.ts";
+import type { JsonObject } from "./patch/json-value.ts";
 
 export const CONTROLLER_USER: UserInfo = { username: "system:kube-controller-manager", groups: ["system:masters", "system:authenticated"] };
 
@@ -93,6 +95,31 @@ export class LocalClient implements Client {
       if (!current) throw new ApiError(404, "NotFound", `${ref.resource} "${name}" not found`, { name, kind: ref.resource });
       return applyPatch(type, current, body, { group: store.def.group, kind: store.def.kind });
     });
+    return object;
+  }
+
+  /**
+   * Server-side apply of a whole object as `fieldManager`, created when missing: what PATCH with
+   * `application/apply-patch+yaml` does over HTTP (src/apiserver/http/handlers/server-side-apply.ts).
+   */
+  async apply(ref: ResourceRef, namespace: string, obj: KubeObject, opts: { fieldManager: string; force?: boolean }): Promise<KubeObject> {
+    const store = this.store(ref);
+    const name = obj.metadata?.name ?? "";
+    await this.authorize("patch", ref, namespace, name);
+    const ctx: RequestContext = { ...this.ctx(namespace), fieldManager: opts.fieldManager };
+    const config = structuredClone(obj) as unknown as JsonObject;
+    const { object } = await store.readModifyWrite(
+      namespace,
+      name,
+      ctx,
+      { applied: true },
+      (current) => {
+        const applied = applyToObject(store.fieldTypes, store.def, current, structuredClone(config), ctx, { force: opts.force === true });
+        if (store.def.namespaced) (applied.metadata ??= {}).namespace = namespace;
+        return applied;
+      },
+      true,
+    );
     return object;
   }
 

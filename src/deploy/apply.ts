@@ -5,8 +5,12 @@
  * a disabled component's objects are found and deleted, and only those.
  */
 import type { KubeObject } from "../apiserver/api/types.ts";
-import type { HttpClient } from "../client/http/index.ts";
-import type { ServedResource } from "../client/index.ts";
+import type { Client, ResourceRef, ServedResource } from "../client/index.ts";
+
+/** What the deploy controller needs of a client: reads, deletes and server-side apply. */
+export type DeployClient = Pick<Client, "get" | "delete" | "resources"> & {
+  apply(ref: ResourceRef, namespace: string, obj: KubeObject, opts: { fieldManager: string; force?: boolean }): Promise<KubeObject>;
+};
 
 export const FIELD_MANAGER = "kts-deploy";
 export const ADDON_ANNOTATION = "kts.io/addon";
@@ -16,7 +20,7 @@ export const DEFAULT_NAMESPACE = "kube-system";
 export class Applier {
   private kinds = new Map<string, ServedResource>();
 
-  constructor(private readonly client: HttpClient) {}
+  constructor(private readonly client: DeployClient) {}
 
   private async resolve(obj: KubeObject): Promise<ServedResource> {
     const [group, version] = obj.apiVersion!.includes("/") ? obj.apiVersion!.split("/") : ["", obj.apiVersion!];

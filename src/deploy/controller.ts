@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { join } from "node:path";
-import type { HttpClient } from "../client/http/index.ts";
+import type { DeployClient } from "./apply.ts";
 import type { Logger } from "../log/index.ts";
 import { Applier } from "./apply.ts";
 import { BUNDLED, fillTemplate, type TemplateVars } from "./bundled.ts";
@@ -19,7 +19,8 @@ export interface DeployOptions {
   /** <data-dir>/server/manifests */
   dir: string;
   /** The API as the cluster admin (server-side apply over HTTPS). */
-  client: HttpClient;
+  /** The in-process client (kts server) or an HTTPS one (tests): both apply server-side. */
+  client: DeployClient;
   vars: TemplateVars;
   /** --disable: components not deployed, and deleted if they were. */
   disabled: string[];

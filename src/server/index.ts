@@ -25,7 +25,6 @@ import { prepareSecurity, type PreparedSecurity, type ServerSecurityConfig } fro
 import { CONTROLLER_MANAGER_USER, CONTROLLER_SERVICE_ACCOUNTS, ensureControllerServiceAccounts, SCHEDULER_USER, serviceAccountUser } from "./identities.ts";
 import { labelControlPlaneNode } from "./control-plane-label.ts";
 import { parseDisabled, startDeploy } from "../deploy/index.ts";
-import { HttpClient } from "../client/http/index.ts";
 import { ktsImageRef } from "../agent/images/index.ts";
 import { checkNetworkCidrs, publishNetworkConfig } from "./network-config.ts";
 import type { FlannelBackend } from "../agent/cluster-config.ts";
@@ -276,7 +275,8 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<Runni
   // Packaged components and the user's manifests (<data-dir>/server/manifests), applied in the background.
   const deploy = startDeploy({
     dir: paths.manifests,
-    client: new HttpClient({ server: apiUrl, caPem: pki!.serverCa.certPem, certPem: pki!.admin.chainPem, keyPem: pki!.admin.keyPem, userAgent: "kts-deploy" }),
+    // In-process, as a privileged client (the admin certificate over HTTPS before: a TLS client costs ~5 MB RSS).
+    client: api.client(),
     vars: { CLUSTER_DNS: clusterDnsAddress(cfg), CLUSTER_DOMAIN: cfg.agent?.clusterDomain ?? "cluster.local", KTS_IMAGE: ktsImageRef() },
     disabled,
     log: log.child("deploy"),
