@@ -5,8 +5,9 @@
  * (the cluster DNS Deployment) run it (`kts dns`). Imported again only when the executable
  * changes (its size and modification time are kept in an image label).
  *
- * Only a compiled kts (`bun run build`) can be packaged; `bun cmd/kts.ts` runs from sources, so
- * KTS_IMAGE_BINARY may name a compiled executable instead (tests), else no image is made.
+ * Only a compiled kts (`bun run build`) can be packaged. KTS_IMAGE_BINARY may name one (tests);
+ * else, running from sources (`bun cmd/kts.ts`), the agent compiles one into its data dir the
+ * first time a pod needs the image (source-build.ts), so a source checkout gets cluster DNS too.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, realpathSync, statSync } from "node:fs";
@@ -15,6 +16,7 @@ import type { Logger } from "../../log/index.ts";
 import type { DockerApi } from "../runtime/engine.ts";
 import { tarArchive, type TarEntry } from "./tar.ts";
 import pkg from "../../../package.json" with { type: "json" };
+import { canBuildFromSources, compiledFromSources } from "./source-build.ts";
 
 export const KTS_IMAGE_REPO = "kts.local/kts";
 const BINARY_LABEL = "io.kts.binary";
@@ -86,13 +88,15 @@ async function imageLabel(docker: DockerApi, ref: string): Promise<string | unde
 
 /**
  * Makes sure `kts.local/kts:<version>` holds the running executable; returns the reference, or
- * undefined when there is no compiled executable to package. Tests pass their own executable and tag.
+ * undefined when there is no compiled executable to package. From sources, `buildDir` lets it
+ * compile one there (cached). Tests pass their own executable and tag.
  */
-export async function ensureKtsImage(docker: DockerApi, log: Logger, opts: { executable?: string; ref?: string } = {}): Promise<string | undefined> {
-  const exe = opts.executable ?? ktsExecutable();
+export async function ensureKtsImage(docker: DockerApi, log: Logger, opts: { executable?: string; ref?: string; buildDir?: string } = {}): Promise<string | undefined> {
+  let exe = opts.executable ?? ktsExecutable();
   const ref = opts.ref ?? ktsImageRef();
+  if (!exe && opts.buildDir && canBuildFromSources()) exe = await compiledFromSources(opts.buildDir, log);
   if (!exe) {
-    log.v(1).info("running from sources: the kts image is not built (set KTS_IMAGE_BINARY to a compiled kts)", { image: ref });
+    log.v(1).info("running from sources: the kts image is made when a pod first needs it", { image: ref });
     return undefined;
   }
   const st = statSync(exe);

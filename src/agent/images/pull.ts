@@ -39,6 +39,11 @@ export interface PullerOptions {
   backoffMaxMs?: number;
   /** A pull that takes longer fails (an unreachable registry can hang for minutes). */
   pullTimeoutMs?: number;
+  /**
+   * Makes a missing image the agent produces itself (the kts image, built on first use when kts
+   * runs from sources) instead of pulling it; resolves true when it made it.
+   */
+  makeLocal?(image: string): Promise<boolean>;
 }
 
 export class ImagePuller {
@@ -79,7 +84,8 @@ export class ImagePuller {
       emit({ type: "Warning", reason: "InspectFailed", message: `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format` });
       throw new ImageError("InvalidImageName", `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`);
     }
-    const present = await this.inspect(image);
+    let present = await this.inspect(image);
+    if (!present && policy !== "Always" && (await this.opts.makeLocal?.(image))) present = await this.inspect(image);
     const pull = policy === "Always" || (policy === "IfNotPresent" && !present);
     if (!pull) {
       if (present) {

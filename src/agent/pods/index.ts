@@ -11,7 +11,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Client } from "../../client/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { diskUsage, ensureKtsImage, ensurePauseImage, importAirgapImages, ImagePuller } from "../images/index.ts";
+import { diskUsage, ensureKtsImage, ensurePauseImage, importAirgapImages, ImagePuller, ktsImageRef } from "../images/index.ts";
 import { Backoff, Runtime } from "../runtime/index.ts";
 import type { TokenRequester } from "../volumes/index.ts";
 import type { SandboxNetwork } from "../network/index.ts";
@@ -73,7 +73,17 @@ async function setUp(opts: PodManagerOptions, log: Logger): Promise<AgentContext
     nodeIP: opts.nodeIP,
     dataDir: opts.dataDir,
     runtime: new Runtime(opts.docker, opts.nodeName),
-    puller: new ImagePuller(opts.docker, { backoffInitialMs: initialMs, backoffMaxMs: maxMs }),
+    puller: new ImagePuller(opts.docker, {
+      backoffInitialMs: initialMs,
+      backoffMaxMs: maxMs,
+      // From sources the kts image waits for its first user (a compiled kts made it above).
+      makeLocal: async (image) =>
+        image === ktsImageRef() &&
+        (await ensureKtsImage(opts.docker, log.child("images"), { buildDir: join(opts.dataDir, "kts-build") }).catch((err) => {
+          log.error("the kts image could not be built", { err: String(err) });
+          return undefined;
+        })) !== undefined,
+    }),
     recorder: new EventRecorder(opts.client, opts.nodeName, log),
     services: new ServiceEnv(opts.client),
     log,
