@@ -54,8 +54,8 @@ export function addNodeOptions(cmd: Command): Command {
     .option("--node-ip <ip>", "IP address the node advertises (default: the first non-loopback IPv4)")
     .option("--node-label <key=value>", "label to register the node with (repeatable; applied at registration only)", (t: string, p?: Record<string, string>) => parseNodeLabel(t, p))
     .option("--node-taint <key=value:Effect>", "taint to register the node with (repeatable; applied at registration only)", (t: string, p?: Taint[]) => parseNodeTaint(t, p))
-    .option("--cluster-dns <ip>", "cluster IP of the DNS Service pods resolve names with (default: the 10th address of the service CIDR, 10.43.0.10)")
-    .option("--cluster-domain <domain>", "cluster domain pods search and the cluster DNS answers", "cluster.local")
+    .option("--cluster-dns <ip>", "cluster IP of the DNS Service pods resolve names with (default: the server's; on a server the 10th address of the service CIDR, 10.43.0.10)")
+    .option("--cluster-domain <domain>", "cluster domain pods search and the cluster DNS answers (default: the server's, cluster.local)")
     .option("--kubelet-arg <key=value>", "kubelet setting: node-status-update-frequency=10s, node-lease-duration-seconds=40 (repeatable)", (t: string, p?: KubeletArgs) => parseKubeletArg(t, p));
 }
 

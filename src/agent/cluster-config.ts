@@ -1,14 +1,15 @@
 /**
  * The cluster-wide network settings every node needs (k3s hands its agents the server's config
- * when they join): the cluster and service CIDRs, the pod network backend and whether nodes run
- * the service proxy. The server publishes them in the ConfigMap kube-system/kts-cluster-config;
+ * when they join): the cluster and service CIDRs, the pod network backend, whether nodes run
+ * the service proxy, and the cluster DNS address and domain pods are given (an agent's own
+ * --cluster-dns/--cluster-domain still win). The server publishes them in the ConfigMap kube-system/kts-cluster-config;
  * agents read it before they start anything that touches the network.
  */
 import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { KubeObject } from "../apiserver/api/types.ts";
 import { ApiError } from "../apiserver/api/errors.ts";
-import { mustParseCidr } from "../netaddr/index.ts";
+import { isIPv4, mustParseCidr } from "../netaddr/index.ts";
 import { sleep } from "./sleep.ts";
 
 export const CLUSTER_CONFIG_NAMESPACE = "kube-system";
@@ -23,6 +24,9 @@ export interface ClusterNetworkConfig {
   serviceCidr: string;
   flannelBackend: FlannelBackend;
   disableKubeProxy: boolean;
+  /** The cluster DNS Service's addresses (absent from a server that did not publish them). */
+  clusterDns?: string[];
+  clusterDomain?: string;
 }
 
 export function clusterConfigMap(cfg: ClusterNetworkConfig): KubeObject {
@@ -35,6 +39,8 @@ export function clusterConfigMap(cfg: ClusterNetworkConfig): KubeObject {
       "service-cidr": cfg.serviceCidr,
       "flannel-backend": cfg.flannelBackend,
       "disable-kube-proxy": String(cfg.disableKubeProxy),
+      ...(cfg.clusterDns?.length ? { "cluster-dns": cfg.clusterDns.join(",") } : {}),
+      ...(cfg.clusterDomain ? { "cluster-domain": cfg.clusterDomain } : {}),
     },
   } as KubeObject;
 }
@@ -46,7 +52,16 @@ export function parseClusterConfig(obj: KubeObject): ClusterNetworkConfig {
   mustParseCidr(clusterCidr);
   mustParseCidr(serviceCidr);
   const backend = data["flannel-backend"] === "none" ? "none" : "host-gw";
-  return { clusterCidr, serviceCidr, flannelBackend: backend, disableKubeProxy: data["disable-kube-proxy"] === "true" };
+  const dns = (data["cluster-dns"] ?? "").split(",").map((ip) => ip.trim()).filter(Boolean);
+  for (const ip of dns) if (!isIPv4(ip)) throw new Error(`${CLUSTER_CONFIG_NAME}: cluster-dns ${JSON.stringify(ip)} is not an IPv4 address`);
+  return {
+    clusterCidr,
+    serviceCidr,
+    flannelBackend: backend,
+    disableKubeProxy: data["disable-kube-proxy"] === "true",
+    ...(dns.length ? { clusterDns: dns } : {}),
+    ...(data["cluster-domain"] ? { clusterDomain: data["cluster-domain"] } : {}),
+  };
 }
 
 /** Writes the ConfigMap (creating or replacing it). */

@@ -123,8 +123,9 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
     nodeIP: opts.nodeIP,
     dataDir: opts.dataDir,
     containerLabels: opts.containerLabels,
-    clusterDNS: opts.clusterDNS ?? [DEFAULT_CLUSTER_DNS],
-    clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+    // The agent's own flags, else what the server published (k3s's agent config), else k3s's defaults.
+    clusterDNS: opts.clusterDNS ?? networking.config.clusterDns ?? [DEFAULT_CLUSTER_DNS],
+    clusterDomain: opts.clusterDomain ?? networking.config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
     client,
     credentials: creds,
     docker,

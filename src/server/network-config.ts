@@ -1,7 +1,8 @@
 /**
  * The server's network settings for its nodes: the cluster and service CIDRs are checked (IPv4,
  * not overlapping) and published for the agents (kube-system/kts-cluster-config), together with
- * the pod network backend and --disable-kube-proxy. Nodes may read that ConfigMap (a Role bound
+ * the pod network backend, --disable-kube-proxy and the cluster DNS address and domain (its
+ * --cluster-dns/--cluster-domain, which agents use unless given their own). Nodes may read that ConfigMap (a Role bound
  * to system:nodes, as kubeadm lets nodes read kubeadm-config), and the service proxy, which runs
  * in the agent with the node's identity, gets kube-proxy's permissions (system:node-proxier bound
  * to system:nodes; k3s gives its kube-proxy a certificate of its own instead).
@@ -11,12 +12,20 @@ import { ApiError } from "../apiserver/api/errors.ts";
 import type { Client, ResourceRef } from "../client/index.ts";
 import { CLUSTER_CONFIG_NAME, CLUSTER_CONFIG_NAMESPACE, publishClusterConfig, type FlannelBackend } from "../agent/cluster-config.ts";
 import { cidrsOverlap, mustParseCidr } from "../netaddr/index.ts";
+import { IpRange } from "../apiserver/allocators/ip.ts";
 
 export interface ServerNetworkConfig {
   clusterCidr: string;
   serviceCidr: string;
   flannelBackend?: FlannelBackend;
   disableKubeProxy?: boolean;
+  /** The server's node flags: --cluster-dns and --cluster-domain. */
+  agent?: { clusterDNS?: string[]; clusterDomain?: string };
+}
+
+/** --cluster-dns, else the 10th address of the service CIDR (k3s's 10.43.0.10). */
+export function clusterDnsAddresses(cfg: Pick<ServerNetworkConfig, "agent" | "serviceCidr">): string[] {
+  return cfg.agent?.clusterDNS?.length ? cfg.agent.clusterDNS : [new IpRange(cfg.serviceCidr).at(10)];
 }
 
 export function checkNetworkCidrs(cfg: ServerNetworkConfig): void {
@@ -69,5 +78,7 @@ export async function publishNetworkConfig(client: Client, cfg: ServerNetworkCon
     serviceCidr: cfg.serviceCidr,
     flannelBackend: cfg.flannelBackend ?? "host-gw",
     disableKubeProxy: cfg.disableKubeProxy ?? false,
+    clusterDns: clusterDnsAddresses(cfg),
+    clusterDomain: cfg.agent?.clusterDomain ?? "cluster.local",
   });
 }

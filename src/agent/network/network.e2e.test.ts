@@ -47,6 +47,8 @@ const PREFIX_B = `kn${B}b`;
 const LINK = `kn${B}a`;
 const OUT_LINK = `kn${B}o`;
 const NETNS = `kts-outside-${B}`;
+/** Not the service CIDR's 10th address: agents must learn it from the server, not guess it. */
+const CLUSTER_DNS = `10.${B}.128.53`;
 
 let s: TestServer;
 let agentB: TestAgent | undefined;
@@ -170,7 +172,7 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
     nodeA = testNodeName("kts-net-a");
     // Node ports match every local address: each run gets its own few so concurrent runs never catch each other's.
     const ports = 30000 + (B - 100) * 16;
-    s = await startTestServer(["--cluster-cidr", CLUSTER, "--service-cidr", SERVICE, "--service-node-port-range", `${ports}-${ports + 15}`, "--node-ip", NODE_A_IP], { agent: { nodeName: nodeA }, network: true, env: { KTS_NET_PREFIX: PREFIX_A } });
+    s = await startTestServer(["--cluster-cidr", CLUSTER, "--service-cidr", SERVICE, "--service-node-port-range", `${ports}-${ports + 15}`, "--node-ip", NODE_A_IP, "--cluster-dns", CLUSTER_DNS, "--cluster-domain", "kts.test"], { agent: { nodeName: nodeA }, network: true, env: { KTS_NET_PREFIX: PREFIX_A } });
     await waitFor("node A's pod network", async () => ((await s.k("get", "node", nodeA, "-o", "jsonpath={.spec.podCIDR}")).trim() && s.log().includes("pod network ready") ? true : undefined));
   });
 
@@ -355,6 +357,10 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
       return a.startsWith("web-b ") ? a : undefined;
     });
     expect(answer).toBe(`web-b ${c}`);
+    // Agent B was given no DNS flags: its pods get the server's --cluster-dns and --cluster-domain.
+    const resolv = (await inPod("client-b", "cat /etc/resolv.conf")).out;
+    expect(resolv).toContain(`nameserver ${CLUSTER_DNS}`);
+    expect(resolv).toContain("search default.svc.kts.test svc.kts.test kts.test");
   });
 
   test("LoadBalancer (ServiceLB): the nodes' addresses become the ingress and serve the Service's port", async () => {
