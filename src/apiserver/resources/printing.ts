@@ -77,6 +77,28 @@ export const createdAtColumn: PrinterColumn = {
   },
 };
 
+/** A column whose cell reads a typed view of the object. */
+export function column<T>(
+  name: string,
+  description: string,
+  cell: (obj: T, now: number) => unknown,
+  opts: { type?: PrinterColumn["type"]; priority?: number; format?: string } = {},
+): PrinterColumn {
+  return {
+    name,
+    type: opts.type ?? "string",
+    format: opts.format ?? "",
+    description,
+    priority: opts.priority ?? 0,
+    cell: (obj: KubeObject, now: number) => cell(obj as unknown as T, now),
+  };
+}
+
+/** column() with the object's type fixed, for a file whose columns all read one type. */
+export function columnsOf<T>(): (name: string, description: string, cell: (obj: T, now: number) => unknown, opts?: Parameters<typeof column>[3]) => PrinterColumn {
+  return (name, description, cell, opts) => column<T>(name, description, cell, opts);
+}
+
 /** The default columns of a type without printers: NAME and AGE. */
 export const DEFAULT_COLUMNS: PrinterColumn[] = [nameColumn, ageColumn];
 

@@ -2,25 +2,7 @@
  * Helpers for the core Table columns: a column from its parts, and the cell formats upstream's
  * printers share (label sets, access modes, "<none>" fallbacks).
  */
-import type { KubeObject } from "../../api/types.ts";
-import type { PrinterColumn } from "../../registry/definition.ts";
-
-/** A column whose cell reads a typed view of the object. */
-export function column<T>(
-  name: string,
-  description: string,
-  cell: (obj: T, now: number) => unknown,
-  opts: { type?: PrinterColumn["type"]; priority?: number; format?: string } = {},
-): PrinterColumn {
-  return {
-    name,
-    type: opts.type ?? "string",
-    format: opts.format ?? "",
-    description,
-    priority: opts.priority ?? 0,
-    cell: (obj: KubeObject, now: number) => cell(obj as unknown as T, now),
-  };
-}
+export { column } from "../printing.ts";
 
 /** labels.FormatLabels: "k=v" pairs sorted by key, joined by ","; "<none>" when empty. */
 export function formatLabels(labels: Record<string, string> | undefined | null): string {

@@ -7,7 +7,7 @@ import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
 import { field } from "../../validation/field.ts";
 import { isDNS1123Subdomain } from "../../validation/names.ts";
-import { ageColumn, nameColumn } from "../printing.ts";
+import { ageColumn, columnsOf, nameColumn } from "../printing.ts";
 import { semanticEqual } from "../workloads/semantic-equal.ts";
 import { validateEndpointSlice, type Endpoint, type EndpointPort, type EndpointSlice } from "./endpointslice-validation.ts";
 
@@ -79,14 +79,7 @@ export function formatEndpoints(endpoints: Endpoint[] | null | undefined): strin
   return listWithMore((endpoints ?? []).flatMap((ep) => ep?.addresses ?? []));
 }
 
-const column = (name: string, description: string, cell: (s: EndpointSlice) => string): PrinterColumn => ({
-  name,
-  type: "string",
-  format: "",
-  description,
-  priority: 0,
-  cell: (obj) => cell(slice(obj)),
-});
+const column = columnsOf<EndpointSlice>();
 
 /** Descriptions are the discovery/v1beta1 docs upstream's printer still takes them from. */
 const columns: PrinterColumn[] = [

@@ -10,7 +10,7 @@ import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry
 import { field, FieldPath, invalidEach } from "../../validation/field.ts";
 import { isDNS1123Label, isDNS1123Subdomain } from "../../validation/names.ts";
 import { isValidPathSegmentName } from "../../validation/path-segment.ts";
-import { ageColumn, nameColumn } from "../printing.ts";
+import { ageColumn, columnsOf, nameColumn } from "../printing.ts";
 import { validateDomainPrefixedPath } from "./hostnames.ts";
 import { NETWORKING_GROUP, view, type IngressClass, type IngressClassParameters } from "./types.ts";
 
@@ -73,14 +73,7 @@ export function formatParameters(params: IngressClassParameters | undefined): st
   return `${kind}/${params.name}`;
 }
 
-const column = (name: string, description: string, cell: (ic: IngressClass) => string): PrinterColumn => ({
-  name,
-  type: "string",
-  format: "",
-  description,
-  priority: 0,
-  cell: (obj) => cell(ingressClass(obj)),
-});
+const column = columnsOf<IngressClass>();
 
 export const ingressClassDefinition: ResourceDefinition = {
   group: NETWORKING_GROUP,

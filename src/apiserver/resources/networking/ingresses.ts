@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
-import { ageColumn, nameColumn } from "../printing.ts";
+import { ageColumn, columnsOf, nameColumn } from "../printing.ts";
 import { keepOldStatus } from "../workloads/status.ts";
 import { classAnnotationWarnings, STRICT, updateOptions, validateClassAnnotation, validateIngressSpec } from "./ingress-validation.ts";
 import { NETWORKING_GROUP, view, type Ingress, type IngressBackend, type IngressRule } from "./types.ts";
@@ -70,14 +70,7 @@ export function formatAddress(ing: Ingress): string {
   return [...set].sort().join(",");
 }
 
-const column = (name: string, description: string, cell: (ing: Ingress) => string): PrinterColumn => ({
-  name,
-  type: "string",
-  format: "",
-  description,
-  priority: 0,
-  cell: (obj) => cell(ingress(obj)),
-});
+const column = columnsOf<Ingress>();
 
 const columns: PrinterColumn[] = [
   nameColumn,

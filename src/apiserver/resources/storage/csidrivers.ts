@@ -8,7 +8,7 @@ import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry/definition.ts";
 import { field, FieldPath } from "../../validation/field.ts";
 import { goSlice, invalidGo } from "../../validation/go-syntax.ts";
-import { ageColumn, nameColumn } from "../printing.ts";
+import { ageColumn, column as viewColumn, nameColumn } from "../printing.ts";
 import { semanticEqual } from "../workloads/semantic-equal.ts";
 import { STORAGE_GROUP, view, type CSIDriver, type CSIDriverSpec, type TokenRequest } from "./types.ts";
 
@@ -83,14 +83,8 @@ const strategy: Strategy = {
   validateUpdate: (obj, old) => validateCSIDriverUpdate(driver(obj).spec ?? {}, driver(old).spec ?? {}),
 };
 
-const column = (name: string, type: PrinterColumn["type"], description: string, cell: (spec: CSIDriverSpec) => unknown): PrinterColumn => ({
-  name,
-  type,
-  format: "",
-  description,
-  priority: 0,
-  cell: (obj) => cell(driver(obj).spec ?? {}),
-});
+const column = (name: string, type: PrinterColumn["type"], description: string, cell: (spec: CSIDriverSpec) => unknown) =>
+  viewColumn<CSIDriver>(name, description, (d) => cell(d.spec ?? {}), { type });
 
 /** Descriptions are the 1.32 CSIDriverSpec field docs, as upstream's printer takes them. */
 const columns: PrinterColumn[] = [

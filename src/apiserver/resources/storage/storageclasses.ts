@@ -9,7 +9,7 @@ import type { PrinterColumn, ResourceDefinition, Strategy } from "../../registry
 import { field, FieldPath, invalidEach } from "../../validation/field.ts";
 import { validateLabelName } from "../../validation/labels.ts";
 import { isQualifiedName } from "../../validation/names.ts";
-import { ageColumn, nameColumn } from "../printing.ts";
+import { ageColumn, columnsOf, nameColumn } from "../printing.ts";
 import { semanticEqual } from "../workloads/semantic-equal.ts";
 import { STORAGE_GROUP, view, type StorageClass, type TopologySelectorTerm } from "./types.ts";
 
@@ -97,14 +97,7 @@ const strategy: Strategy = {
   validateUpdate: (obj, old) => validateStorageClassUpdate(storageClass(obj), storageClass(old)),
 };
 
-const column = (name: string, description: string, cell: (sc: StorageClass) => unknown): PrinterColumn => ({
-  name,
-  type: "string",
-  format: "",
-  description,
-  priority: 0,
-  cell: (obj) => cell(storageClass(obj)),
-});
+const column = columnsOf<StorageClass>();
 
 const columns: PrinterColumn[] = [
   { ...nameColumn, cell: (obj) => `${obj.metadata?.name ?? ""}${isDefaultClass(obj.metadata) ? " (default)" : ""}` },

@@ -11,7 +11,7 @@ import { field, FieldPath, invalidEach } from "../../validation/field.ts";
 import { goNilPointer, goPointer, goStruct, invalidGo } from "../../validation/go-syntax.ts";
 import { isDNS1123Subdomain } from "../../validation/names.ts";
 import { validateCSIDriver } from "../core/volume-validation.ts";
-import { ageColumn, nameColumn } from "../printing.ts";
+import { ageColumn, column as viewColumn, nameColumn } from "../printing.ts";
 import { keepOldStatus } from "../workloads/status.ts";
 import { semanticEqual } from "../workloads/semantic-equal.ts";
 import { STORAGE_GROUP, view, type VolumeAttachment, type VolumeAttachmentSpec } from "./types.ts";
@@ -74,14 +74,8 @@ const strategy: Strategy = {
   },
 };
 
-const column = (name: string, type: PrinterColumn["type"], format: string, description: string, cell: (va: VolumeAttachment) => unknown): PrinterColumn => ({
-  name,
-  type,
-  format,
-  description,
-  priority: 0,
-  cell: (obj) => cell(attachment(obj)),
-});
+const column = (name: string, type: PrinterColumn["type"], format: string, description: string, cell: (va: VolumeAttachment) => unknown) =>
+  viewColumn(name, description, cell, { type, format });
 
 /** Upstream marks the Attacher column with format "name" as well. */
 const columns: PrinterColumn[] = [

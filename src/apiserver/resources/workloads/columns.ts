@@ -5,6 +5,7 @@
 import type { KubeObject } from "../../api/types.ts";
 import type { PrinterColumn } from "../../registry/definition.ts";
 import { pathValue } from "../printing.ts";
+export { formatLabels } from "../core/columns.ts";
 import { formatLabelSelector, type LabelSelectorObject } from "./label-selector.ts";
 
 interface NamedImage {
@@ -74,11 +75,4 @@ export function integerColumn(name: string, description: string, path: readonly 
 export function intAt(obj: unknown, path: readonly string[]): number {
   const v = pathValue(obj, path);
   return typeof v === "number" ? v : 0;
-}
-
-/** labels.FormatLabels: "k=v,..." sorted by key, "<none>" when empty. */
-export function formatLabels(labels: Record<string, string> | undefined | null): string {
-  const keys = Object.keys(labels ?? {}).sort();
-  if (keys.length === 0) return "<none>";
-  return keys.map((k) => `${k}=${labels![k]}`).join(",");
 }
