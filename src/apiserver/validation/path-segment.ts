@@ -1,7 +1,7 @@
 /**
  * Names that only have to be usable as one URL path segment (upstream's
- * apimachinery path.IsValidPathSegmentName): RBAC names, and the kind and name of typed
- * references.
+ * apimachinery path.IsValidPathSegmentName): RBAC names, the kind and name of typed
+ * references, admission rule resource names; and generateName prefixes (IsValidPathSegmentPrefix).
  */
 
 const MAY_NOT_BE = [".", ".."];
@@ -11,4 +11,9 @@ const MAY_NOT_CONTAIN = ["/", "%"];
 export function isValidPathSegmentName(name: string): string[] {
   if (MAY_NOT_BE.includes(name)) return [`may not be '${name}'`];
   return MAY_NOT_CONTAIN.filter((bad) => name.includes(bad)).map((bad) => `may not contain '${bad}'`);
+}
+
+/** The problems with `prefix` as the start of a path segment (a generateName): only the characters count. */
+export function isValidPathSegmentPrefix(prefix: string): string[] {
+  return MAY_NOT_CONTAIN.filter((bad) => prefix.includes(bad)).map((bad) => `may not contain '${bad}'`);
 }

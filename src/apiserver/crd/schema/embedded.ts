@@ -12,6 +12,7 @@ import { badValue } from "./go-format.ts";
 import { coerceObjectMeta } from "./object-meta.ts";
 import { asResourceRoot, type Structural } from "./structural.ts";
 import { hasKey, isObject, type JsonObject } from "./types.ts";
+import { isValidPathSegmentName, isValidPathSegmentPrefix } from "../../validation/path-segment.ts";
 
 type Path = FieldPath | undefined;
 
@@ -116,9 +117,9 @@ function validateEmbeddedMeta(meta: JsonObject, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const s = (k: string): string => (typeof meta[k] === "string" ? (meta[k] as string) : "");
   const generateName = s("generateName");
-  if (generateName) for (const m of pathSegmentProblems(generateName, true)) errs.push(field.invalid(path.child("generateName"), generateName, m));
+  if (generateName) for (const m of isValidPathSegmentPrefix(generateName)) errs.push(field.invalid(path.child("generateName"), generateName, m));
   const name = s("name") || "fakename";
-  for (const m of pathSegmentProblems(name, false)) errs.push(field.invalid(path.child("name"), name, m));
+  for (const m of isValidPathSegmentName(name)) errs.push(field.invalid(path.child("name"), name, m));
   const namespace = s("namespace");
   if (namespace) for (const m of isDNS1123Label(namespace)) errs.push(field.invalid(path.child("namespace"), namespace, m));
   const generation = typeof meta.generation === "number" ? meta.generation : 0;
@@ -150,11 +151,4 @@ function validateEmbeddedMeta(meta: JsonObject, path: FieldPath): FieldError[] {
     errs.push(field.invalid(path.child("finalizers"), badValue(finalizers), "finalizer orphan and foregroundDeletion cannot be both set"));
   }
   return errs;
-}
-
-function pathSegmentProblems(name: string, prefix: boolean): string[] {
-  if (!prefix && (name === "." || name === "..")) return [`may not be '${name}'`];
-  const out: string[] = [];
-  for (const bad of ["/", "%"]) if (name.includes(bad)) out.push(`may not contain '${bad}'`);
-  return out;
 }

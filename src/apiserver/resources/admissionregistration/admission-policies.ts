@@ -12,7 +12,8 @@ import { field, FieldPath, invalidEach } from "../../validation/field.ts";
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from "../../validation/names.ts";
 import { column } from "../core/columns.ts";
 import { ageColumn, nameColumn } from "../printing.ts";
-import { FAILURE_POLICIES, defaultMatchResources, pathSegmentProblems, validateMatchConditions, validateMatchResources } from "./rules.ts";
+import { FAILURE_POLICIES, defaultMatchResources, validateMatchConditions, validateMatchResources } from "./rules.ts";
+import { isValidPathSegmentName } from "../../validation/path-segment.ts";
 import type { LabelSelector, ParamRef, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "./types.ts";
 
 const REASONS = ["Forbidden", "Invalid", "RequestEntityTooLarge"];
@@ -132,7 +133,7 @@ function validateParamRef(ref: ParamRef | undefined, path: FieldPath): FieldErro
   if (!ref) return [];
   const errs: FieldError[] = [];
   if (ref.name) {
-    errs.push(...invalidEach(path.child("name"), ref.name, pathSegmentProblems(ref.name)));
+    errs.push(...invalidEach(path.child("name"), ref.name, isValidPathSegmentName(ref.name)));
     if (ref.selector) errs.push(field.forbidden(path.child("name"), "name and selector are mutually exclusive"));
   }
   if (ref.namespace) errs.push(...invalidEach(path.child("namespace"), ref.namespace, isDNS1123Label(ref.namespace)));

@@ -8,18 +8,13 @@ import { validateLabelSelector } from "../../selectors/index.ts";
 import { field, FieldPath, invalidEach } from "../../validation/field.ts";
 import { isQualifiedName } from "../../validation/names.ts";
 import type { MatchCondition, MatchResources, NamedRule, Rule } from "./types.ts";
+import { isValidPathSegmentName } from "../../validation/path-segment.ts";
 
 export const FAILURE_POLICIES = ["Fail", "Ignore"];
 export const MATCH_POLICIES = ["Equivalent", "Exact"];
 const SCOPES = ["*", "Cluster", "Namespaced"];
 const OPERATIONS = ["*", "CONNECT", "CREATE", "DELETE", "UPDATE"];
 const MAX_MATCH_CONDITIONS = 64;
-
-/** apimachinery's path.IsValidPathSegmentName. */
-export function pathSegmentProblems(name: string): string[] {
-  if (name === "." || name === "..") return [`may not be '${name}'`];
-  return ["/", "%"].filter((bad) => name.includes(bad)).map((bad) => `may not contain '${bad}'`);
-}
 
 const hasWildcard = (values: string[]) => values.includes("*");
 
@@ -84,7 +79,7 @@ function validateNamedRule(rule: NamedRule, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const seen = new Set<string>();
   (rule.resourceNames ?? []).forEach((name, i) => {
-    errs.push(...invalidEach(path.child("resourceNames").index(i), name, pathSegmentProblems(name)));
+    errs.push(...invalidEach(path.child("resourceNames").index(i), name, isValidPathSegmentName(name)));
     if (seen.has(name)) errs.push(field.duplicate(path.child("resourceNames").index(i), name));
     seen.add(name);
   });

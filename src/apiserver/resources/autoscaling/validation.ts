@@ -8,6 +8,7 @@ import { isDNS1123Label } from "../../validation/names.ts";
 import { parseQuantity } from "../../validation/quantity.ts";
 import { validateContainerResourceName } from "../core/resource-validation.ts";
 import type { CrossVersionObjectReference, HpaSpecV2, HpaV2, MetricSpec, MetricTarget, ScalingRules } from "./types.ts";
+import { isValidPathSegmentName } from "../../validation/path-segment.ts";
 
 const METRIC_TYPES = ["ContainerResource", "External", "Object", "Pods", "Resource"];
 const SELECT_POLICIES = ["Disabled", "Max", "Min"];
@@ -15,19 +16,13 @@ const POLICY_TYPES = ["Percent", "Pods"];
 const MAX_PERIOD_SECONDS = 1800;
 const MAX_STABILIZATION_WINDOW_SECONDS = 3600;
 
-/** apimachinery's path.IsValidPathSegmentName. */
-function pathSegmentProblems(name: string): string[] {
-  if (name === "." || name === "..") return [`may not be '${name}'`];
-  return ["/", "%"].filter((bad) => name.includes(bad)).map((bad) => `may not contain '${bad}'`);
-}
-
 /** upstream's ValidateCrossVersionObjectReference. */
 function validateReference(ref: Partial<CrossVersionObjectReference> | undefined, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   for (const key of ["kind", "name"] as const) {
     const value = ref?.[key] ?? "";
     if (!value) errs.push(field.required(path.child(key)));
-    else errs.push(...invalidEach(path.child(key), value, pathSegmentProblems(value)));
+    else errs.push(...invalidEach(path.child(key), value, isValidPathSegmentName(value)));
   }
   return errs;
 }
@@ -51,7 +46,7 @@ function validateTarget(t: Partial<MetricTarget> | undefined, path: FieldPath): 
 function validateIdentifier(id: { name?: string; selector?: unknown } | undefined, path: FieldPath): FieldError[] {
   const name = id?.name ?? "";
   if (!name) return [field.required(path.child("name"), "must specify a metric name")];
-  return invalidEach(path.child("name"), name, pathSegmentProblems(name));
+  return invalidEach(path.child("name"), name, isValidPathSegmentName(name));
 }
 
 /** The Utilization-or-AverageValue rules of Resource and ContainerResource targets. */
