@@ -4,7 +4,7 @@
  * the validators quote are covered: string slices, flat structs and nil pointers.
  */
 import type { FieldError } from "../api/errors.ts";
-import { goQuote } from "../selectors/labels/requirement.ts";
+import { goQuote } from "./go-quote.ts";
 import type { FieldPath } from "./field.ts";
 
 /** A rendered Go value, to tell it apart from a plain string that still needs quoting. */

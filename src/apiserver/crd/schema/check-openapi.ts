@@ -10,7 +10,7 @@ import { field, type FieldPath } from "../../validation/field.ts";
 import { compileRules } from "./cel-rules.ts";
 import { declType, newSelfTypeName } from "./cel/index.ts";
 import { MAX_REQUEST_BYTES } from "./cel/decl.ts";
-import { goQuote } from "./go-format.ts";
+import { goQuote } from "../../validation/go-quote.ts";
 import { validFieldPath } from "./rule-field-path.ts";
 import { escapeName } from "./cel/decl.ts";
 import { newStructural, schemaMapOf, schemasOf, str, validationsOf, type Structural } from "./structural.ts";

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { fieldErrorMessage, GoFormattedValue } from "../../api/errors.ts";
-import { badValue, goFloat, goQuote, goSharpV } from "./go-format.ts";
+import { badValue, goFloat, goSharpV } from "./go-format.ts";
+import { goQuote } from "../../validation/go-quote.ts";
 
 describe("Go value printing", () => {
   test("%v of float64 switches to exponents at 1e+06 and below 1e-04", () => {

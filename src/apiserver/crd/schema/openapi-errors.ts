@@ -4,7 +4,8 @@
  * "in body": `spec.replicas in body must be of type integer: "string"`.
  */
 import type { FieldError } from "../../api/errors.ts";
-import { badValue, goFloat, goQuote } from "./go-format.ts";
+import { badValue, goFloat } from "./go-format.ts";
+import { goQuote } from "../../validation/go-quote.ts";
 
 export const enum Code {
   /** Not a *errors.Validation (anyOf/oneOf/allOf/not failures): reported on the whole object. */

@@ -2,6 +2,7 @@
  * Go's time.ParseDuration syntax ("1h30m", "1.5s", "-300ms"), for the "@every <duration>" cron
  * descriptor. Only acceptance and Go's error text matter here, not the value.
  */
+import { goQuote } from "../../validation/go-quote.ts";
 
 const UNITS = new Set(["ns", "us", "µs", "μs", "ms", "s", "m", "h"]);
 /** Go rejects durations beyond int64 nanoseconds (about 292 years). */
@@ -30,7 +31,3 @@ export function goDurationError(input: string): string | undefined {
   return undefined;
 }
 
-/** strconv.Quote for the printable text these messages carry. */
-function goQuote(s: string): string {
-  return JSON.stringify(s);
-}

@@ -8,7 +8,8 @@ import type { Wire } from "../../api/types.ts";
 import { field, FieldPath, invalidEach } from "../../validation/field.ts";
 import { isQualifiedName, isValidLabelValue } from "../../validation/names.ts";
 import { sortByKey } from "./parser.ts";
-import { goQuote, newRequirement, SelectorError, type LabelOperator, type LabelRequirement } from "./requirement.ts";
+import { newRequirement, SelectorError, type LabelOperator, type LabelRequirement } from "./requirement.ts";
+import { goQuote } from "../../validation/go-quote.ts";
 import { LabelSelector } from "./selector.ts";
 
 export type LabelSelectorObject = Wire<V1LabelSelector>;

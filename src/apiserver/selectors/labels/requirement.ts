@@ -3,6 +3,7 @@
  * whose error text kube-apiserver returns verbatim, matching, and its canonical string form.
  */
 import { isQualifiedName, isValidLabelValue } from "../../validation/names.ts";
+import { goQuote } from "../../validation/go-quote.ts";
 
 /** selection.Operator values. */
 export type LabelOperator = "in" | "notin" | "=" | "==" | "!=" | "exists" | "!" | "gt" | "lt";
@@ -19,15 +20,6 @@ export interface LabelRequirement {
 /** A selector that failed to parse or build; the message is upstream's error text. */
 export class SelectorError extends Error {
   override readonly name = "SelectorError";
-}
-
-/** Go's %q, close enough for label keys and values (printable ASCII is exact). */
-export function goQuote(s: string): string {
-  const escaped = s.replace(/[\\"\x00-\x1f\x7f]/g, (c) => {
-    const named: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v" };
-    return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-  });
-  return `"${escaped}"`;
 }
 
 /** Go's %#v of a []string. */

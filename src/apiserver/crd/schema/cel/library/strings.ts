@@ -3,7 +3,7 @@
  * lastIndexOf, lowerAscii, upperAscii, replace, split, substring, trim, join, strings.quote and
  * format. Indices count code points.
  */
-import { goQuote } from "../../go-format.ts";
+import { goQuote } from "../../../../validation/go-quote.ts";
 import { T } from "../types.ts";
 import { ArrayList, CelError, CelList, type Val } from "../values.ts";
 import { fn, noSuchOverload, traversal, type FunctionDef } from "./registry.ts";
