@@ -11,7 +11,7 @@
  * and range of VmRSS, its anonymous and file-backed parts, and the process's own report (JS heap,
  * memory outside the heap, objects, modules). Everything started is stopped and removed.
  *
- *   bun scripts/bench/memory.ts [--build] [--binary dist/kts] [--source-only] [--settle 30] [--samples 5]
+ *   bun scripts/bench/memory.ts [--build] [--binary dist/kts] [--source-only] [--settle 40] [--samples 5]
  *                               [--only server,agent,embedded] [--env KEY=VALUE]... [--smol]
  *
  * --env passes a variable to the measured processes (BUN_JSC_* options, KTS_STARTUP_JIT_POLICY=1
@@ -37,8 +37,8 @@ const value = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-/** Past the 20 s after which a kts process drops its start-up code (cmd/startup-memory.ts). */
-const SETTLE_MS = Number(value("--settle") ?? 30) * 1000;
+/** Past the first idle check (20 s after running) at which a kts process drops its start-up code (cmd/startup-memory.ts). */
+const SETTLE_MS = Number(value("--settle") ?? 40) * 1000;
 const SAMPLES = Number(value("--samples") ?? 5);
 /** What the test harness turns off: many servers share this machine, and these need their own networks. */
 const ONLY = new Set((value("--only") ?? "server,agent,embedded").split(","));
