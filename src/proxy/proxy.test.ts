@@ -31,7 +31,7 @@ beforeAll(async () => {
   cluster = testCluster();
   await cluster.client.create(NAMESPACES, "", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
   const log = memoryLogger();
-  proxier = new Proxier({ client: cluster.client, nodeName: "node-a", clusterCidr: "10.42.0.0/16", iptables: ipt, minSyncPeriodMs: 50, conntrack: new Conntrack({ netns: NETNS, log }), log, onSync: (i) => syncs.push(i) });
+  proxier = new Proxier({ client: cluster.client, nodeName: "node-a", clusterCidr: "10.42.0.0/16", iptables: ipt, minSyncPeriodMs: 50, nftChunkChains: 4, conntrack: new Conntrack({ netns: NETNS, log }), log, onSync: (i) => syncs.push(i) });
   await proxier.start();
 });
 
