@@ -193,7 +193,18 @@ const envNote = Object.keys(EXTRA_ENV).length ? `, env ${Object.entries(EXTRA_EN
 console.log(`Idle memory, settled ${SETTLE_MS / 1000} s, full GC, ${SAMPLES} samples 2 s apart (Bun ${Bun.version}${flag("--smol") ? ", --smol" : ""}${envNote})`);
 console.log("| executable | process | VmRSS median (range) | anonymous / file-backed | target |");
 console.log("| --- | --- | --- | --- | --- |");
+/** For scale: an idle Bun process that only waits (the runtime's own floor). */
+async function bareBun(): Promise<void> {
+  const proc = Bun.spawn([process.execPath, "-e", "setInterval(() => {}, 1 << 30)"], { stdout: "ignore", stderr: "ignore" });
+  await Bun.sleep(2000);
+  const m = residentMemory(proc.pid);
+  console.log(`| bare Bun | \`bun -e "setInterval(…)"\` (for scale) | ${m.rss.toFixed(1)} MB | ${m.anon.toFixed(1)} / ${m.file.toFixed(1)} MB | |`);
+  proc.kill();
+  await proc.exited;
+}
+
 try {
+  await bareBun();
   for (const kts of binaries) await run(kts);
 } finally {
   await removeTestContainers();
