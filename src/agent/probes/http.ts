@@ -4,8 +4,7 @@
  * (a redirect elsewhere ends the probe as a success with a warning, like upstream); HTTPS does not
  * verify certificates; no connection is reused.
  */
-import http from "node:http";
-import https from "node:https";
+import type { ClientRequest, IncomingMessage, RequestOptions } from "node:http";
 import { dialError } from "./tcp.ts";
 
 export interface HttpCheck {
@@ -32,10 +31,21 @@ function hostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function get(url: URL, headers: Record<string, string>, deadline: number): Promise<{ status: number; location?: string; body: string }> {
+type Request = (url: URL, opts: RequestOptions & { rejectUnauthorized?: boolean }, onResponse: (res: IncomingMessage) => void) => ClientRequest;
+
+/**
+ * node:http and node:https load with the first HTTP check: an agent whose pods have none does
+ * not hold them (a few MB of resident memory).
+ */
+async function requester(url: URL): Promise<Request> {
+  const mod = url.protocol === "https:" ? await import("node:https") : await import("node:http");
+  return mod.request as Request;
+}
+
+async function get(url: URL, headers: Record<string, string>, deadline: number): Promise<{ status: number; location?: string; body: string }> {
+  const request = await requester(url);
   return new Promise((resolve, reject) => {
-    const mod = url.protocol === "https:" ? https : http;
-    const req = mod.request(
+    const req = request(
       url,
       { method: "GET", headers, agent: false, rejectUnauthorized: false, timeout: Math.max(1, deadline - Date.now()) },
       (res) => {
