@@ -3,7 +3,6 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import type { SnapshotProgress } from "../src/store/index.ts";
-import { restoreSnapshot, snapshotDatabase } from "../src/store/index.ts";
 import { serverPaths } from "../src/server/paths.ts";
 import { defaultDataDir, parseIntFlag } from "./flags.ts";
 
@@ -54,6 +53,8 @@ export function etcdSnapshotCommand(): Command {
       if (!existsSync(db)) throw new Error(`no datastore at ${db} (is --data-dir right?)`);
       const file = join(snapshotDir(opts), `${opts.name}-${hostname()}-${Math.floor(Date.now() / 1000)}`);
       const started = performance.now();
+      // The store (SQLite) loads only for the commands that use it, not with every kts process.
+      const { snapshotDatabase } = await import("../src/store/index.ts");
       const res = await snapshotDatabase(db, file, progressPrinter("snapshot"));
       const secs = ((performance.now() - started) / 1000).toFixed(2);
       console.log(`Snapshot ${basename(file)} saved: ${file} (${res.size} bytes, revision ${res.revision}, ${secs}s)`);
@@ -73,8 +74,9 @@ export function etcdSnapshotCommand(): Command {
     .command("restore <snapshot>")
     .description("Replace the datastore with a snapshot (the server must be stopped); the old database is kept beside it")
     .option("-d, --data-dir <dir>", "the server's data folder", defaultDataDir())
-    .action((snapshot: string, opts: { dataDir: string }) => {
+    .action(async (snapshot: string, opts: { dataDir: string }) => {
       const db = serverPaths(opts.dataDir).database;
+      const { restoreSnapshot } = await import("../src/store/index.ts");
       const res = restoreSnapshot(snapshot, db);
       console.log(`Restored ${snapshot} into ${db} at revision ${res.revision}`);
       if (res.keptAs) console.log(`The previous database was kept as ${res.keptAs}`);
