@@ -8,7 +8,7 @@
  *     rules are live, with the parts; then the resync's clean-up of chains an earlier run left;
  *   - endpoint change to rule live (the API write, the watch, the sync's iptables-restore
  *     returning): p50 / p99 for isolated changes (one at a time, 1.2 s apart) and for a stream
- *     of 10 changes a second (coalesced by the 1 s minSyncPeriod, as kube-proxy's).
+ *     of 10 changes a second (coalesced by the proxy's 500 ms minSyncPeriod; kube-proxy's is 1 s).
  *
  * The full syncs are measured in --rounds fresh namespaces (the median round is shown, with the
  * range: this machine is shared and noisy).
