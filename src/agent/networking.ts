@@ -12,7 +12,7 @@
 import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
 import { Iptables } from "../iptables/index.ts";
-import { startProxy, type RunningProxy } from "../proxy/index.ts";
+import type { RunningProxy } from "../proxy/index.ts";
 import { fetchClusterConfig, type ClusterNetworkConfig } from "./cluster-config.ts";
 import { ensureSafetyRoutes, networkNames, NetworkNotReadyError, startPodNetwork, type PodNetwork, type SandboxNetwork } from "./network/index.ts";
 import { localAddresses } from "./network/routes.ts";
@@ -69,6 +69,8 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
   const startKubeProxy = async (ipt: Iptables) => {
     while (!proxy && !stopped && !config.disableKubeProxy) {
       try {
+        // Loaded only where the service proxy runs (not with --disable-kube-proxy).
+        const { startProxy } = await import("../proxy/index.ts");
         proxy = await startProxy({ client: opts.client, nodeName: opts.nodeName, clusterCidr: config.clusterCidr, iptables: ipt, chainPrefix: prefix ? prefix.toUpperCase() : "KUBE", log: log.child("proxy") });
       } catch (err) {
         log.error("the service proxy could not start; retrying", { err: err instanceof Error ? err.message : String(err) });
