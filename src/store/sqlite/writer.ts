@@ -153,7 +153,7 @@ export class Writer {
         else job.reject(o.err);
       });
     };
-    if (this.hooks.syncer) this.hooks.syncer.afterSync(answer);
+    if (this.hooks.syncer) this.hooks.syncer.afterSync(answer, jobs.length === 1 && this.queue.length === 0);
     else answer();
   }
 
