@@ -183,7 +183,10 @@ test("externalTrafficPolicy Local: client addresses kept, only this node's endpo
   expect(chainRules(nat, svc).length).toBe(3);
 
   await put(SLICES, slice("local", [{ ip: "10.42.1.5", node: "node-b" }]));
-  ({ nat, filter } = await settled((t) => t.filter.includes("web/local:http has no local endpoints")));
+  // iptables-nft-restore commits each table of one input on its own: wait for both.
+  ({ nat, filter } = await settled(
+    (t) => t.filter.includes("web/local:http has no local endpoints") && !chainRules(t.nat, "KUBE-NODEPORTS").some((l) => l.includes("30081")),
+  ));
   expect(chainRules(nat, "KUBE-NODEPORTS").some((l) => l.includes("30081"))).toBe(false);
   expect(chainRules(filter, "KUBE-EXTERNAL-SERVICES").find((l) => l.includes("30081"))).toContain('"web/local:http has no local endpoints"');
   expect(chainRules(filter, "KUBE-EXTERNAL-SERVICES").find((l) => l.includes("30081"))).toContain("-j DROP");

@@ -49,15 +49,17 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
 }
 
 /** Runs a shell command in a pod; output and exit code. */
-async function sh(pod: string, script: string): Promise<{ code: number; out: string }> {
+async function sh(pod: string, script: string): Promise<{ code: number; out: string; stdout: string }> {
   const r = await kubectl(c, ["exec", pod, "--", "sh", "-c", script], { timeoutMs: 30_000 });
-  return { code: r.code, out: r.stdout + r.stderr };
+  return { code: r.code, out: r.stdout + r.stderr, stdout: r.stdout };
 }
 
 /** An HTTP GET from a pod with busybox nc (busybox wget crashes in the static test image); the body, or the error. */
 async function httpFrom(pod: string, host: string, port: number, path = "/index.html"): Promise<string> {
   const r = await sh(pod, `printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} 2>&1`);
-  const text = r.out;
+  // Only the pod's output: kubectl's own log lines on its stderr (client-go can log "Unknown stream id 1,
+  // discarding message" when the first, empty stdout frame beats its stream set-up) are not the answer.
+  const text = r.stdout;
   const body = text.split("\r\n\r\n")[1];
   return body !== undefined ? body.trim() : `error: ${text.trim()}`;
 }
