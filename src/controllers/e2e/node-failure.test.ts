@@ -64,19 +64,17 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 const node = async (name: string) => JSON.parse(await s.k("get", "node", name, "-o", "json")) as V1Node;
 const pods = async () => (JSON.parse(await s.k("get", "pods", "-l", "app=web", "-o", "json")) as { items: V1Pod[] }).items;
 
-test("a node whose agent stops becomes NotReady; its pod is evicted after tolerationSeconds and recreated on the other node", async () => {
-  for (const n of [a.nodeName, b.nodeName]) expect((await s.kubectl(["wait", "--for=condition=Ready", `node/${n}`, "--timeout=60s"], { timeoutMs: 70_000 })).code).toBe(0);
-  // The first pod must land on B: keep A cordoned until it has.
-  await s.k("cordon", a.nodeName);
+/** A one-replica sleeper Deployment whose pod leaves a failed node 2 s after the taint (not upstream's 300 s). */
+async function applyEvictableDeployment(name: string): Promise<void> {
   const deployment = {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: "web" },
+    metadata: { name },
     spec: {
       replicas: 1,
-      selector: { matchLabels: { app: "web" } },
+      selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels: { app: "web" } },
+        metadata: { labels: { app: name } },
         spec: {
           terminationGracePeriodSeconds: 1,
           tolerations: ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"].map((key) => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 2 })),
@@ -86,6 +84,13 @@ test("a node whose agent stops becomes NotReady; its pod is evicted after tolera
     },
   };
   expect((await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(deployment) })).code).toBe(0);
+}
+
+test("a node whose agent stops becomes NotReady; its pod is evicted after tolerationSeconds and recreated on the other node", async () => {
+  for (const n of [a.nodeName, b.nodeName]) expect((await s.kubectl(["wait", "--for=condition=Ready", `node/${n}`, "--timeout=60s"], { timeoutMs: 70_000 })).code).toBe(0);
+  // The first pod must land on B: keep A cordoned until it has.
+  await s.k("cordon", a.nodeName);
+  await applyEvictableDeployment("web");
   const first = await until("the pod runs on B", async () => (await pods()).find((p) => p.spec?.nodeName === b.nodeName && p.status?.phase === "Running"));
   await s.k("uncordon", a.nodeName);
   const daemonSet = {
@@ -139,24 +144,7 @@ test("a node whose Docker Engine goes away posts Ready=False: tainted not-ready,
   const daemonOnC = await until("the DaemonSet runs a pod on C", async () => (await podsOf("agentd")).find((p) => p.spec?.nodeName === cName && p.status?.phase === "Running"));
 
   await s.k("cordon", a.nodeName);
-  const deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "mover" },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: "mover" } },
-      template: {
-        metadata: { labels: { app: "mover" } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          tolerations: ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"].map((key) => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 2 })),
-          containers: [{ name: "c", image: TEST_IMAGE, imagePullPolicy: "Never", command: ["sleep", "3600"] }],
-        },
-      },
-    },
-  };
-  expect((await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(deployment) })).code).toBe(0);
+  await applyEvictableDeployment("mover");
   const first = await until("the pod runs on C", async () => (await podsOf("mover")).find((p) => p.spec?.nodeName === cName && p.status?.phase === "Running"));
   await s.k("uncordon", a.nodeName);
 
