@@ -52,14 +52,11 @@ export const ORDERED_PLUGINS = [
   "ResourceQuota",
 ];
 
-/**
- * kube-apiserver's default set, less ServiceAccount until the cluster has what it needs: the
- * service account and root CA publisher controllers and the TokenRequest API (enable it with
- * --enable-admission-plugins=ServiceAccount); plus NodeRestriction, which k3s enables.
- */
+/** kube-apiserver's default set (of the plugins kts has), plus NodeRestriction, which k3s enables. */
 export const DEFAULT_PLUGINS = [
   "NamespaceLifecycle",
   "LimitRanger",
+  "ServiceAccount",
   "NodeRestriction",
   "PodSecurity",
   "Priority",
@@ -70,6 +67,13 @@ export const DEFAULT_PLUGINS = [
   "ValidatingAdmissionWebhook",
   "ResourceQuota",
 ];
+
+/**
+ * For an API server without the service account controller (tests of other plugins, benchmarks):
+ * pods there would wait for a "default" account nobody makes. Upstream's integration test
+ * server disables the plugin for the same reason.
+ */
+export const NO_SERVICE_ACCOUNTS = ["ServiceAccount"];
 
 /** The plugins a pair of enable/disable lists turns on, in upstream's order; unknown names are an error. */
 export function enabledPlugins(enable: string[] = [], disable: string[] = []): string[] {
