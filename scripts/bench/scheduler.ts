@@ -18,7 +18,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { KubeObject } from "../../src/apiserver/api/types.ts";
-import { defaultAdmission } from "../../src/apiserver/admission/index.ts";
+import { defaultAdmission, NO_SERVICE_ACCOUNTS } from "../../src/apiserver/admission/index.ts";
 import { LocalClient } from "../../src/apiserver/local-client.ts";
 import { Registry } from "../../src/apiserver/registry/registry.ts";
 import { builtinDefinitions } from "../../src/apiserver/resources/index.ts";
@@ -84,7 +84,7 @@ interface Result {
 async function run(mode: "streaming" | "backlog"): Promise<Result> {
   const t = tempDir("kts-bench-sched-");
   const backend = SqliteBackend.open({ path: join(t.dir, "state.db"), sync: args["datastore-sync"] as SyncMode });
-  const registry: Registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r) }));
+  const registry: Registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), disable: NO_SERVICE_ACCOUNTS }));
   for (const d of builtinDefinitions()) registry.add(d);
   const client = new LocalClient(registry);
   await client.create({ group: "", version: "v1", resource: "namespaces" }, "", { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });

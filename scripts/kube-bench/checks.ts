@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import type { Facts, FileFact } from "./facts.ts";
+import { DEFAULT_ADMISSION_PLUGINS } from "../../src/apiserver/index.ts";
 
 export type Status = "PASS" | "FAIL" | "WARN" | "INFO";
 
@@ -61,7 +62,8 @@ function plugins(f: Facts): { enabled: Set<string>; disabled: Set<string> } {
 }
 
 /** kts's default admission set (src/apiserver/admission DEFAULT_PLUGINS) for the plugins these checks name. */
-const DEFAULT_ADMISSION = new Set(["NamespaceLifecycle", "NodeRestriction", "LimitRanger", "ResourceQuota", "PodSecurity"]);
+/** What kts enables when no flag says otherwise (the product's own list, so this check cannot drift from it). */
+const DEFAULT_ADMISSION = new Set(DEFAULT_ADMISSION_PLUGINS);
 
 function admissionOn(f: Facts, name: string): boolean {
   const { enabled, disabled } = plugins(f);
@@ -167,7 +169,7 @@ export function sections(): Section[] {
         { id: "1.2.9", text: "Ensure that the admission control plugin EventRateLimit is set", automated: false, remediation: "", run: () => warn("kts has no EventRateLimit admission plugin") },
         { id: "1.2.10", text: "Ensure that the admission control plugin AlwaysAdmit is not set", automated: true, remediation: "", run: (f) => (plugins(f).enabled.has("AlwaysAdmit") ? fail("AlwaysAdmit enabled") : pass()) },
         { id: "1.2.11", text: "Ensure that the admission control plugin AlwaysPullImages is set", automated: false, remediation: "", run: () => warn("kts has no AlwaysPullImages admission plugin") },
-        { id: "1.2.13", text: "Ensure that the admission control plugin ServiceAccount is set", automated: true, remediation: "--kube-apiserver-arg enable-admission-plugins=ServiceAccount", run: (f) => (admissionOn(f, "ServiceAccount") ? pass() : fail("ServiceAccount is not among the enabled admission plugins")) },
+        { id: "1.2.13", text: "Ensure that the admission control plugin ServiceAccount is set", automated: true, remediation: "do not disable ServiceAccount", run: (f) => (admissionOn(f, "ServiceAccount") ? pass() : fail("ServiceAccount is not among the enabled admission plugins")) },
         { id: "1.2.14", text: "Ensure that the admission control plugin NamespaceLifecycle is set", automated: true, remediation: "do not disable NamespaceLifecycle", run: (f) => (admissionOn(f, "NamespaceLifecycle") ? pass() : fail("NamespaceLifecycle disabled")) },
         { id: "1.2.15", text: "Ensure that the admission control plugin NodeRestriction is set", automated: true, remediation: "do not disable NodeRestriction", run: (f) => (admissionOn(f, "NodeRestriction") ? pass() : fail("NodeRestriction disabled")) },
         {

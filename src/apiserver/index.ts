@@ -28,6 +28,7 @@ import { AuditLogFile, Auditor, readAuditPolicy } from "./audit/index.ts";
 import type { PodSecurityConfiguration } from "./admission/index.ts";
 
 export { KUBERNETES_VERSION } from "./http/app.ts";
+export { DEFAULT_PLUGINS as DEFAULT_ADMISSION_PLUGINS } from "./admission/index.ts";
 export type { SecuritySettings, ServiceAccountSettings } from "./security.ts";
 export type { UserInfo } from "./registry/definition.ts";
 

@@ -8,7 +8,7 @@ import type { KubeObject } from "../apiserver/api/types.ts";
 import type { ResourceRef } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
 import { ApiError } from "../apiserver/api/errors.ts";
-import { defaultAdmission } from "../apiserver/admission/index.ts";
+import { defaultAdmission, NO_SERVICE_ACCOUNTS } from "../apiserver/admission/index.ts";
 import { LocalClient } from "../apiserver/local-client.ts";
 import { Registry } from "../apiserver/registry/registry.ts";
 import { builtinDefinitions } from "../apiserver/resources/index.ts";
@@ -29,7 +29,7 @@ export interface TestCluster {
 export function testCluster(): TestCluster {
   const t = tempDir();
   const backend = SqliteBackend.open({ path: join(t.dir, "state.db") });
-  const registry: Registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r) }));
+  const registry: Registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), disable: NO_SERVICE_ACCOUNTS }));
   for (const d of builtinDefinitions()) registry.add(d);
   return {
     registry,

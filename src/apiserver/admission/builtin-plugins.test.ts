@@ -11,7 +11,7 @@ let backend: ReturnType<typeof tempStore>;
 let registry: Registry;
 beforeAll(async () => {
   backend = tempStore();
-  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), enable: ["ServiceAccount"], podSecurity: { exemptions: { usernames: ["exempt-user"] } } }));
+  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), podSecurity: { exemptions: { usernames: ["exempt-user"] } } }));
   for (const d of builtinDefinitions()) registry.add(d);
   for (const name of ["default", "limits", "quota", "sa", "strict", "baseline", "plain", "storage"]) {
     const labels: Record<string, string> = {};
@@ -41,8 +41,8 @@ const shape = (o: KubeObject) => o as unknown as PodShape;
 
 test("the default plugin set, in upstream's order; unknown names are refused", () => {
   const webhooks = ["MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook"];
-  expect(enabledPlugins()).toEqual(["NamespaceLifecycle", "LimitRanger", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks, "ResourceQuota"]);
-  expect(enabledPlugins(["ServiceAccount"], ["ResourceQuota"])).toEqual(["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks]);
+  expect(enabledPlugins()).toEqual(["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks, "ResourceQuota"]);
+  expect(enabledPlugins([], ["ServiceAccount", "ResourceQuota"])).toEqual(["NamespaceLifecycle", "LimitRanger", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", ...webhooks]);
   expect(() => enabledPlugins(["AlwaysPullImages"])).toThrow('admission plugin "AlwaysPullImages" is not known');
 });
 

@@ -4,13 +4,13 @@ import type { RequestContext } from "../registry/definition.ts";
 import { Registry } from "../registry/registry.ts";
 import { builtinDefinitions } from "../resources/index.ts";
 import { tempStore } from "../../store/sqlite/testing.ts";
-import { defaultAdmission } from "./index.ts";
+import { defaultAdmission, NO_SERVICE_ACCOUNTS } from "./index.ts";
 
 let backend: ReturnType<typeof tempStore>;
 let registry: Registry;
 beforeAll(async () => {
   backend = tempStore();
-  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r) }));
+  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), disable: NO_SERVICE_ACCOUNTS }));
   for (const d of builtinDefinitions()) registry.add(d);
   await registry.lookup("", "v1", "namespaces")!.create("", { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }, ctx());
 });

@@ -4,7 +4,7 @@ import type { RequestContext, RequestScope } from "../registry/definition.ts";
 import { Registry } from "../registry/registry.ts";
 import { builtinDefinitions } from "../resources/index.ts";
 import { tempStore } from "../../store/sqlite/testing.ts";
-import { defaultAdmission } from "./index.ts";
+import { defaultAdmission, NO_SERVICE_ACCOUNTS } from "./index.ts";
 import { apiFailure as failure } from "../api/testing.ts";
 import { startWebhookServer, type TestWebhookServer } from "../../testing/webhook-server.ts";
 
@@ -15,7 +15,7 @@ let closed = 0;
 
 beforeAll(async () => {
   backend = tempStore();
-  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r) }));
+  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), disable: NO_SERVICE_ACCOUNTS }));
   for (const d of builtinDefinitions()) registry.add(d);
   for (const name of ["default", "hooked", "other"]) {
     await store("namespaces").create("", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: name === "hooked" ? { inject: "yes" } : {} } }, ctx(""));

@@ -5,14 +5,14 @@ import { ApiError } from "../api/errors.ts";
 import { Registry } from "../registry/registry.ts";
 import { builtinDefinitions } from "../resources/index.ts";
 import { tempStore } from "../../store/sqlite/testing.ts";
-import { chainAdmission, defaultAdmission, type AdmissionPlugin } from "./index.ts";
+import { chainAdmission, defaultAdmission, NO_SERVICE_ACCOUNTS, type AdmissionPlugin } from "./index.ts";
 import { apiFailure as failure } from "../api/testing.ts";
 
 let backend: ReturnType<typeof tempStore>;
 let registry: Registry;
 beforeAll(async () => {
   backend = tempStore();
-  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r) }));
+  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), disable: NO_SERVICE_ACCOUNTS }));
   for (const d of builtinDefinitions()) registry.add(d);
   const namespaces = registry.lookup("", "v1", "namespaces")!;
   for (const name of ["live", "dying", "kube-system", "kube-node-lease"]) await namespaces.create("", { apiVersion: "v1", kind: "Namespace", metadata: { name } }, ctx(""));

@@ -19,6 +19,7 @@ export const API_ACCESS_VOLUME_PREFIX = "kube-api-access-";
 const MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror";
 /** serviceaccount.WarnOnlyBoundTokenExpirationSeconds: tokens look like 1 hour, the kubelet refreshes them. */
 export const BOUND_TOKEN_EXPIRATION_SECONDS = 3607;
+const DEFAULT_ACCOUNT_ATTEMPTS = 10;
 
 export interface ServiceAccountOptions {
   serviceAccounts(): GenericStore | undefined;
@@ -77,12 +78,31 @@ function forbidden(req: AdmissionRequest, why: string): ApiError {
   return errors.forbidden({ resource: "pods", name: req.obj.metadata?.name }, why);
 }
 
+/**
+ * The account, looked up again a few times when it is the namespace's "default": the service
+ * account controller makes that one moments after the namespace, and a pod created right after
+ * its namespace (a script, `kubectl apply` of a namespace and its workload) should not fail on
+ * that race. Upstream tries 10 times, 100–200 ms apart; other names are looked up once.
+ */
+async function getWithRetries(store: GenericStore, namespace: string, name: string): Promise<ServiceAccount> {
+  const attempts = name === DEFAULT_SERVICE_ACCOUNT ? DEFAULT_ACCOUNT_ATTEMPTS : 1;
+  const interval = 100 + Math.floor(Math.random() * 100);
+  for (let i = 1; ; i++) {
+    try {
+      return (await store.get(namespace, name)) as ServiceAccount;
+    } catch (err) {
+      if (i >= attempts || !(err instanceof ApiError) || err.code !== 404) throw err;
+    }
+    await Bun.sleep(interval);
+  }
+}
+
 export function serviceAccountAdmission(opts: ServiceAccountOptions): AdmissionPlugin {
   async function lookup(req: AdmissionRequest, namespace: string, name: string): Promise<ServiceAccount> {
     const store = opts.serviceAccounts();
     try {
       if (!store) throw errors.notFound({ resource: "serviceaccount", name });
-      return (await store.get(namespace, name)) as ServiceAccount;
+      return await getWithRetries(store, namespace, name);
     } catch (err) {
       // upstream wraps the lister's error, whose resource is the singular "serviceaccount".
       const why = err instanceof ApiError && err.code === 404 ? `serviceaccount "${name}" not found` : (err as Error).message;

@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   s = await startTestServer([
     "--kube-controller-manager-arg",
-    "controllers=garbagecollector,namespace,resourcequota",
+    "controllers=garbagecollector,namespace,resourcequota,serviceaccount",
     "--audit-policy-file",
     join(dir, "audit-policy.yaml"),
     "--audit-log-path",

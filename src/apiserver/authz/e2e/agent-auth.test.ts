@@ -40,7 +40,7 @@ describe("a service account token mounted in a pod", () => {
     await ensureTestImage();
     gateway = dockerGateway();
     // The pod reaches the server on the bridge gateway; the token volume comes from the ServiceAccount admission plugin.
-    s = await startTestServer(["--bind-address", gateway, "--advertise-address", gateway, "--kube-apiserver-arg", "authorization-mode=Node,RBAC", "--kube-apiserver-arg", "enable-admission-plugins=ServiceAccount"], { agent: true });
+    s = await startTestServer(["--bind-address", gateway, "--advertise-address", gateway, "--kube-apiserver-arg", "authorization-mode=Node,RBAC"], { agent: true });
   }, 60_000);
 
   afterAll(async () => {
