@@ -123,6 +123,19 @@ describe("ServiceAccount", () => {
     expect(named.message).toBe('pods "y" is forbidden: error looking up service account plain/builder: serviceaccount "builder" not found');
   });
 
+  test("a pod created just before its namespace's default account exists waits for it (a named account is not waited for)", async () => {
+    await store("namespaces").create("", { apiVersion: "v1", kind: "Namespace", metadata: { name: "late" } }, ctx(""));
+    const creating = store("pods").create("late", pod("early"), ctx("late"));
+    await Bun.sleep(300);
+    await store("serviceaccounts").create("late", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }, ctx("late"));
+    expect(shape(await creating).spec.serviceAccountName).toBe("default");
+    // Any other name is looked up once: an account made a moment later does not rescue the pod.
+    const named = failure(store("pods").create("late", pod("named", undefined, { serviceAccountName: "later" }), ctx("late")));
+    await Bun.sleep(300);
+    await store("serviceaccounts").create("late", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "later" } }, ctx("late"));
+    expect((await named).code).toBe(403);
+  });
+
   test("the account's imagePullSecrets go to pods that have none", async () => {
     await store("serviceaccounts").create("plain", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "puller" }, imagePullSecrets: [{ name: "regcred" }] }, ctx("plain"));
     const created = await store("pods").create("plain", pod("p", undefined, { serviceAccountName: "puller" }), ctx("plain"));
