@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import type { Logger } from "../log/index.ts";
 import { HttpClient } from "../client/http/index.ts";
 import { renderKubeconfig } from "../pki/index.ts";
-import { credentialFiles, join, JoinError, nodeUser, TokenFormatError, writeAtomic, type NodeCredentials } from "./join/index.ts";
+import { credentialFiles, ensureKubeProxyCredentials, join, JoinError, nodeUser, TokenFormatError, writeAtomic, type NodeCredentials } from "./join/index.ts";
 import { sleep } from "./sleep.ts";
 import type { DockerEngine } from "./runtime/index.ts";
 import type { NodeAgent, Taint } from "./node/index.ts";
@@ -116,7 +116,12 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
   const version = await client.version();
   const docker = opts.docker ?? new DockerEngine();
   // Safety first: the unreachable routes for the cluster and service CIDRs go in before any pod runs.
-  const networking = await prepareNetworking({ client, nodeName: opts.nodeName, nodeIP: opts.nodeIP, netPrefix: opts.netPrefix, labels: opts.containerLabels, log: log.child("network"), signal: opts.signal });
+  // The service proxy's own identity (k3s's client-kube-proxy.crt), asked for with the node's.
+  const proxyClient = async (signal: AbortSignal) => {
+    const kp = await ensureKubeProxyCredentials({ serverUrl: opts.serverUrl, caPem: creds.caPem, node: creds, dataDir: opts.dataDir, log: log.child("join"), signal });
+    return new HttpClient({ server: opts.serverUrl, caPem: kp.caPem, certPem: kp.certPem, keyPem: kp.keyPem, userAgent: `kts-proxy/${opts.nodeName}` });
+  };
+  const networking = await prepareNetworking({ client, proxyClient, nodeName: opts.nodeName, nodeIP: opts.nodeIP, netPrefix: opts.netPrefix, labels: opts.containerLabels, log: log.child("network"), signal: opts.signal });
   const dependents = agentDependents({
     serverUrl: opts.serverUrl,
     nodeName: opts.nodeName,

@@ -3,7 +3,7 @@
  *   1. read the cluster's network settings (cluster-config.ts);
  *   2. install the unreachable routes for the cluster and service CIDRs, before any pod runs;
  *   3. once the Node is registered: the pod network (bridge, host-gw routes, masquerading) and the
- *      service proxy (unless the server says --disable-kube-proxy).
+ *      service proxy (unless the server says --disable-kube-proxy), as system:kube-proxy.
  * The pod manager asks `sandbox` which Docker network a pod sandbox joins; until the pod network is
  * up it refuses (the pod waits, as a kubelet's pods wait for a ready CNI).
  * Test runs that put several nodes in one network namespace give each its own names with
@@ -20,6 +20,11 @@ import { sleep } from "./sleep.ts";
 
 export interface NetworkingOptions {
   client: Client;
+  /**
+   * The service proxy's client, with an identity of its own (system:kube-proxy, as k3s's); asked
+   * for only when the proxy runs, retried until it comes, abandoned when `signal` aborts.
+   */
+  proxyClient(signal: AbortSignal): Promise<Client>;
   nodeName: string;
   nodeIP: string;
   /** Names for this node's network objects (see networkNames); default KTS_NET_PREFIX or kts's fixed names. */
@@ -71,7 +76,9 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
       try {
         // Loaded only where the service proxy runs (not with --disable-kube-proxy).
         const { startProxy } = await import("../proxy/index.ts");
-        proxy = await startProxy({ client: opts.client, nodeName: opts.nodeName, clusterCidr: config.clusterCidr, iptables: ipt, chainPrefix: prefix ? prefix.toUpperCase() : "KUBE", log: log.child("proxy") });
+        const client = await opts.proxyClient(stopping.signal);
+        if (stopped) return;
+        proxy = await startProxy({ client, nodeName: opts.nodeName, clusterCidr: config.clusterCidr, iptables: ipt, chainPrefix: prefix ? prefix.toUpperCase() : "KUBE", log: log.child("proxy") });
       } catch (err) {
         log.error("the service proxy could not start; retrying", { err: err instanceof Error ? err.message : String(err) });
         await sleep(RETRY_MS, stopping.signal);

@@ -3,9 +3,10 @@
  * not overlapping) and published for the agents (kube-system/kts-cluster-config), together with
  * the pod network backend, --disable-kube-proxy and the cluster DNS address and domain (its
  * --cluster-dns/--cluster-domain, which agents use unless given their own). Nodes may read that ConfigMap (a Role bound
- * to system:nodes, as kubeadm lets nodes read kubeadm-config), and the service proxy, which runs
- * in the agent with the node's identity, gets kube-proxy's permissions (system:node-proxier bound
- * to system:nodes; k3s gives its kube-proxy a certificate of its own instead).
+ * to system:nodes, as kubeadm lets nodes read kubeadm-config). The service proxy in each agent
+ * runs as system:kube-proxy with a certificate of its own (as k3s's), which the default
+ * system:node-proxier binding covers: nodes themselves get none of kube-proxy's permissions, and
+ * the binding older kts versions made for them (kts:node-proxier) is deleted at start.
  */
 import type { KubeObject } from "../apiserver/api/types.ts";
 import { ApiError } from "../apiserver/api/errors.ts";
@@ -45,7 +46,7 @@ async function ensure(client: Client, ref: ResourceRef, namespace: string, obj: 
   }
 }
 
-/** The Role and bindings that let nodes read the settings and run the proxy. */
+/** The Role and binding that let nodes read the settings. */
 async function grantNodes(client: Client): Promise<void> {
   const name = "kts:cluster-config-reader";
   const meta = (n: string, ns?: string) => ({ name: n, ...(ns ? { namespace: ns } : {}), labels: { "app.kubernetes.io/managed-by": "kts" } });
@@ -62,17 +63,25 @@ async function grantNodes(client: Client): Promise<void> {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
     subjects: [NODES_GROUP],
   } as KubeObject);
-  await ensure(client, RBAC("clusterrolebindings"), "", {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRoleBinding",
-    metadata: meta("kts:node-proxier"),
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:node-proxier" },
-    subjects: [NODES_GROUP],
-  } as KubeObject);
+}
+
+/** Before kube-proxy had its own identity, kts granted system:node-proxier to every node; an upgraded cluster loses that grant. */
+export const LEGACY_NODE_PROXIER_BINDING = "kts:node-proxier";
+
+async function revokeLegacyNodeProxier(client: Client): Promise<void> {
+  try {
+    const binding = await client.get(RBAC("clusterrolebindings"), "", LEGACY_NODE_PROXIER_BINDING);
+    // Only the one kts made (a user's own binding of that name is theirs to keep).
+    if (binding.metadata?.labels?.["app.kubernetes.io/managed-by"] !== "kts") return;
+    await client.delete(RBAC("clusterrolebindings"), "", LEGACY_NODE_PROXIER_BINDING);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 404)) throw err;
+  }
 }
 
 export async function publishNetworkConfig(client: Client, cfg: ServerNetworkConfig): Promise<void> {
   await grantNodes(client);
+  await revokeLegacyNodeProxier(client);
   await publishClusterConfig(client, {
     clusterCidr: cfg.clusterCidr,
     serviceCidr: cfg.serviceCidr,

@@ -8,6 +8,9 @@ export function credentialFiles(dataDir: string) {
     key: join(dataDir, "client-kubelet.key"),
     serverCa: join(dataDir, "server-ca.crt"),
     kubeconfig: join(dataDir, "kubelet.kubeconfig"),
+    kubeProxyCert: join(dataDir, "client-kube-proxy.crt"),
+    kubeProxyKey: join(dataDir, "client-kube-proxy.key"),
+    kubeProxyKubeconfig: join(dataDir, "kubeproxy.kubeconfig"),
   };
 }
 

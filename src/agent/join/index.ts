@@ -1,6 +1,7 @@
 /**
  * Joining a cluster: pin the server's CA with the token, then hold a node client certificate
- * (stored, or freshly requested with the token). Connection failures are retried with backoff
+ * (stored, or freshly requested with the token); the service proxy's own certificate is asked for
+ * later, with the node's (kube-proxy.ts). Connection failures are retried with backoff
  * until `signal` aborts; a wrong token or server fails at once with a JoinError.
  */
 import type { Logger } from "../../log/index.ts";
@@ -14,6 +15,7 @@ import { sleep } from "../sleep.ts";
 export { JoinError, UnreachableError } from "./errors.ts";
 export { credentialFiles, writeAtomic } from "./files.ts";
 export { nodeUser, type NodeCredentials } from "./credentials.ts";
+export { ensureKubeProxyCredentials, KUBE_PROXY_USER, type KubeProxyCredentialOptions } from "./kube-proxy.ts";
 export { NODE_BOOTSTRAP_LOGIN, SERVER_TOKEN_USER, TokenFormatError, caBundleHash, formatBootstrapToken, formatJoinToken, isBootstrapToken, parseJoinToken, type JoinToken } from "./token.ts";
 
 export interface JoinOptions {

@@ -5,6 +5,8 @@
  * /selfnodeclient (a node renewing its own certificate), as upstream asks. kts also keeps
  * nodeclient to system:bootstrappers and system:masters and selfnodeclient to a node asking for
  * its own name, so that clusters without RBAC approve no more than before.
+ * One kube-apiserver-client request is approved too: a node's for the service proxy's own
+ * certificate (CN=system:kube-proxy, nothing more; kube-proxy-client.ts says why).
  * Other requests are left for a person (`kubectl certificate approve`).
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
@@ -12,7 +14,8 @@ import type { Csr, CsrCondition } from "../../apiserver/resources/certificates/t
 import { parseCertificateRequest, InvalidRequestError } from "../../pki/index.ts";
 import { ApiError } from "../../apiserver/api/errors.ts";
 import { CsrController, CSRS } from "./csr-controller.ts";
-import { conditionOf, KUBELET_CLIENT_SIGNER, kubeletClientProblem, NODES_GROUP, requestPem } from "./kubelet-client.ts";
+import { API_CLIENT_SIGNER, conditionOf, KUBELET_CLIENT_SIGNER, kubeletClientProblem, NODES_GROUP, requestPem } from "./kubelet-client.ts";
+import { kubeProxyClientProblem, requestedByNode } from "./kube-proxy-client.ts";
 
 const NODE_CLIENT_GROUPS = ["system:bootstrappers", "system:masters"];
 
@@ -26,6 +29,7 @@ export class CsrApprover extends CsrController {
 
   protected async handle(csr: Csr): Promise<void> {
     if (csr.status?.certificate || conditionOf(csr, "Approved") || conditionOf(csr, "Denied")) return;
+    if (csr.spec?.signerName === API_CLIENT_SIGNER) return this.handleKubeProxy(csr);
     if (csr.spec?.signerName !== KUBELET_CLIENT_SIGNER) return;
     let recognized: Recognized | undefined;
     try {
@@ -37,10 +41,27 @@ export class CsrApprover extends CsrController {
     }
     if (!recognized) return;
     if (!(await this.permitted(csr, recognized.permission))) return;
-    const approved: CsrCondition = { type: "Approved", status: "True", reason: "AutoApproved", message: recognized.message };
+    await this.approve(csr, recognized.message);
+    this.log.info("approved kubelet client certificate request", { csr: csr.metadata?.name, requester: csr.spec?.username, as: recognized.permission });
+  }
+
+  /** A node asking for the service proxy's certificate: approved in that exact form only. */
+  private async handleKubeProxy(csr: Csr): Promise<void> {
+    if (!requestedByNode(csr)) return;
+    try {
+      if (kubeProxyClientProblem(parseCertificateRequest(requestPem(csr)), csr.spec?.usages ?? []) !== undefined) return;
+    } catch (err) {
+      if (err instanceof InvalidRequestError) return;
+      throw err;
+    }
+    await this.approve(csr, "Auto approving kube-proxy client certificate for a node.");
+    this.log.info("approved kube-proxy client certificate request", { csr: csr.metadata?.name, requester: csr.spec?.username });
+  }
+
+  private async approve(csr: Csr, message: string): Promise<void> {
+    const approved: CsrCondition = { type: "Approved", status: "True", reason: "AutoApproved", message };
     csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), approved] };
     await this.client.update(CSRS, "", csr as unknown as KubeObject, { subresource: "approval" });
-    this.log.info("approved kubelet client certificate request", { csr: csr.metadata?.name, requester: csr.spec?.username, as: recognized.permission });
   }
 
   /** Whether the requester may create the request as `permission` (upstream's authorize step). */

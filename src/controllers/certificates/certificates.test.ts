@@ -85,6 +85,42 @@ describe("kubelet client requests", () => {
   });
 });
 
+describe("kube-proxy client requests (kube-apiserver-client)", () => {
+  const API_CLIENT = "kubernetes.io/kube-apiserver-client";
+  const A_NODE = { username: "system:node:worker-1", groups: ["system:nodes", "system:authenticated"] };
+  const KUBE_PROXY = { commonName: "system:kube-proxy", organizations: [] };
+
+  test("from a node, exactly CN=system:kube-proxy without groups: approved and signed", async () => {
+    await as(A_NODE).create(CSRS, "", csrObject("kp", KUBE_PROXY, API_CLIENT));
+    await until("the certificate is issued", async () => Boolean((await read("kp")).status?.certificate));
+    const csr = await read("kp");
+    expect(csr.status?.conditions?.[0]).toMatchObject({ type: "Approved", status: "True", reason: "AutoApproved", message: "Auto approving kube-proxy client certificate for a node." });
+    const cert = parseCertificate(fromPem(Buffer.from(csr.status!.certificate!, "base64").toString())[0]!.der);
+    expect(cert.subject).toEqual({ commonName: "system:kube-proxy", organizations: [] });
+  });
+
+  test("any other identity, asker or form stays pending", async () => {
+    const cases: Array<[string, { username: string; groups: string[] }, { commonName: string; organizations: string[] }, string[]?]> = [
+      ["node-admin", A_NODE, { commonName: "system:admin", organizations: ["system:masters"] }],
+      ["node-admin-cn", A_NODE, { commonName: "system:admin", organizations: [] }],
+      ["node-kp-masters", A_NODE, { commonName: "system:kube-proxy", organizations: ["system:masters"] }],
+      ["node-kp-nodes", A_NODE, { commonName: "system:kube-proxy", organizations: ["system:nodes"] }],
+      ["node-other-node", A_NODE, { commonName: "system:node:other", organizations: ["system:nodes"] }],
+      ["node-kp-server-auth", A_NODE, KUBE_PROXY, ["digital signature", "client auth", "server auth"]],
+      ["bootstrapper-kp", BOOTSTRAPPER, KUBE_PROXY],
+      ["bob-kp", { username: "bob", groups: ["system:authenticated"] }, KUBE_PROXY],
+      // The node name alone is not enough: the group must say node too.
+      ["fake-node-kp", { username: "system:node:worker-1", groups: ["system:authenticated"] }, KUBE_PROXY],
+    ];
+    for (const [name, user, subject, usages] of cases) await as(user).create(CSRS, "", csrObject(name, subject, API_CLIENT, usages));
+    // A request created after them that is approved: the approver has looked at the earlier ones by then.
+    await as(A_NODE).create(CSRS, "", csrObject("kp-marker", KUBE_PROXY, API_CLIENT));
+    await until("the marker is approved", async () => (await read("kp-marker")).status?.conditions?.some((c) => c.type === "Approved") ?? false);
+    await Bun.sleep(200);
+    for (const [name] of cases) expect({ name, conditions: (await read(name)).status?.conditions }).toEqual({ name, conditions: undefined });
+  });
+});
+
 test("kube-apiserver-client requests approved by an admin are signed, honouring expirationSeconds", async () => {
   const obj = csrObject("alice", { commonName: "alice", organizations: ["dev"] }, "kubernetes.io/kube-apiserver-client");
   (obj.spec as { expirationSeconds?: number }).expirationSeconds = 3600;

@@ -25,7 +25,8 @@ export const CONTROLLER_ROLES: Record<string, RuleSpec[]> = {
   "certificate-controller": [
     r(["delete", "get", "list", "watch"], ["certificates.k8s.io"], ["certificatesigningrequests"]),
     r(["update"], ["certificates.k8s.io"], ["certificatesigningrequests/approval", "certificatesigningrequests/status"]),
-    r(["approve"], ["certificates.k8s.io"], ["signers"], ["kubernetes.io/kube-apiserver-client-kubelet"]),
+    // kts's approver also approves nodes' requests for the kube-proxy client certificate (kube-apiserver-client).
+    r(["approve"], ["certificates.k8s.io"], ["signers"], ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet"]),
     r(["sign"], ["certificates.k8s.io"], ["signers"], ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving", "kubernetes.io/legacy-unknown"]),
     r(["create"], ["authorization.k8s.io"], ["subjectaccessreviews"]),
     EVENTS,
