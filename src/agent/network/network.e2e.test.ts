@@ -9,7 +9,8 @@
  * removed at the end: containers, Docker networks, chains and jumps, routes, namespaces, links.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Iptables } from "../../iptables/index.ts";
@@ -377,5 +378,26 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
       });
       expect(answer).toMatch(/^web-[12] /);
     }
+  });
+
+  test("each node's proxy is system:kube-proxy with a certificate of its own, kept across an agent restart; the nodes cannot list EndpointSlices", async () => {
+    const kubeProxyCert = (agentDataDir: string) => new X509Certificate(readFileSync(join(agentDataDir, "agent", "client-kube-proxy.crt")));
+    for (const dir of [s.dataDir, agentB!.dataDir]) expect(kubeProxyCert(dir).subject).toBe("CN=system:kube-proxy");
+    // The rules above were programmed from EndpointSlices, which only kube-proxy's identity may list.
+    for (const node of [nodeA, agentB!.nodeName]) {
+      const r = await s.kubectl(["auth", "can-i", "list", "endpointslices.discovery.k8s.io", "-A", "--as", `system:node:${node}`, "--as-group", "system:nodes"]);
+      expect(r.stdout.trim()).toBe("no");
+    }
+    const serial = kubeProxyCert(agentB!.dataDir).serialNumber;
+    const { nodeName, dataDir } = agentB!;
+    await agentB!.stop({ keepData: true });
+    agentB = startTestAgent(s.url, s.token(), { nodeName, dataDir, args: ["--node-ip", NODE_B_IP], env: { KTS_NET_PREFIX: PREFIX_B } });
+    await agentB.ready;
+    await waitFor("node B's proxy running again", async () => (agentB!.log().includes("service proxy running") ? true : undefined));
+    expect(agentB.log()).toContain(`using the stored kube-proxy certificate serial=${serial}`);
+    expect(kubeProxyCert(dataDir).serialNumber).toBe(serial);
+    // And it still programs Services: a new one appears in node B's own chains.
+    await apply(service("after-restart", { app: "web" }));
+    await waitFor("node B's rules for the new Service", async () => ((await natRules()).split("\n").some((l) => l.startsWith(`-A ${PREFIX_B.toUpperCase()}-SERVICES`) && l.includes('"default/after-restart cluster IP"')) ? true : undefined));
   });
 });
