@@ -45,9 +45,18 @@ export interface WatchOptions {
   name?: string;
   /** "" or "0": send the current objects as ADDED first; "N": changes after N. */
   resourceVersion?: string;
+  /**
+   * The WatchList protocol: true sends the current objects (at least as new as resourceVersion)
+   * as ADDED, then a BOOKMARK annotated k8s.io/initial-events-end; false sends no initial
+   * objects whatever resourceVersion says; undefined keeps the legacy meaning above.
+   */
+  sendInitialEvents?: boolean;
   /** Emit a BOOKMARK at least this often (ms) when the client allows bookmarks. */
   bookmarkEveryMs?: number;
 }
+
+/** The annotation of the BOOKMARK that ends a WatchList's initial events (metav1.InitialEventsAnnotationKey). */
+export const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 export interface ApiWatchEvent {
@@ -223,14 +232,24 @@ export class GenericStore {
     const key = single ? this.key(namespace, opts.name!) : prefix;
     const end = single ? undefined : prefixEnd(prefix);
     let startRevision: number;
-    if (!opts.resourceVersion || opts.resourceVersion === "0") {
+    const fromNow = !opts.resourceVersion || opts.resourceVersion === "0";
+    if (opts.sendInitialEvents === true) {
+      // Not older than the given version: the latest state is (a newer version than the store's is refused as for a list).
+      const initial = await this.list(namespace, { filter: opts.filter, name: opts.name, resourceVersion: fromNow ? undefined : opts.resourceVersion });
+      for (const obj of initial.items) yield { type: "ADDED", object: obj };
+      const at = String(initial.metadata.resourceVersion);
+      yield { type: "BOOKMARK", object: { kind: this.kind, apiVersion: this.apiVersion, metadata: { resourceVersion: at, annotations: { [INITIAL_EVENTS_END]: "true" } } } };
+      startRevision = Number(at) + 1;
+    } else if (opts.sendInitialEvents === false && fromNow) {
+      startRevision = this.backend.currentRevision() + 1;
+    } else if (fromNow) {
       const initial = await this.list(namespace, { filter: opts.filter, name: opts.name });
       for (const obj of initial.items) yield { type: "ADDED", object: obj };
       startRevision = Number(initial.metadata.resourceVersion) + 1;
     } else {
       // A revision not reached yet is fine: the watch waits for it (upstream's watch cache does
       // not block or refuse these, "clients can wait for events").
-      startRevision = this.parseRv(opts.resourceVersion) + 1;
+      startRevision = this.parseRv(opts.resourceVersion!) + 1;
     }
     const watch = this.backend.watch({ key, end, startRevision, prevKv: true });
     const onAbort = () => watch.close();

@@ -10,12 +10,14 @@ export async function handleGet(call: Call): Promise<Response> {
   return objectResponse(obj, call.rep);
 }
 
-/** Upstream's ValidateListOptions for a list: resourceVersionMatch needs a resourceVersion and no continue. */
+/** Upstream's ValidateListOptions for a list: resourceVersionMatch needs a resourceVersion and no continue; no sendInitialEvents. */
 function listOptionProblems(q: URLSearchParams): FieldError[] {
-  const match = q.get("resourceVersionMatch");
-  if (!match) return [];
-  const rv = q.get("resourceVersion") ?? "";
   const problems: FieldError[] = [];
+  // Present at all, true or false: only a watch may stream its initial state.
+  if (q.has("sendInitialEvents")) problems.push({ type: "FieldValueForbidden", field: "sendInitialEvents", detail: "sendInitialEvents is forbidden for list" });
+  const match = q.get("resourceVersionMatch");
+  if (!match) return problems;
+  const rv = q.get("resourceVersion") ?? "";
   const forbidden = (detail: string): FieldError => ({ type: "FieldValueForbidden", field: "resourceVersionMatch", detail });
   if (!rv) problems.push(forbidden("resourceVersionMatch is forbidden unless resourceVersion is provided"));
   if (q.get("continue")) problems.push(forbidden("resourceVersionMatch is forbidden when continue is provided"));

@@ -6,7 +6,7 @@
 import type { KubeObject } from "../../api/types.ts";
 import type { ApiWatchEvent } from "../../registry/store.ts";
 import type { Call } from "./call.ts";
-import { ApiError, errors } from "../../api/errors.ts";
+import { ApiError, errors, type FieldError } from "../../api/errors.ts";
 import { encodeWatchEvent, type WatchEventType } from "../../protobuf/index.ts";
 import { buildFilters } from "../filters.ts";
 import { PROTOBUF_WATCH_TYPE } from "../negotiate.ts";
@@ -21,8 +21,32 @@ import { intParam } from "./call.ts";
 const BOOKMARK_EVERY_MS = Number(process.env.KTS_WATCH_BOOKMARK_INTERVAL_MS) || 60_000;
 const encoder = new TextEncoder();
 
+/**
+ * Upstream's ValidateListOptions for a watch: resourceVersionMatch (only NotOlderThan) belongs to
+ * the WatchList protocol, so it comes with sendInitialEvents and without continue.
+ */
+function watchOptionProblems(q: URLSearchParams): FieldError[] {
+  const match = q.get("resourceVersionMatch") ?? "";
+  const problems: FieldError[] = [];
+  const forbidden = (detail: string): FieldError => ({ type: "FieldValueForbidden", field: "resourceVersionMatch", detail });
+  if (q.has("sendInitialEvents") && match !== "NotOlderThan") problems.push(forbidden("sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+  if (match) {
+    if (!q.has("sendInitialEvents")) problems.push(forbidden("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+    if (match !== "NotOlderThan") problems.push({ type: "FieldValueNotSupported", field: "resourceVersionMatch", value: match, detail: 'supported values: "NotOlderThan"' });
+    if (q.get("continue")) problems.push(forbidden("resourceVersionMatch is forbidden when continue is provided"));
+  }
+  return problems;
+}
+
+/** sendInitialEvents as a tri-state: absent (the legacy behaviour of resourceVersion), true or false. */
+function sendInitialEvents(q: URLSearchParams): boolean | undefined {
+  return q.has("sendInitialEvents") ? q.get("sendInitialEvents") === "true" : undefined;
+}
+
 export function handleWatch(call: Call): Response {
   const q = call.query;
+  const problems = watchOptionProblems(q);
+  if (problems.length > 0) throw errors.invalid({ group: "meta.k8s.io", kind: "ListOptions" }, problems);
   const filters = buildFilters(call.store.def, q);
   const timeout = intParam(q, "timeoutSeconds") ?? 1800 + Math.floor(Math.random() * 1800);
   const bookmarks = q.get("allowWatchBookmarks") === "true";
@@ -31,7 +55,7 @@ export function handleWatch(call: Call): Response {
   call.signal.addEventListener("abort", onClientGone, { once: true });
   const events = call.store.watch(
     call.info.namespace,
-    { ...filters, resourceVersion: q.get("resourceVersion") ?? undefined, bookmarkEveryMs: bookmarks ? BOOKMARK_EVERY_MS : undefined },
+    { ...filters, resourceVersion: q.get("resourceVersion") ?? undefined, sendInitialEvents: sendInitialEvents(q), bookmarkEveryMs: bookmarks ? BOOKMARK_EVERY_MS : undefined },
     abort.signal,
   );
   const timer = setTimeout(() => abort.abort(), timeout * 1000);
