@@ -45,6 +45,7 @@ export interface NodeNetworking {
 }
 
 const RETRY_MS = 5000;
+const MAX_PROXY_RETRY_MS = 60_000;
 
 /** Steps 1 and 2; returns the rest to start once the Node exists. */
 export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNetworking> {
@@ -72,6 +73,8 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
     }
   };
   const startKubeProxy = async (ipt: Iptables) => {
+    // Grows up to a minute: a denied certificate request must not become a new request every few seconds.
+    let retryMs = RETRY_MS;
     while (!proxy && !stopped && !config.disableKubeProxy) {
       try {
         // Loaded only where the service proxy runs (not with --disable-kube-proxy).
@@ -80,8 +83,9 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
         if (stopped) return;
         proxy = await startProxy({ client, nodeName: opts.nodeName, clusterCidr: config.clusterCidr, iptables: ipt, chainPrefix: prefix ? prefix.toUpperCase() : "KUBE", log: log.child("proxy") });
       } catch (err) {
-        log.error("the service proxy could not start; retrying", { err: err instanceof Error ? err.message : String(err) });
-        await sleep(RETRY_MS, stopping.signal);
+        log.error("the service proxy could not start; retrying", { err: err instanceof Error ? err.message : String(err), retryInMs: retryMs });
+        await sleep(retryMs, stopping.signal);
+        retryMs = Math.min(MAX_PROXY_RETRY_MS, retryMs * 2);
       }
     }
   };
