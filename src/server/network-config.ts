@@ -66,7 +66,7 @@ async function grantNodes(client: Client): Promise<void> {
 }
 
 /** Before kube-proxy had its own identity, kts granted system:node-proxier to every node; an upgraded cluster loses that grant. */
-export const LEGACY_NODE_PROXIER_BINDING = "kts:node-proxier";
+const LEGACY_NODE_PROXIER_BINDING = "kts:node-proxier";
 
 async function revokeLegacyNodeProxier(client: Client): Promise<void> {
   try {
