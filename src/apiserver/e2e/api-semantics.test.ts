@@ -22,7 +22,7 @@ beforeAll(async () => {
   const address = /etcd v3 API listening .*address=(\S+)/.exec(s.log())?.[1];
   if (!address) throw new Error(`no etcd address in the server log:\n${s.log()}`);
   etcd = new EtcdClient(address);
-  for (const ns of ["paging", "rv", "watching", "selectors", "fields"]) await api.send("POST", "/api/v1/namespaces", { metadata: { name: ns } });
+  for (const ns of ["paging", "rv", "watching", "selectors", "fields", "watchlist", "watchlist2"]) await api.send("POST", "/api/v1/namespaces", { metadata: { name: ns } });
 });
 afterAll(async () => {
   await etcd?.close();
@@ -282,15 +282,38 @@ describe("watch", () => {
     expect(events[2]!.object.metadata!.resourceVersion).toBe(left.metadata!.resourceVersion);
   });
 
-  // The WatchList protocol (beta in 1.32) is not served: sendInitialEvents is ignored.
-  test.todo("sendInitialEvents=true ends the initial ADDED events with a BOOKMARK annotated k8s.io/initial-events-end (WatchList streaming)", async () => {
-    const w = await api.watch("/api/v1/namespaces/watching/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true");
+  test("sendInitialEvents=true (WatchList): the current objects as ADDED, a BOOKMARK annotated k8s.io/initial-events-end at the list's version, then changes", async () => {
+    await api.send("POST", "/api/v1/namespaces/watchlist/configmaps", cm("first"));
+    await api.send("POST", "/api/v1/namespaces/watchlist/configmaps", cm("second"));
+    const listed = rvOf(await api.get<KubeList>("/api/v1/namespaces/watchlist/configmaps"));
+    const w = await api.watch("/api/v1/namespaces/watchlist/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true");
     const events: WatchEvent[] = [];
     for (let ev = await w.next(); ev; ev = ev.type === "BOOKMARK" ? undefined : await w.next()) events.push(ev);
+    await api.send("POST", "/api/v1/namespaces/watchlist/configmaps", cm("third"));
+    const after = await w.next();
     w.close();
-    const last = events.at(-1)!;
-    expect(events.slice(0, -1).every((e) => e.type === "ADDED")).toBe(true);
-    expect(last).toMatchObject({ type: "BOOKMARK", object: { metadata: { annotations: { "k8s.io/initial-events-end": "true" } } } });
+    expect(summary(events)).toEqual(["ADDED first", "ADDED second", "BOOKMARK undefined"]);
+    expect(events.at(-1)!.object.metadata).toEqual({ resourceVersion: String(listed), annotations: { "k8s.io/initial-events-end": "true" } });
+    expect(summary([after!])).toEqual(["ADDED third"]);
+  });
+
+  test("sendInitialEvents=false starts at the latest version with no initial objects", async () => {
+    await api.send("POST", "/api/v1/namespaces/watchlist2/configmaps", cm("old"));
+    const w = await api.watch("/api/v1/namespaces/watchlist2/configmaps?watch=1&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true");
+    await api.send("POST", "/api/v1/namespaces/watchlist2/configmaps", cm("new"));
+    expect(summary([(await w.next())!])).toEqual(["ADDED new"]);
+    w.close();
+  });
+
+  test("WatchList options are validated as upstream's ValidateListOptions does", async () => {
+    const invalid = async (path: string) => {
+      const res = await api.request(path);
+      expect(res.status).toBe(422);
+      return res.json<{ details: { causes: Array<{ field: string; message: string }> } }>().details.causes.map((c) => `${c.field}: ${c.message}`);
+    };
+    expect(await invalid("/api/v1/namespaces/watchlist/configmaps?sendInitialEvents=true")).toEqual(["sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list"]);
+    expect(await invalid("/api/v1/namespaces/watchlist/configmaps?watch=1&sendInitialEvents=true")).toEqual(["resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"]);
+    expect(await invalid("/api/v1/namespaces/watchlist/configmaps?watch=1&resourceVersionMatch=NotOlderThan&resourceVersion=1")).toEqual(["resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"]);
   });
 
   test("fieldSelector metadata.name narrows a watch to one object", async () => {
