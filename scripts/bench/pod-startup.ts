@@ -2,7 +2,7 @@
  * Pod startup latency on one node (upstream's SLO: create → Running, seen through a watch, image
  * present locally; p99 ≤ 5 s) and the agent's idle memory.
  *
- *   bun scripts/bench/pod-startup.ts [--pods 30] [--rate 2] [--in-process] [--bind]
+ *   bun scripts/bench/pod-startup.ts [--pods 30] [--rate 2] [--in-process] [--bind] [--timeline] [--burst-only]
  *
  * Default: a real `kts server --disable-agent` and a real `kts agent` joined to it (separate
  * processes, HTTPS between them); the pods are created together through the API and scheduled by
@@ -13,6 +13,9 @@
  * tests pace creations.
  * `--in-process`: the pod manager and an in-process API server in this process (no HTTPS, no
  * scheduler): the agent's own share of the latency.
+ * `--timeline`: where each pod's time goes, from Docker's event stream (create/start of the pause
+ * and app containers) and the watch: the median and max of each step after a burst.
+ * `--burst-only`: the burst alone (no paced run, no memory figures), for back-to-back comparisons.
  * Every container carries the `kts.test=<run id>` label and is removed at the end.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -22,7 +25,7 @@ import { percentile, step } from "./lib.ts";
 import { dockerFloor } from "./docker-floor.ts";
 import type { KubeObject } from "../../src/apiserver/api/types.ts";
 import type { Client } from "../../src/client/index.ts";
-import { DockerEngine } from "../../src/agent/runtime/index.ts";
+import { DockerEngine, LABEL_CONTAINER_NAME, LABEL_POD_NAME, SANDBOX_NAME } from "../../src/agent/runtime/index.ts";
 import { ensureTestImage, removeTestContainers, RUN_ID, TEST_IMAGE, TEST_LABEL } from "../../src/testing/docker.ts";
 import { startTestServer, type TestServer } from "../../src/testing/server.ts";
 
@@ -39,12 +42,76 @@ const PODS = { group: "", version: "v1", resource: "pods" };
 const KTS = join(import.meta.dir, "..", "..", "cmd", "kts.ts");
 
 interface PodObj extends KubeObject {
+  spec?: { nodeName?: string };
   status?: { phase?: string; containerStatuses?: Array<{ state?: { running?: unknown } }> };
+}
+
+/** Wall-clock milliseconds of each pod's steps (Docker's events carry wall-clock times). */
+type Timeline = Map<string, Partial<Record<TimelineStep, number>>>;
+const STEPS = ["created", "bound", "pauseCreated", "pauseStarted", "appCreated", "appStarted", "running"] as const;
+type TimelineStep = (typeof STEPS)[number];
+
+/** Records the create/start events of this run's containers into the timeline until aborted. */
+async function dockerTimeline(timeline: Timeline, signal: AbortSignal): Promise<void> {
+  const docker = new DockerEngine();
+  const stream = await docker.getEvents({ filters: { type: ["container"], label: [`${TEST_LABEL}=${RUN_ID}`], event: ["create", "start"] } });
+  signal.addEventListener("abort", () => (stream as unknown as { destroy(): void }).destroy());
+  let buf = "";
+  stream.on("data", (chunk: Buffer) => {
+    buf += chunk.toString();
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const ev = JSON.parse(buf.slice(0, nl)) as { Action: string; timeNano: number; Actor: { Attributes: Record<string, string> } };
+      buf = buf.slice(nl + 1);
+      const pod = ev.Actor.Attributes[LABEL_POD_NAME];
+      if (!pod) continue;
+      const sandbox = ev.Actor.Attributes[LABEL_CONTAINER_NAME] === SANDBOX_NAME;
+      const step: TimelineStep = sandbox ? (ev.Action === "create" ? "pauseCreated" : "pauseStarted") : ev.Action === "create" ? "appCreated" : "appStarted";
+      const t = timeline.get(pod) ?? timeline.set(pod, {}).get(pod)!;
+      t[step] ??= ev.timeNano / 1e6;
+    }
+  });
+}
+
+function reportTimeline(timeline: Timeline): void {
+  console.log("\nWhere the time goes (ms; each step from the one before it, per pod):");
+  console.log("| step | median | max |");
+  console.log("| --- | --- | --- |");
+  for (let i = 1; i < STEPS.length; i++) {
+    const gaps = [...timeline.values()]
+      .map((t) => (t[STEPS[i]!] ?? NaN) - (t[STEPS[i - 1]!] ?? NaN))
+      .filter((g) => !Number.isNaN(g))
+      .sort((a, b) => a - b);
+    if (gaps.length) console.log(`| ${STEPS[i - 1]} → ${STEPS[i]} | ${percentile(gaps, 50).toFixed(0)} | ${gaps[gaps.length - 1]!.toFixed(0)} |`);
+  }
 }
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** CPU seconds (user + system) a process used so far; 0 once it is gone. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid of the process named `comm` (dockerd), if one runs. */
+function pidByName(comm: string): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === comm) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }
 
 /** The pid of the process whose command line mentions `needle` (a child's data dir). */
@@ -79,8 +146,13 @@ const running = (p: PodObj) => p.status?.phase === "Running" && (p.status.contai
  * Creates the pods (all at once, or `rate` per second) and returns each one's create → Running
  * latency (ms), seen through a watch.
  */
-async function measure(client: Client, nodeName: string | undefined, rate = 0): Promise<{ latencies: number[]; allMs: number }> {
+async function measure(client: Client, nodeName: string | undefined, rate = 0, timeline?: Timeline): Promise<{ latencies: number[]; allMs: number }> {
   const abort = new AbortController();
+  const mark = (pod: string, step: TimelineStep) => {
+    const t = timeline?.get(pod) ?? timeline?.set(pod, {}).get(pod);
+    if (t) t[step] ??= Date.now();
+  };
+  if (timeline) await dockerTimeline(timeline, abort.signal);
   const created = new Map<string, number>();
   const latencies = new Map<string, number>();
   const done = Promise.withResolvers<void>();
@@ -89,7 +161,9 @@ async function measure(client: Client, nodeName: string | undefined, rate = 0): 
     for await (const ev of client.watch(PODS, NS, { resourceVersion: list.metadata.resourceVersion }, abort.signal)) {
       const p = ev.object as PodObj;
       const name = p.metadata?.name ?? "";
+      if (p.spec?.nodeName) mark(name, "bound");
       if (!latencies.has(name) && running(p)) {
+        mark(name, "running");
         latencies.set(name, performance.now() - (created.get(name) ?? performance.now()));
         if (latencies.size === POD_COUNT) done.resolve();
       }
@@ -100,6 +174,7 @@ async function measure(client: Client, nodeName: string | undefined, rate = 0): 
     Array.from({ length: POD_COUNT }, async (_, i) => {
       if (rate > 0) await Bun.sleep((i * 1000) / rate);
       created.set(`startup-${i}`, performance.now());
+      mark(`startup-${i}`, "created");
       await client.create(PODS, NS, podManifest(i, nodeName));
     }),
   );
@@ -143,6 +218,15 @@ async function waitNodeReady(client: Client, name: string): Promise<void> {
   throw new Error(`node ${name} did not become Ready`);
 }
 
+/** Docker alone, on the pause's Docker network and (the cheaper floor) on a veth of its own. */
+async function printFloors(docker: DockerEngine): Promise<void> {
+  step("measuring Docker alone");
+  const floor = await dockerFloor(docker, POD_COUNT);
+  const veth = await dockerFloor(docker, POD_COUNT, "veth");
+  console.log(`\nDocker alone (no agent, no API): ${POD_COUNT} pause + app container pairs created and started, 16 at a time: ${(floor / 1000).toFixed(2)} s`);
+  console.log(`The same with the pause off Docker's networking and a veth pair made with ip (a pod network of kts's own): ${Number.isNaN(veth) ? "n/a (needs root, ip and nsenter)" : `${(veth / 1000).toFixed(2)} s`}`);
+}
+
 async function inProcess(docker: DockerEngine): Promise<void> {
   const { testCluster, memoryLogger } = await import("../../src/controllers/testing.ts");
   const { startPodManager } = await import("../../src/agent/pods/index.ts");
@@ -156,16 +240,18 @@ async function inProcess(docker: DockerEngine): Promise<void> {
   try {
     step(`creating ${POD_COUNT} pods (in-process API server and pod manager)`);
     const cpu0 = process.cpuUsage();
-    report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName));
+    const timeline: Timeline | undefined = flag("--timeline") ? new Map() : undefined;
+    report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName, 0, timeline));
     const cpu = process.cpuUsage(cpu0);
     console.log(`| CPU of this process (API server + pod manager) during the burst | ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s | | |`);
+    if (timeline) reportTimeline(timeline);
     await deleteAll(cluster.client);
+    if (flag("--burst-only")) return;
     if (RATE > 0) {
       report("In-process (pod manager + LocalClient)", await measure(cluster.client, nodeName, RATE), RATE);
       await deleteAll(cluster.client);
     }
-    const floor = await dockerFloor(docker, POD_COUNT);
-    console.log(`\nDocker alone (no agent, no API): ${POD_COUNT} pause + app container pairs created and started, 16 at a time: ${(floor / 1000).toFixed(2)} s`);
+    await printFloors(docker);
   } finally {
     await manager.stop();
     await removeTestContainers();
@@ -198,10 +284,17 @@ async function processes(): Promise<void> {
     const idleBefore = rssMb(agent.pid);
     step(`creating ${POD_COUNT} pods through the API`);
     const title = `kts server + kts agent (separate processes, ${flag("--bind") ? "spec.nodeName set" : "scheduled by the server"})`;
-    report(title, await measure(client, flag("--bind") ? nodeName : undefined));
+    const timeline: Timeline | undefined = flag("--timeline") ? new Map() : undefined;
+    const pids = { agent: agent.pid, server: pidOf(server.dataDir), dockerd: pidByName("dockerd") };
+    const cpu0 = Object.values(pids).map(cpuSeconds);
+    report(title, await measure(client, flag("--bind") ? nodeName : undefined, 0, timeline));
+    const cpu = Object.values(pids).map((pid, i) => (cpuSeconds(pid) - cpu0[i]!).toFixed(2));
+    console.log(`| CPU during the burst: agent / server / dockerd | ${cpu.join(" / ")} s | | |`);
+    if (timeline) reportTimeline(timeline);
     const loaded = rssMb(agent.pid);
     step("deleting the pods");
     await deleteAll(client);
+    if (flag("--burst-only")) return;
     step(`creating ${POD_COUNT} pods at ${RATE}/s`);
     report(title, await measure(client, flag("--bind") ? nodeName : undefined, RATE), RATE);
     await deleteAll(client);
@@ -210,6 +303,7 @@ async function processes(): Promise<void> {
     console.log(`| agent RSS, idle after joining | ${idleBefore.toFixed(1)} MB | | ≤ 50 MB |`);
     console.log(`| agent RSS, running ${POD_COUNT} pods | ${loaded.toFixed(1)} MB | | |`);
     console.log(`| agent RSS, idle after the pods were deleted | ${idleAfter.toFixed(1)} MB | | ≤ 50 MB |`);
+    await printFloors(new DockerEngine());
   } finally {
     agent?.kill("SIGTERM");
     await agent?.exited;
@@ -217,6 +311,7 @@ async function processes(): Promise<void> {
     await removeTestContainers();
     rmSync(agentDir, { recursive: true, force: true });
   }
+  if (flag("--burst-only")) return;
   // The one-process setup: kts server with its embedded agent, idle.
   step("starting kts server with its embedded agent");
   const both = await startTestServer([], { agent: true });
