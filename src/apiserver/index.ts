@@ -141,7 +141,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     clientCaPem: opts.tls.clientCaPem,
     tls: opts.tls.settings,
     innerPort,
-    onUpgrade: upgradeHandler({ registry, authorizer, routes: streaming.upgrades, ready: () => ready, authenticate: (req, peer) => authenticate(req, peer, tokens, { tokens: { authenticate: (t) => security.authenticateToken(t) } }), log: log.child("upgrade") }),
+    onUpgrade: upgradeHandler({ registry, authorizer, routes: streaming.upgrades, ready: () => ready, authenticate: (req, peer) => authenticate(req, peer, tokens, { tokens: { authenticate: (t) => security.authenticateToken(t) } }), audit, log: log.child("upgrade") }),
     log: log.child("tls"),
   });
 

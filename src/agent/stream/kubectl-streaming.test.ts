@@ -3,7 +3,7 @@
  * `kts server` with its embedded agent running pods on real Docker, and every byte going through
  * the tunnel the agent opened: logs (-f, --tail, --previous errors, several containers, -l,
  * --prefix), exec with stdin and exit codes, cp both ways, port-forward to busybox httpd, attach,
- * and kubectl debug with an ephemeral container.
+ * and kubectl debug with an ephemeral container; each of them in the audit log.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -103,13 +103,44 @@ function pod(name: string, containers: Array<Record<string, unknown>>, extra: { 
 
 const available = await dockerAvailable();
 
+/** Only the streaming subresources, so the test reads their events alone. */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+rules:
+- level: Metadata
+  resources:
+  - group: ""
+    resources: ["pods/exec", "pods/attach", "pods/portforward", "pods/log"]
+- level: None
+`;
+
+interface AuditLine {
+  auditID: string;
+  stage: string;
+  verb: string;
+  requestURI: string;
+  objectRef?: { subresource?: string; name?: string };
+  responseStatus?: { code?: number };
+}
+
+function auditLines(): AuditLine[] {
+  let text = "";
+  try {
+    text = readFileSync(join(scratch, "audit.log"), "utf8");
+  } catch {
+    return [];
+  }
+  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditLine);
+}
+
 describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => {
   beforeAll(async () => {
     await ensureTestImage();
-    s = await startTestServer([], { agent: true });
+    scratch = mkdtempSync(join(tmpdir(), "kts-stream-"));
+    writeFileSync(join(scratch, "audit-policy.yaml"), AUDIT_POLICY);
+    s = await startTestServer(["--audit-policy-file", join(scratch, "audit-policy.yaml"), "--audit-log-path", join(scratch, "audit.log")], { agent: true });
     node = s.nodeName!;
     api = apiClient(s.kubeconfig);
-    scratch = mkdtempSync(join(tmpdir(), "kts-stream-"));
     const pods = [
       pod("web", [{ name: "httpd", command: ["sh", "-c", "mkdir -p /www && echo hello from httpd > /www/index.html && exec httpd -f -p 8080 -h /www"] }]),
       pod("shell", [{ name: "main", command: ["sh", "-c", "mkdir -p /data && echo in the pod > /data/f.txt && exec sleep 3600"] }]),
@@ -345,6 +376,31 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     expect(b64.channels[1]).toBe("hi\n");
     expect(b64.channels[3]).toStartWith("command terminated with non-zero exit code");
   });
+
+  test("exec, attach and port-forward are audited as upstream does: RequestReceived, ResponseStarted with the 101, ResponseComplete when the stream ends; followed logs too", async () => {
+    // Earlier tests ran each of them with both kubectl versions; the log is written in batches.
+    const stages = (sub: string) => {
+      const byId = new Map<string, string[]>();
+      for (const e of auditLines().filter((l) => l.objectRef?.subresource === sub)) byId.set(e.auditID, [...(byId.get(e.auditID) ?? []), `${e.stage} ${e.responseStatus?.code ?? ""}`.trim()]);
+      return [...byId.values()];
+    };
+    const switched = ["RequestReceived", "ResponseStarted 101", "ResponseComplete 101"];
+    for (let tries = 0; tries < 100 && !["exec", "attach", "portforward"].every((sub) => stages(sub).some((s) => s.length === 3)); tries++) await Bun.sleep(100);
+    for (const sub of ["exec", "attach", "portforward"]) expect({ sub, seen: stages(sub) }).toEqual({ sub, seen: expect.arrayContaining([switched]) });
+    expect(stages("log")).toContainEqual(["RequestReceived", "ResponseStarted 200", "ResponseComplete 200"]);
+    const exec = auditLines().find((l) => l.objectRef?.subresource === "exec" && l.stage === "ResponseStarted")!;
+    expect(exec.requestURI).toContain("/exec?");
+    expect(["create", "get"]).toContain(exec.verb);
+    // A refused upgrade (kubectl would stop at its GET of the pod first) is one ResponseComplete with its status.
+    const kc = readKubeconfig(s.kubeconfig);
+    const socket = tlsConnect({ host: "127.0.0.1", port: s.port, ca: kc.caPem, cert: kc.clientCertPem, key: kc.clientKeyPem });
+    await new Promise<void>((r) => socket.once("secureConnect", () => r()));
+    const path = "/api/v1/namespaces/default/pods/no-such-pod/exec?command=true&stdout=true";
+    const refused = await connectWebSocket(socket, { host: `127.0.0.1:${s.port}`, path, protocols: ["v5.channel.k8s.io"] }).catch((e: unknown) => e);
+    expect((refused as UpgradeRefusedError).status).toBe(404);
+    for (let tries = 0; tries < 100 && !auditLines().some((l) => l.objectRef?.name === "no-such-pod" && l.stage === "ResponseComplete"); tries++) await Bun.sleep(100);
+    expect(auditLines().filter((l) => l.objectRef?.name === "no-such-pod").map((l) => `${l.stage} ${l.responseStatus?.code ?? ""}`.trim())).toEqual(["RequestReceived", "ResponseComplete 404"]);
+  }, 30_000);
 
   test("only nodes may open an agent tunnel", async () => {
     const kc = readKubeconfig(s.kubeconfig);

@@ -1,7 +1,8 @@
 /**
  * Audit events (audit.k8s.io/v1 Event) for each request the policy does not set to None:
  * RequestReceived when it arrives, ResponseStarted for long-running requests (watches, followed
- * logs) when their headers go out, ResponseComplete when the answer is done. Metadata level
+ * logs, and exec/attach/port-forward once they switched protocols) when their headers go out,
+ * ResponseComplete when the answer (or the stream) is done. Metadata level
  * records who did what to which object and the outcome; Request adds the request body,
  * RequestResponse the response body too. Annotations carry the authorization decision and what
  * admission noted (pod-security, webhooks, policies).
@@ -173,6 +174,23 @@ export class AuditRecord {
     this.r.request.signal.addEventListener("abort", done, { once: true });
     const body = res.body.pipeThrough(new TransformStream({ flush: done }));
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  }
+
+  /**
+   * A request that switched protocols (exec, attach, port-forward, the agents' tunnel) answered
+   * with `code` on its own socket: a 101 is ResponseStarted now and ResponseComplete when the
+   * connection ends (`closed`); any other code completes the request at once.
+   */
+  answered(code: number): void {
+    if (code === 101) return this.send("ResponseStarted", { responseStatus: { metadata: {}, code } });
+    this.closed(code);
+  }
+
+  /** The switched connection ended (or a refusal was written): ResponseComplete, once. */
+  closed(code: number): void {
+    if (this.completed) return;
+    this.completed = true;
+    this.send("ResponseComplete", { responseStatus: { metadata: {}, code } });
   }
 
   private async responseStatus(res: Response): Promise<Record<string, unknown>> {

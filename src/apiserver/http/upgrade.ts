@@ -2,9 +2,10 @@
  * Requests that switch protocols (exec, attach and port-forward over WebSocket or SPDY, the
  * agents' tunnel) are taken off the TLS front before they reach Bun.serve, which cannot hand
  * over a raw socket. They get the same pipeline as every other request here: authentication,
- * request info, authorization, then the handler registered for the subresource or path. A
- * failure before the handler took the socket is answered with the usual Status response.
+ * request info, authorization, auditing, then the handler registered for the subresource or
+ * path. A failure before the handler took the socket is answered with the usual Status response.
  */
+import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../../log/index.ts";
 import type { UserInfo } from "../registry/definition.ts";
@@ -19,6 +20,8 @@ import { forbiddenReason, resourceAttributes } from "./authz.ts";
 import { impersonate } from "../authz/impersonation.ts";
 import { parseRequestInfo } from "./request-info.ts";
 import { errorResponse, routeNotFound } from "./respond.ts";
+import { newRequestScope } from "./resource-handler.ts";
+import type { Auditor, AuditRecord } from "../audit/index.ts";
 
 /** An upgrade request for a resource's subresource (pods/exec, ...), authorized. */
 export interface UpgradeCall {
@@ -67,7 +70,35 @@ export interface UpgradeDeps {
   ready(): boolean;
   /** The request's user, or a failure (a credential presented but wrong). */
   authenticate(req: Request, peer: PeerCertificateIdentity | undefined): UpgradeAuthentication | Promise<UpgradeAuthentication>;
+  /** Audit events for these requests too (--audit-policy-file). */
+  audit?: Auditor;
   log: Logger;
+}
+
+const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+
+/** The status code of an HTTP/1.1 answer's first bytes (0 when they are not a status line). */
+function statusOf(chunk: unknown): number {
+  const head = typeof chunk === "string" ? chunk.slice(0, 16) : chunk instanceof Uint8Array ? Buffer.from(chunk.subarray(0, 16)).toString("latin1") : "";
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * Tells the audit record what the handler answered (its first write on the socket: a 101, or a
+ * refusal of its own) and when the switched connection ends. The handlers write straight to the
+ * socket, so its first write is where the answer is seen.
+ */
+function auditAnswer(record: AuditRecord, socket: Duplex): void {
+  const write = socket.write;
+  let code = 0;
+  socket.write = function (this: Duplex, ...args: Parameters<Duplex["write"]>) {
+    socket.write = write;
+    code = statusOf(args[0]);
+    record.answered(code);
+    return write.apply(this, args);
+  } as Duplex["write"];
+  socket.once("close", () => record.closed(code || 101));
 }
 
 type UpgradeAuthentication = { ok: true; user: UserInfo; via: string; protocols?: string[] } | { ok: false; reason: string };
@@ -89,18 +120,38 @@ export function upgradeHandler(deps: UpgradeDeps): (up: UpgradeRequest) => boole
     const info = pathHandler ? undefined : parseRequestInfo(up.head.method, url);
     const handler = info?.kind === "resource" && info.subresource ? deps.routes.subresources.get(routeKey(info)) : undefined;
     if (!pathHandler && !handler) return false;
-    serve(up, url, deps, pathHandler, handler && info?.kind === "resource" ? { info, handler } : undefined).catch((err) => {
+    const audit: Audit = {};
+    serve(up, url, deps, pathHandler, handler && info?.kind === "resource" ? { info, handler } : undefined, audit).catch(async (err) => {
       deps.log.v(2).info("upgrade request failed", { path: url.pathname, err });
-      if (!up.socket.destroyed) void writeResponse(up.socket, errorResponse(err)).catch(() => up.socket.destroy());
+      const res = errorResponse(err);
+      await audit.record?.respond(res.clone() as Response, false);
+      if (!up.socket.destroyed) void writeResponse(up.socket, res).catch(() => up.socket.destroy());
     });
     return true;
   };
 }
 
-async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandler: PathUpgradeHandler | undefined, resource: { info: ResourceRequest; handler: UpgradeHandler } | undefined): Promise<void> {
+/** The request's audit record, once it has one (the failure path reports to it too). */
+interface Audit {
+  record?: AuditRecord;
+}
+
+/** Starts the audit record of an upgrade request (RequestReceived), as the HTTP pipeline does for the others. */
+function beginAudit(deps: UpgradeDeps, up: UpgradeRequest, req: Request, url: URL, user: UserInfo, audit: Audit): ReturnType<typeof newRequestScope> {
+  const scope = newRequestScope(req);
+  const address = up.connection.remoteAddress;
+  audit.record = deps.audit?.begin({ request: req, url, user, info: parseRequestInfo(req.method, url), sourceIPs: address ? [address] : [], scope, auditID: req.headers.get("audit-id") || randomUUID(), receivedAt: Date.now() });
+  audit.record?.received();
+  if (audit.record) auditAnswer(audit.record, up.socket);
+  return scope;
+}
+
+async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandler: PathUpgradeHandler | undefined, resource: { info: ResourceRequest; handler: UpgradeHandler } | undefined, audit: Audit): Promise<void> {
   const req = new Request(url.toString(), { method: up.head.method, headers: up.head.headers });
   const auth = await deps.authenticate(req, up.connection.peer);
-  if (!auth.ok || auth.via === "anonymous") throw errors.unauthorized();
+  const authenticated = auth.ok && auth.via !== "anonymous";
+  const scope = beginAudit(deps, up, req, url, authenticated ? auth.user : ANONYMOUS, audit);
+  if (!authenticated) throw errors.unauthorized();
   if (!deps.ready()) throw errors.serviceUnavailable("the server is not ready yet");
   const user = await impersonate(req.headers, auth.user, deps.authorizer);
   if (pathHandler) return pathHandler({ req, url, user, socket: up.socket, rest: up.rest });
@@ -109,6 +160,8 @@ async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandle
   if (!store || (store.def.namespaced && !info.namespace) || !info.name) throw routeNotFound();
   const attrs = resourceAttributes(user, info);
   const decision = await deps.authorizer.authorize(attrs);
+  scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
+  scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
   if (!decision.allowed) {
     const reason = forbiddenReason(attrs);
     throw errors.forbidden({ group: info.group, resource: `${info.resource}/${info.subresource}`, name: info.name }, decision.reason ? `${reason}: ${decision.reason}` : reason);
