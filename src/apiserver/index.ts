@@ -81,7 +81,7 @@ export interface ApiServer {
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const log = opts.log;
   // Admission reads other resources (namespaces) through the registry it is part of.
-  const registry: Registry = new Registry(opts.backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), ...opts.admission, log: log.child("admission") }));
+  const registry: Registry = new Registry(opts.backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), authorizer: () => security.authorizer, ...opts.admission, log: log.child("admission") }));
   const audit = auditorOf(opts.audit, log);
   opts.encryption?.attach(registry);
   const serviceRange = new IpRange(opts.serviceCidr);

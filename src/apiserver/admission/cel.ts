@@ -49,6 +49,8 @@ export interface AdmissionActivation {
   params?: KubeObject | null;
   namespaceObject?: KubeObject | null;
   variables?: Val;
+  /** The `authorizer` variable (admission/authorizer-variable.ts); null where none is offered. */
+  authorizer?: Val;
 }
 
 /** Evaluates a compiled expression; throws CelError (or CostLimitError) as evaluation errors. */
@@ -60,6 +62,7 @@ export function evaluate(program: Program, vars: AdmissionActivation, limit = PE
     params: dynVal(vars.params ?? null),
     namespaceObject: dynVal(vars.namespaceObject ?? null),
     variables: vars.variables,
+    authorizer: vars.authorizer ?? null,
   });
   return program(act);
 }

@@ -18,6 +18,7 @@ import { nodeRestriction } from "../authz/index.ts";
 import { validatingAdmissionPolicy } from "./policy/validating-policy.ts";
 import { webhookPlugins } from "./webhook/plugin.ts";
 import type { Logger } from "../../log/index.ts";
+import type { Authorizer } from "../http/authz.ts";
 
 export { chainAdmission, type AdmissionOperation, type AdmissionPlugin, type AdmissionRequest } from "./chain.ts";
 export { IMMORTAL_NAMESPACES, namespaceLifecycle } from "./namespace-lifecycle.ts";
@@ -27,6 +28,8 @@ export { readPodSecurityConfiguration, type PodSecurityConfiguration } from "./p
 export interface AdmissionDeps {
   /** The served resources, looked up when a request arrives. */
   lookup(group: string, version: string, plural: string): GenericStore | undefined;
+  /** The API server's authorizer (the CEL `authorizer` variable); asked when a request arrives. */
+  authorizer?(): Authorizer | undefined;
   /** Plugins to add to the default set (kube-apiserver's --enable-admission-plugins). */
   enable?: string[];
   /** Plugins to leave out (--disable-admission-plugins). */
@@ -89,7 +92,7 @@ export function enabledPlugins(enable: string[] = [], disable: string[] = []): s
 export function defaultAdmission(deps: AdmissionDeps): Admission {
   const store = (g: string, v: string, r: string) => () => deps.lookup(g, v, r);
   let webhooks: ReturnType<typeof webhookPlugins> | undefined;
-  const hooks = () => (webhooks ??= webhookPlugins({ lookup: deps.lookup, log: deps.log?.child("webhook") }));
+  const hooks = () => (webhooks ??= webhookPlugins({ lookup: deps.lookup, authorizer: deps.authorizer, log: deps.log?.child("webhook") }));
   const make: Record<string, () => AdmissionPlugin> = {
     NamespaceLifecycle: () => namespaceLifecycle({ namespaces: store("", "v1", "namespaces") }),
     LimitRanger: () => limitRanger({ limitRanges: store("", "v1", "limitranges") }),
@@ -105,7 +108,7 @@ export function defaultAdmission(deps: AdmissionDeps): Admission {
     DefaultTolerationSeconds: () => defaultTolerationSeconds(),
     DefaultStorageClass: () => defaultStorageClass({ storageClasses: store("storage.k8s.io", "v1", "storageclasses") }),
     MutatingAdmissionWebhook: () => hooks().mutating,
-    ValidatingAdmissionPolicy: () => validatingAdmissionPolicy({ lookup: deps.lookup }),
+    ValidatingAdmissionPolicy: () => validatingAdmissionPolicy({ lookup: deps.lookup, authorizer: deps.authorizer }),
     ValidatingAdmissionWebhook: () => hooks().validating,
     ResourceQuota: () => resourceQuotaAdmission({ quotas: store("", "v1", "resourcequotas") }),
   };

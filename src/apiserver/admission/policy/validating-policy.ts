@@ -6,7 +6,8 @@
  * namespaceObject and variables. A failed validation is acted on as the binding says: Deny refuses
  * (`ValidatingAdmissionPolicy 'p' with binding 'b' denied request: <message>`, 422 Invalid unless
  * the validation names another reason), Warn adds a Warning header, Audit an audit annotation.
- * Evaluation errors follow the policy's failurePolicy. The authorizer variable is not offered yet.
+ * Evaluation errors follow the policy's failurePolicy. The `authorizer` variable checks what the
+ * requesting user (or a named ServiceAccount) may do, through the API server's authorizer.
  */
 import type { KubeObject } from "../../api/types.ts";
 import { ApiError, errors, type StatusReason } from "../../api/errors.ts";
@@ -15,11 +16,15 @@ import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Match
 import { labelSelectorFromObject } from "../../selectors/index.ts";
 import { CelMap, type Val } from "../../crd/schema/cel/values.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "../chain.ts";
+import type { Authorizer } from "../../http/authz.ts";
+import { AdmissionAuthorizer, rethrowPending } from "../authorizer-variable.ts";
 import { CelError, compileAdmissionExpression, CostLimitError, evaluate, requestVariable, type AdmissionActivation, type CompiledExpression } from "../cel.ts";
 import { attributesOf, isExemptResource, namedRuleMatches, namespaceLabels, objectSelectorMatches, selectorMatches, type RequestAttributes, type RuleWithOperations } from "../webhook/matching.ts";
 
 export interface ValidatingPolicyOptions {
   lookup(group: string, version: string, plural: string): GenericStore | undefined;
+  /** The API server's authorizer, for the `authorizer` variable. */
+  authorizer?(): Authorizer | undefined;
   cacheMs?: number;
 }
 
@@ -162,6 +167,7 @@ export function validatingAdmissionPolicy(opts: ValidatingPolicyOptions): Admiss
       try {
         v = evaluate(c.program, vars);
       } catch (err) {
+        rethrowPending(err);
         fail(`failed to evaluate match condition ${JSON.stringify(mc.name)}: ${(err as Error).message}`);
       }
       if (v !== true) return { failed: [], audit: {} };
@@ -175,6 +181,7 @@ export function validatingAdmissionPolicy(opts: ValidatingPolicyOptions): Admiss
       try {
         v = evaluate(c.program, vars);
       } catch (err) {
+        rethrowPending(err);
         fail(`expression '${expr}' resulted in error: ${(err as Error).message}`);
       }
       if (v === true) return;
@@ -185,7 +192,8 @@ export function validatingAdmissionPolicy(opts: ValidatingPolicyOptions): Admiss
         try {
           const text = m.ok ? evaluate(m.program, vars) : undefined;
           if (typeof text === "string" && text.trim() !== "" && !text.includes("\n")) message = text;
-        } catch {
+        } catch (err) {
+          rethrowPending(err);
           // upstream keeps the static message when the messageExpression fails
         }
       }
@@ -198,7 +206,8 @@ export function validatingAdmissionPolicy(opts: ValidatingPolicyOptions): Admiss
       try {
         const v = evaluate(c.program, vars);
         if (typeof v === "string") audit[`${policy.metadata?.name}/${aa.key}`] = v;
-      } catch {
+      } catch (err) {
+        rethrowPending(err);
         // an annotation that cannot be computed is left out
       }
     }
@@ -217,6 +226,7 @@ export function validatingAdmissionPolicy(opts: ValidatingPolicyOptions): Admiss
       const a = attributesOf(req);
       const ns = await namespaceLabels(req, opts.lookup("", "v1", "namespaces"));
       const auditFailures: unknown[] = [];
+      const authz = new AdmissionAuthorizer(opts.authorizer?.(), req.ctx.user);
       for (const { policy, binding } of all) {
         if (!(await matches(policy.spec?.matchConstraints, req, a, true))) continue;
         if (!(await matches(binding.spec?.matchResources, req, a, false))) continue;
@@ -236,8 +246,9 @@ export function validatingAdmissionPolicy(opts: ValidatingPolicyOptions): Admiss
               request: requestVariable(a, req.ctx.user, req.ctx.dryRun, req.def.kind, ""),
               params: param,
               namespaceObject: ns?.object ?? null,
+              authorizer: authz.variable(a),
             };
-            const result = evaluatePolicy(policy, base);
+            const result = await authz.run(() => evaluatePolicy(policy, base));
             decisions.push(...result.failed);
             if (req.ctx.scope) Object.assign(req.ctx.scope.auditAnnotations, result.audit);
           }

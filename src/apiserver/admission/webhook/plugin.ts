@@ -18,11 +18,15 @@ import type { Webhook, WebhookConfiguration } from "../../resources/admissionreg
 import { applyPatch } from "../../patch/index.ts";
 import { REINVOKE, type AdmissionPlugin, type AdmissionRequest } from "../chain.ts";
 import { compileAdmissionExpression, evaluate, requestVariable, type CompiledExpression } from "../cel.ts";
+import type { Authorizer } from "../../http/authz.ts";
+import { AdmissionAuthorizer } from "../authorizer-variable.ts";
 import { CallError, postJson, resolveEndpoint } from "./call.ts";
 import { attributesOf, isExemptResource, namespaceLabels, objectSelectorMatches, ruleMatches, selectorMatches, type RequestAttributes, type RuleWithOperations } from "./matching.ts";
 
 export interface WebhookPluginOptions {
   lookup(group: string, version: string, plural: string): GenericStore | undefined;
+  /** The API server's authorizer, for the `authorizer` variable of matchConditions. */
+  authorizer?(): Authorizer | undefined;
   log?: Logger;
   /** How long the configurations are served from cache without a write through this server. */
   cacheMs?: number;
@@ -126,15 +130,18 @@ export function webhookPlugins(opts: WebhookPluginOptions): { mutating: Admissio
     const ns = await namespaceLabels(req, opts.lookup("", "v1", "namespaces"));
     if (ns && !selectorMatches(w.namespaceSelector, ns.labels)) return false;
     if (!objectSelectorMatches(w.objectSelector, req)) return false;
+    const authz = new AdmissionAuthorizer(opts.authorizer?.(), req.ctx.user);
     for (const mc of w.matchConditions ?? []) {
       const compiled = caches[kind].condition(mc.expression ?? "");
       try {
         if (!compiled.ok) throw new Error(compiled.error);
-        const v = evaluate(compiled.program, {
+        const vars = {
           object: req.operation === "DELETE" ? null : req.obj,
           oldObject: req.operation === "CREATE" ? null : req.old,
           request: requestVariable(a, req.ctx.user, req.ctx.dryRun, req.def.kind, ""),
-        });
+          authorizer: authz.variable(a),
+        };
+        const v = await authz.run(() => evaluate(compiled.program, vars));
         if (v !== true) return false;
       } catch (err) {
         if ((w.failurePolicy ?? "Fail") === "Ignore") return false;

@@ -15,6 +15,7 @@ export { declType, newSelfTypeName } from "./decl.ts";
 export { toVal } from "./json-values.ts";
 export { dynVal, plainOf } from "./dyn-values.ts";
 export { T, formatType, type CelType } from "./types.ts";
+export { AuthorizerVal, type AuthzChecker, type AuthzOutcome, type AuthzQuery } from "./library/index.ts";
 
 export type Compiled = { ok: true; program: Program; type: CelType; uses: Set<string>; /** Static cost estimate (maximum). */ cost: number } | { ok: false; issues: string };
 

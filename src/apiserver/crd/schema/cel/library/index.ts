@@ -2,8 +2,10 @@
  * The functions rules can call: the CEL standard library plus what Kubernetes 1.32 enables for
  * CRD validation rules (strings v2, sets, lists, regex, quantity, optional types). Not offered
  * (so rules using them fail to compile): url(), ip(), cidr(), semver, format.* validators,
- * math.*, two-variable comprehensions, authorizer functions.
+ * math.*, two-variable comprehensions. The authorizer functions are declared too, but only
+ * admission expressions have an `authorizer` to call them on.
  */
+import { AUTHZ } from "./authz.ts";
 import { CORE } from "./core.ts";
 import { LISTS } from "./lists.ts";
 import { OPTIONAL } from "./optional.ts";
@@ -37,7 +39,7 @@ function merge(defs: FunctionDef[]): FunctionDef {
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = (() => {
   const byName = new Map<string, FunctionDef[]>();
-  for (const d of [...CORE, ...STRINGS, ...LISTS, ...QUANTITY, ...OPTIONAL]) {
+  for (const d of [...CORE, ...STRINGS, ...LISTS, ...QUANTITY, ...OPTIONAL, ...AUTHZ]) {
     const list = byName.get(d.name) ?? [];
     list.push(d);
     byName.set(d.name, list);
@@ -46,3 +48,4 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = (() => {
 })();
 
 export type { FunctionDef, EvalContext } from "./registry.ts";
+export { AuthorizerVal, type AuthzChecker, type AuthzOutcome, type AuthzQuery } from "./authz.ts";
