@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type BenchServer, h2load, ktsCommand, requireTool, startBenchServer, step } from "./lib.ts";
 import { startWebhookServer } from "../../src/testing/webhook-server.ts";
+import { DEFAULT_ADMISSION_PLUGINS } from "../../src/apiserver/index.ts";
 
 const { values: args } = parseArgs({ options: { requests: { type: "string", default: "3000" }, rounds: { type: "string", default: "2" }, binary: { type: "string" } } });
 const REQUESTS = Number(args.requests);
@@ -29,9 +30,10 @@ const KTS = ktsCommand(args.binary);
 
 let runs = 0;
 
-/** A fresh server for one configuration: its own data dir, only the namespace controller. */
+/** A fresh server for one configuration: its own data dir, only the namespace and service account controllers. */
 function startServer(name: string, extra: string[]): Promise<BenchServer> {
-  const args = ["--disable-scheduler", "--kube-controller-manager-arg", "controllers=namespace", ...extra];
+  // The service account controller makes the "default" account the ServiceAccount admission plugin looks up.
+  const args = ["--disable-scheduler", "--kube-controller-manager-arg", "controllers=namespace,serviceaccount", ...extra];
   return startBenchServer({ kts: KTS, dataDir: join(scratch, `${name}-${runs++}`), token: TOKEN, args });
 }
 
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
   const secrets = "/api/v1/namespaces/bench/secrets";
   const policy = join(scratch, "audit-policy.yaml");
   writeFileSync(policy, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n");
-  const onlyLifecycle = ["LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook", "ResourceQuota"].join(",");
+  const onlyLifecycle = DEFAULT_ADMISSION_PLUGINS.filter((p) => p !== "NamespaceLifecycle").join(",");
   const withWebhook = (s: BenchServer) =>
     api(s, "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
       apiVersion: "admissionregistration.k8s.io/v1",
