@@ -44,6 +44,15 @@ export function availableIn(p: Pod, minReadySeconds: number, now: number): numbe
   return left > 0 ? left : undefined;
 }
 
+/**
+ * When to look at a workload again so that its ready pods waiting out minReadySeconds are
+ * counted available: just after the first of them gets there (undefined when none waits).
+ */
+export function nextAvailableCheck(pods: Pod[], minReadySeconds: number, now: number): number | undefined {
+  const waits = pods.map((p) => availableIn(p, minReadySeconds, now)).filter((w): w is number => w !== undefined);
+  return waits.length ? Math.min(...waits) + 10 : undefined;
+}
+
 const PHASE_ORDER: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
 function maxRestarts(p: Pod): number {

@@ -4,21 +4,22 @@
  * one pass and history.ts for its ControllerRevisions.
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
-import type { EventRecorder, Informer, InformerHandlers } from "../../client/index.ts";
-import type { Logger } from "../../log/index.ts";
+import type { EventRecorder, Informer } from "../../client/index.ts";
+import type { LabelSelector } from "../../apiserver/selectors/index.ts";
 import type { ControllerContext } from "../context.ts";
-import type { Controller } from "../runner.ts";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../common/types.ts";
-import { labelSelectorFromObject } from "../../apiserver/selectors/index.ts";
-import { objectKey, runWorkers, splitKey, WorkQueue } from "../../client/index.ts";
+import { objectKey, splitKey } from "../../client/index.ts";
 import { claim, controllerOf } from "../common/controller-ref.ts";
 import { deepEqual } from "../common/equal.ts";
 import { Expectations } from "../common/expectations.ts";
 import { CONTROLLER_REVISION_HASH } from "../common/history.ts";
+import { ownersSelecting, resolveControllerRef, specSelector } from "../common/owners.ts";
 import { PodControl } from "../common/pod-control.ts";
-import { availableIn, isPodReady } from "../common/pods.ts";
+import { isPodReady, nextAvailableCheck } from "../common/pods.ts";
 import { writeStatus } from "../common/status-writer.ts";
 import { CONTROLLER_REVISIONS, DAEMONSETS, NODES, PODS } from "../common/types.ts";
+import { errorMessage } from "../util/types.ts";
+import { KeyedController } from "../util/keyed-controller.ts";
 import { cleanupHistory, currentRevision } from "./history.ts";
 import { shouldRun, targetNode } from "./placement.ts";
 import { DaemonSetSync, FailedPodBackoff, type SyncDeps } from "./sync.ts";
@@ -26,18 +27,6 @@ import { DaemonSetSync, FailedPodBackoff, type SyncDeps } from "./sync.ts";
 export interface DaemonSetControllerOptions {
   /** --concurrent-daemonset-syncs (2). */
   workers?: number;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function selectorOf(ds: DaemonSet) {
-  try {
-    return labelSelectorFromObject(ds.spec?.selector);
-  } catch {
-    return undefined;
-  }
 }
 
 const STATUS_FIELDS = [
@@ -51,9 +40,8 @@ const STATUS_FIELDS = [
   "observedGeneration",
 ] as const;
 
-export class DaemonSetController implements Controller {
+export class DaemonSetController extends KeyedController {
   readonly name = "daemonset-controller";
-  private readonly queue = new WorkQueue();
   private readonly expectations = new Expectations();
   private readonly backoff = new FailedPodBackoff();
   private readonly sets: Informer;
@@ -62,62 +50,34 @@ export class DaemonSetController implements Controller {
   private readonly revisions: Informer;
   private readonly recorder: EventRecorder;
   private readonly podControl: PodControl;
-  private readonly log: Logger;
-  private readonly handlers: Array<[Informer, InformerHandlers]>;
-  private workers: Promise<void> | undefined;
 
-  constructor(
-    private readonly ctx: ControllerContext,
-    private readonly opts: DaemonSetControllerOptions = {},
-  ) {
-    this.log = ctx.log;
+  constructor(ctx: ControllerContext, opts: DaemonSetControllerOptions = {}) {
+    super(ctx, undefined, opts.workers ?? 2);
     this.recorder = ctx.recorder("daemonset-controller");
     this.podControl = new PodControl(ctx.client, this.recorder);
-    this.sets = ctx.informers.informer(DAEMONSETS);
-    this.pods = ctx.informers.informer(PODS);
-    this.nodes = ctx.informers.informer(NODES);
-    this.revisions = ctx.informers.informer(CONTROLLER_REVISIONS);
-    this.handlers = [
-      [
-        this.sets,
-        {
-          add: (d) => this.enqueue(d),
-          update: (_, d) => this.enqueue(d),
-          delete: (d) => {
-            this.expectations.delete(objectKey(d));
-            this.enqueue(d);
-          },
-        },
-      ],
-      [this.pods, { add: (p) => this.podAdded(p as Pod), update: (old, p) => this.podUpdated(old as Pod, p as Pod), delete: (p) => this.podDeleted(p as Pod) }],
-      [
-        this.nodes,
-        {
-          add: (n) => this.nodeChanged(undefined, n as Node),
-          update: (old, n) => this.nodeChanged(old as Node, n as Node),
-          delete: () => this.enqueueAll(),
-        },
-      ],
-    ];
+    this.sets = this.watch(ctx.informers.informer(DAEMONSETS), {
+      add: (d) => this.enqueue(d),
+      update: (_, d) => this.enqueue(d),
+      delete: (d) => {
+        this.expectations.delete(objectKey(d));
+        this.enqueue(d);
+      },
+    });
+    this.pods = this.watch(ctx.informers.informer(PODS), { add: (p) => this.podAdded(p as Pod), update: (old, p) => this.podUpdated(old as Pod, p as Pod), delete: (p) => this.podDeleted(p as Pod) });
+    this.nodes = this.watch(ctx.informers.informer(NODES), {
+      add: (n) => this.nodeChanged(undefined, n as Node),
+      update: (old, n) => this.nodeChanged(old as Node, n as Node),
+      delete: () => this.enqueueAll(),
+    });
+    this.revisions = this.read(ctx.informers.informer(CONTROLLER_REVISIONS));
   }
 
-  async start(): Promise<void> {
-    for (const [inf, h] of this.handlers) inf.on(h);
-    await Promise.all([this.sets.start(), this.pods.start(), this.nodes.start(), this.revisions.start()]);
-    this.workers = runWorkers(this.queue, this.opts.workers ?? 2, (key) => this.sync(key), (key, err) =>
-      this.log.v(2).info("daemonset sync failed; retrying", { daemonset: key, err: messageOf(err) }),
-    );
-  }
-
-  async stop(): Promise<void> {
-    for (const [inf, h] of this.handlers) inf.off(h);
-    this.queue.shutdown();
-    await this.workers;
+  protected override syncFailed(key: string, err: unknown): void {
+    this.log.v(2).info("daemonset sync failed; retrying", { daemonset: key, err: errorMessage(err) });
   }
 
   private enqueue(obj: KubeObject, afterMs = 0): void {
-    if (afterMs > 0) this.queue.addAfter(objectKey(obj), afterMs);
-    else this.queue.add(objectKey(obj));
+    this.enqueueAfter(objectKey(obj), afterMs);
   }
 
   private enqueueAll(): void {
@@ -125,14 +85,11 @@ export class DaemonSetController implements Controller {
   }
 
   private resolve(p: Pod): DaemonSet | undefined {
-    const ref = controllerOf(p);
-    if (!ref || ref.kind !== "DaemonSet") return undefined;
-    const ds = this.sets.get(`${p.metadata?.namespace}/${ref.name}`) as DaemonSet | undefined;
-    return ds?.metadata?.uid === ref.uid ? ds : undefined;
+    return resolveControllerRef(this.sets, "DaemonSet", p.metadata?.namespace ?? "", controllerOf(p)) as DaemonSet | undefined;
   }
 
   private orphanOwners(p: Pod): DaemonSet[] {
-    return this.sets.listIn(p.metadata?.namespace ?? "").filter((d) => selectorOf(d as DaemonSet)?.matches(p.metadata?.labels)) as DaemonSet[];
+    return ownersSelecting(this.sets, p) as DaemonSet[];
   }
 
   private podAdded(p: Pod): void {
@@ -177,14 +134,14 @@ export class DaemonSetController implements Controller {
     }
   }
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const cached = this.sets.get(key) as DaemonSet | undefined;
     if (!cached) {
       this.expectations.delete(key);
       return;
     }
     const ds = structuredClone(cached);
-    const selector = selectorOf(ds);
+    const selector = specSelector(ds);
     if (!selector || selector.isEmpty()) {
       this.recorder.event(ds, "Warning", "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.");
       return;
@@ -203,8 +160,8 @@ export class DaemonSetController implements Controller {
       podControl: this.podControl,
       expectations: this.expectations,
       backoff: this.backoff,
-      requeueAfter: (ms) => this.queue.addAfter(key, ms),
-      now: Date.now,
+      requeueAfter: (ms) => this.enqueueAfter(key, ms),
+      now: () => this.clock.now(),
     };
     const pass = (forPods: Pod[]) => new DaemonSetSync(deps, ds, nodes, this.groupByNode(forPods), key);
     const satisfied = this.expectations.satisfied(key);
@@ -225,12 +182,11 @@ export class DaemonSetController implements Controller {
     if (!STATUS_FIELDS.every((f) => (held[f] ?? 0) === (status[f] ?? 0))) await writeStatus(client, DAEMONSETS, ds, status);
     if (failure) throw failure;
     const minReady = ds.spec?.minReadySeconds ?? 0;
-    const now = Date.now();
-    const waits = pods.map((p) => availableIn(p, minReady, now)).filter((w): w is number => w !== undefined);
-    if (waits.length) this.queue.addAfter(key, Math.min(...waits) + 10);
+    const wait = nextAvailableCheck(pods, minReady, this.clock.now());
+    if (wait !== undefined) this.enqueueAfter(key, wait);
   }
 
-  private async claimPods(ds: DaemonSet, selector: NonNullable<ReturnType<typeof selectorOf>>): Promise<Pod[]> {
+  private async claimPods(ds: DaemonSet, selector: LabelSelector): Promise<Pod[]> {
     return (await claim(this.pods.listIn(ds.metadata?.namespace ?? ""), { client: this.ctx.client, ref: PODS, owner: ds, ownerRef: DAEMONSETS, selector })) as Pod[];
   }
 

@@ -7,21 +7,21 @@
  * a lagging cache from causing double creations.
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
-import type { EventRecorder, Informer, InformerHandlers } from "../../client/index.ts";
-import type { Logger } from "../../log/index.ts";
+import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
-import type { Controller } from "../runner.ts";
 import type { Pod, PodTemplateSpec } from "../common/types.ts";
-import { BY_OWNER_UID, objectKey, runWorkers, splitKey, WorkQueue } from "../../client/index.ts";
-import { claim, controllerOf } from "../common/controller-ref.ts";
+import { BY_OWNER_UID, objectKey, splitKey } from "../../client/index.ts";
+import { claim, controllerOf, newControllerRef } from "../common/controller-ref.ts";
 import { deepEqual } from "../common/equal.ts";
 import { Expectations } from "../common/expectations.ts";
-import { newControllerRef } from "../common/controller-ref.ts";
+import { ownersSelecting, resolveControllerRef } from "../common/owners.ts";
 import { PodControl, isNamespaceTerminating, podFromTemplate } from "../common/pod-control.ts";
-import { availableIn, isPodActive, isPodReady, podsToDelete } from "../common/pods.ts";
+import { isPodActive, isPodReady, nextAvailableCheck, podsToDelete } from "../common/pods.ts";
 import { slowStartBatch } from "../common/slow-start.ts";
 import { writeStatus } from "../common/status-writer.ts";
 import { PODS } from "../common/types.ts";
+import { errorMessage } from "../util/types.ts";
+import { KeyedController } from "../util/keyed-controller.ts";
 import type { ReplicaKind } from "./kinds.ts";
 import { calculateStatus, statusEqual, type ManageFailure, type ReplicaStatus } from "./status.ts";
 
@@ -41,90 +41,64 @@ interface ReplicaSpec {
 
 const specOf = (o: KubeObject) => (o.spec ?? {}) as ReplicaSpec;
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** A failed create or delete, for the ReplicaFailure condition. */
 class ManageError extends Error {
   constructor(
     readonly reason: ManageFailure["reason"],
     override readonly cause: unknown,
   ) {
-    super(messageOf(cause));
+    super(errorMessage(cause));
   }
 }
 
-export class ReplicaSetController implements Controller {
+export class ReplicaSetController extends KeyedController {
   readonly name: string;
-  private readonly queue = new WorkQueue();
   private readonly expectations = new Expectations();
   private readonly owners: Informer;
   private readonly pods: Informer;
   private readonly recorder: EventRecorder;
   private readonly podControl: PodControl;
-  private readonly log: Logger;
-  private readonly ownerHandlers: InformerHandlers;
-  private readonly podHandlers: InformerHandlers;
-  private workers: Promise<void> | undefined;
 
   constructor(
-    private readonly ctx: ControllerContext,
+    ctx: ControllerContext,
     private readonly kind: ReplicaKind,
-    private readonly opts: ReplicaSetControllerOptions = {},
+    opts: ReplicaSetControllerOptions = {},
   ) {
+    super(ctx, undefined, opts.workers ?? 5);
     this.name = kind.controller;
-    this.log = ctx.log;
     this.recorder = ctx.recorder(kind.component);
     this.podControl = new PodControl(ctx.client, this.recorder);
-    this.owners = ctx.informers.informer(kind.ref);
-    this.pods = ctx.informers.informer(PODS);
-    this.ownerHandlers = {
+    this.owners = this.watch(ctx.informers.informer(kind.ref), {
       add: (o) => this.enqueue(o),
       update: (_, o) => this.enqueue(o),
       delete: (o) => {
         this.expectations.delete(objectKey(o));
         this.enqueue(o);
       },
-    };
-    this.podHandlers = {
+    });
+    this.pods = this.watch(ctx.informers.informer(PODS), {
       add: (p) => this.podAdded(p as Pod),
       update: (old, cur) => this.podUpdated(old as Pod, cur as Pod),
       delete: (p) => this.podDeleted(p as Pod),
-    };
+    });
   }
 
-  async start(): Promise<void> {
-    this.owners.on(this.ownerHandlers);
-    this.pods.on(this.podHandlers);
-    await Promise.all([this.owners.start(), this.pods.start()]);
-    this.workers = runWorkers(this.queue, this.opts.workers ?? 5, (key) => this.sync(key), (key, err) =>
-      this.log.v(2).info("sync failed; retrying", { [this.kind.kind]: key, err: messageOf(err) }),
-    );
-  }
-
-  async stop(): Promise<void> {
-    this.owners.off(this.ownerHandlers);
-    this.pods.off(this.podHandlers);
-    this.queue.shutdown();
-    await this.workers;
+  protected override syncFailed(key: string, err: unknown): void {
+    this.log.v(2).info("sync failed; retrying", { [this.kind.kind]: key, err: errorMessage(err) });
   }
 
   private enqueue(o: KubeObject, afterMs = 0): void {
-    if (afterMs > 0) this.queue.addAfter(objectKey(o), afterMs);
-    else this.queue.add(objectKey(o));
+    this.enqueueAfter(objectKey(o), afterMs);
   }
 
   /** The owner a controller reference names, if it is one of ours and still the same object. */
   private resolve(namespace: string, ref: ReturnType<typeof controllerOf>): KubeObject | undefined {
-    if (!ref || ref.kind !== this.kind.kind) return undefined;
-    const owner = this.owners.get(`${namespace}/${ref.name}`);
-    return owner?.metadata?.uid === ref.uid ? owner : undefined;
+    return resolveControllerRef(this.owners, this.kind.kind, namespace, ref);
   }
 
   /** Owners whose selector matches an orphan pod (they may adopt it). */
   private ownersMatching(p: Pod): KubeObject[] {
-    return this.owners.listIn(p.metadata?.namespace ?? "").filter((o) => this.kind.selector(o)?.matches(p.metadata?.labels) ?? false);
+    return ownersSelecting(this.owners, p, this.kind.selector);
   }
 
   private podAdded(p: Pod): void {
@@ -173,7 +147,7 @@ export class ReplicaSetController implements Controller {
     this.enqueue(owner);
   }
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const owner = this.owners.get(key);
     if (!owner) {
       this.expectations.delete(key);
@@ -194,17 +168,17 @@ export class ReplicaSetController implements Controller {
         await this.manage(key, owner, pods);
       } catch (err) {
         failureErr = err;
-        failure = err instanceof ManageError ? { reason: err.reason, message: err.message } : { reason: "FailedCreate", message: messageOf(err) };
+        failure = err instanceof ManageError ? { reason: err.reason, message: err.message } : { reason: "FailedCreate", message: errorMessage(err) };
       }
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const minReady = specOf(owner).minReadySeconds ?? 0;
     const status = calculateStatus(owner, pods, failure, minReady, now);
     if (!statusEqual(status, (owner.status ?? {}) as ReplicaStatus)) await writeStatus(this.ctx.client, this.kind.ref, owner, status);
     if (failureErr) throw failureErr;
     // Pods ready but not yet available: look again when the first becomes available.
-    const waits = pods.map((p) => availableIn(p, minReady, now)).filter((w): w is number => w !== undefined);
-    if (waits.length) this.queue.addAfter(key, Math.min(...waits) + 10);
+    const wait = nextAvailableCheck(pods, minReady, now);
+    if (wait !== undefined) this.enqueueAfter(key, wait);
   }
 
   /** Creates or deletes pods so that spec.replicas exist. */
@@ -234,7 +208,7 @@ export class ReplicaSetController implements Controller {
   }
 
   private async deletePods(key: string, owner: KubeObject, pods: Pod[], count: number): Promise<void> {
-    const victims = podsToDelete(pods, this.relatedPods(owner, pods), count, Date.now());
+    const victims = podsToDelete(pods, this.relatedPods(owner, pods), count, this.clock.now());
     this.expectations.expectDeletions(key, victims.map(objectKey));
     const ns = owner.metadata?.namespace ?? "";
     const results = await Promise.allSettled(victims.map((p) => this.podControl.delete(owner, ns, p.metadata!.name!)));

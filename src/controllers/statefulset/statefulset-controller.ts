@@ -4,18 +4,18 @@
  * the template are ControllerRevisions, which `kubectl rollout history|undo` read and apply.
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
-import type { EventRecorder, Informer, InformerHandlers } from "../../client/index.ts";
-import type { Logger } from "../../log/index.ts";
+import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
-import type { Controller } from "../runner.ts";
 import type { ControllerRevision, Pod, StatefulSet } from "../common/types.ts";
-import { labelSelectorFromObject } from "../../apiserver/selectors/index.ts";
-import { objectKey, runWorkers, splitKey, WorkQueue } from "../../client/index.ts";
+import { objectKey, splitKey } from "../../client/index.ts";
 import { claim, controllerOf } from "../common/controller-ref.ts";
 import { deepEqual } from "../common/equal.ts";
-import { availableIn } from "../common/pods.ts";
+import { ownersSelecting, resolveControllerRef, specSelector } from "../common/owners.ts";
+import { nextAvailableCheck } from "../common/pods.ts";
 import { writeStatus } from "../common/status-writer.ts";
 import { CONTROLLER_REVISIONS, PODS, STATEFULSETS } from "../common/types.ts";
+import { errorMessage } from "../util/types.ts";
+import { KeyedController } from "../util/keyed-controller.ts";
 import { isMemberOf } from "./identity.ts";
 import { StatefulSetUpdate, type StatefulSetStatus } from "./update.ts";
 
@@ -24,69 +24,33 @@ export interface StatefulSetControllerOptions {
   workers?: number;
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function selectorOf(set: StatefulSet) {
-  try {
-    return labelSelectorFromObject(set.spec?.selector);
-  } catch {
-    return undefined;
-  }
-}
-
 const STATUS_FIELDS = ["observedGeneration", "replicas", "readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas", "currentRevision", "updateRevision", "collisionCount"] as const;
 
-export class StatefulSetController implements Controller {
+export class StatefulSetController extends KeyedController {
   readonly name = "statefulset-controller";
-  private readonly queue = new WorkQueue();
   private readonly sets: Informer;
   private readonly pods: Informer;
   private readonly revisions: Informer;
   private readonly recorder: EventRecorder;
-  private readonly log: Logger;
-  private readonly handlers: Array<[Informer, InformerHandlers]>;
-  private workers: Promise<void> | undefined;
 
-  constructor(
-    private readonly ctx: ControllerContext,
-    private readonly opts: StatefulSetControllerOptions = {},
-  ) {
-    this.log = ctx.log;
+  constructor(ctx: ControllerContext, opts: StatefulSetControllerOptions = {}) {
+    super(ctx, undefined, opts.workers ?? 5);
     this.recorder = ctx.recorder("statefulset-controller");
-    this.sets = ctx.informers.informer(STATEFULSETS);
-    this.pods = ctx.informers.informer(PODS);
-    this.revisions = ctx.informers.informer(CONTROLLER_REVISIONS);
-    this.handlers = [
-      [this.sets, { add: (s) => this.enqueue(s), update: (_, s) => this.enqueue(s), delete: (s) => this.enqueue(s) }],
-      [
-        this.pods,
-        {
-          add: (p) => this.podChanged(p as Pod),
-          update: (old, p) => {
-            if (old.metadata?.resourceVersion === p.metadata?.resourceVersion) return;
-            if (controllerOf(old)?.uid !== controllerOf(p)?.uid) this.podChanged(old as Pod);
-            this.podChanged(p as Pod, !deepEqual(old.metadata?.labels, p.metadata?.labels));
-          },
-          delete: (p) => this.podChanged(p as Pod),
-        },
-      ],
-    ];
+    this.sets = this.watch(ctx.informers.informer(STATEFULSETS), { add: (s) => this.enqueue(s), update: (_, s) => this.enqueue(s), delete: (s) => this.enqueue(s) });
+    this.pods = this.watch(ctx.informers.informer(PODS), {
+      add: (p) => this.podChanged(p as Pod),
+      update: (old, p) => {
+        if (old.metadata?.resourceVersion === p.metadata?.resourceVersion) return;
+        if (controllerOf(old)?.uid !== controllerOf(p)?.uid) this.podChanged(old as Pod);
+        this.podChanged(p as Pod, !deepEqual(old.metadata?.labels, p.metadata?.labels));
+      },
+      delete: (p) => this.podChanged(p as Pod),
+    });
+    this.revisions = this.read(ctx.informers.informer(CONTROLLER_REVISIONS));
   }
 
-  async start(): Promise<void> {
-    for (const [inf, h] of this.handlers) inf.on(h);
-    await Promise.all([this.sets.start(), this.pods.start(), this.revisions.start()]);
-    this.workers = runWorkers(this.queue, this.opts.workers ?? 5, (key) => this.sync(key), (key, err) =>
-      this.log.v(2).info("statefulset sync failed; retrying", { statefulset: key, err: messageOf(err) }),
-    );
-  }
-
-  async stop(): Promise<void> {
-    for (const [inf, h] of this.handlers) inf.off(h);
-    this.queue.shutdown();
-    await this.workers;
+  protected override syncFailed(key: string, err: unknown): void {
+    this.log.v(2).info("statefulset sync failed; retrying", { statefulset: key, err: errorMessage(err) });
   }
 
   private enqueue(obj: KubeObject): void {
@@ -95,23 +59,21 @@ export class StatefulSetController implements Controller {
 
   /** A pod changed: its set looks again; an orphan (or relabelled pod) wakes the sets that may adopt it. */
   private podChanged(p: Pod, labelsChanged = true): void {
-    const ns = p.metadata?.namespace ?? "";
     const ref = controllerOf(p);
     if (ref) {
-      if (ref.kind !== "StatefulSet") return;
-      const set = this.sets.get(`${ns}/${ref.name}`);
-      if (set?.metadata?.uid === ref.uid) this.enqueue(set);
+      const set = resolveControllerRef(this.sets, "StatefulSet", p.metadata?.namespace ?? "", ref);
+      if (set) this.enqueue(set);
       return;
     }
     if (!labelsChanged) return;
-    for (const s of this.sets.listIn(ns)) if (selectorOf(s as StatefulSet)?.matches(p.metadata?.labels)) this.enqueue(s);
+    for (const s of ownersSelecting(this.sets, p)) this.enqueue(s);
   }
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const cached = this.sets.get(key) as StatefulSet | undefined;
     if (!cached) return;
     const set = structuredClone(cached);
-    const selector = selectorOf(set);
+    const selector = specSelector(set);
     if (!selector) {
       this.recorder.event(set, "Warning", "InvalidSelector", `Error parsing selector: ${JSON.stringify(set.spec?.selector)}`);
       return;
@@ -121,7 +83,7 @@ export class StatefulSetController implements Controller {
     const revisions = (await claim(this.revisions.listIn(namespace), { client, ref: CONTROLLER_REVISIONS, owner: set, ownerRef: STATEFULSETS, selector })) as ControllerRevision[];
     const pods = (await claim(this.pods.listIn(namespace), { client, ref: PODS, owner: set, ownerRef: STATEFULSETS, selector, filter: (p) => isMemberOf(set, p) })) as Pod[];
 
-    const update = new StatefulSetUpdate({ client, recorder: this.recorder, now: Date.now }, set);
+    const update = new StatefulSetUpdate({ client, recorder: this.recorder, now: () => this.clock.now() }, set);
     const revs = await update.revisions(revisions);
     let status: StatefulSetStatus | undefined;
     let failure: unknown;
@@ -135,9 +97,8 @@ export class StatefulSetController implements Controller {
     await update.truncateHistory(pods, [...revisions, revs.update], revs.current, revs.update);
     // Ready pods waiting out minReadySeconds: look again when the first becomes available.
     const minReady = set.spec?.minReadySeconds ?? 0;
-    const now = Date.now();
-    const waits = pods.map((p) => availableIn(p, minReady, now)).filter((w): w is number => w !== undefined);
-    if (waits.length) this.queue.addAfter(key, Math.min(...waits) + 10);
+    const wait = nextAvailableCheck(pods, minReady, this.clock.now());
+    if (wait !== undefined) this.enqueueAfter(key, wait);
   }
 
   /** Completes a finished rolling update (current = update), then writes what changed. */

@@ -41,6 +41,16 @@ export abstract class KeyedController implements Controller {
     return informer;
   }
 
+  /** An informer only read from (its cache, its indexes): started with the watched ones. */
+  protected read(informer: Informer): Informer {
+    return this.watch(informer, {});
+  }
+
+  /** Logs a failed sync that will be retried; controllers whose failures are routine log them quieter. */
+  protected syncFailed(key: string, err: unknown): void {
+    this.log.warn(`${this.name} sync failed; retrying`, { key, err });
+  }
+
   /** Reconciles `key` after `ms` of the controller's clock; an earlier wake-up already set wins. */
   protected enqueueAfter(key: string, ms: number): void {
     if (this.stopped) return;
@@ -58,7 +68,7 @@ export abstract class KeyedController implements Controller {
 
   async start(): Promise<void> {
     await Promise.all(this.subscriptions.map((s) => s.informer.start()));
-    this.workers = runWorkers(this.queue, this.workerCount, (key) => this.sync(key), (key, err) => this.log.warn(`${this.name} sync failed; retrying`, { key, err }));
+    this.workers = runWorkers(this.queue, this.workerCount, (key) => this.sync(key), (key, err) => this.syncFailed(key, err));
   }
 
   async stop(): Promise<void> {
