@@ -377,7 +377,7 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     expect(b64.channels[3]).toStartWith("command terminated with non-zero exit code");
   });
 
-  test("exec, attach and port-forward are audited as upstream does: RequestReceived, ResponseStarted with the 101, ResponseComplete when the stream ends; followed logs too", async () => {
+  test("exec, attach and port-forward are audited as upstream does: RequestReceived, ResponseStarted with the 101, ResponseComplete when the stream ends; logs (followed or not) and refusals have both stages too", async () => {
     // Earlier tests ran each of them with both kubectl versions; the log is written in batches.
     const stages = (sub: string) => {
       const byId = new Map<string, string[]>();
@@ -385,13 +385,18 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
       return [...byId.values()];
     };
     const switched = ["RequestReceived", "ResponseStarted 101", "ResponseComplete 101"];
-    for (let tries = 0; tries < 100 && !["exec", "attach", "portforward"].every((sub) => stages(sub).some((s) => s.length === 3)); tries++) await Bun.sleep(100);
+    const settled = () => ["exec", "attach", "portforward"].every((sub) => stages(sub).some((s) => s.length === 3)) && stages("log").every((s) => s.length === 3);
+    for (let tries = 0; tries < 100 && !settled(); tries++) await Bun.sleep(100);
     for (const sub of ["exec", "attach", "portforward"]) expect({ sub, seen: stages(sub) }).toEqual({ sub, seen: expect.arrayContaining([switched]) });
-    expect(stages("log")).toContainEqual(["RequestReceived", "ResponseStarted 200", "ResponseComplete 200"]);
+    // Logs are long-running for upstream whether followed or not (and so are their refusals, like --previous without one).
+    const logStages = stages("log").map((seen) => seen.join(", "));
+    expect(logStages).toContain("RequestReceived, ResponseStarted 200, ResponseComplete 200");
+    for (const seen of logStages) expect(seen).toMatch(/^RequestReceived, ResponseStarted (\d+), ResponseComplete \1$/);
+    expect(auditLines().some((l) => l.objectRef?.subresource === "log" && l.stage === "ResponseStarted" && !l.requestURI.includes("follow=true"))).toBe(true);
     const exec = auditLines().find((l) => l.objectRef?.subresource === "exec" && l.stage === "ResponseStarted")!;
     expect(exec.requestURI).toContain("/exec?");
     expect(["create", "get"]).toContain(exec.verb);
-    // A refused upgrade (kubectl would stop at its GET of the pod first) is one ResponseComplete with its status.
+    // A refused upgrade (kubectl would stop at its GET of the pod first) has both stages with its status, as upstream's.
     const kc = readKubeconfig(s.kubeconfig);
     const socket = tlsConnect({ host: "127.0.0.1", port: s.port, ca: kc.caPem, cert: kc.clientCertPem, key: kc.clientKeyPem });
     await new Promise<void>((r) => socket.once("secureConnect", () => r()));
@@ -399,7 +404,7 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     const refused = await connectWebSocket(socket, { host: `127.0.0.1:${s.port}`, path, protocols: ["v5.channel.k8s.io"] }).catch((e: unknown) => e);
     expect((refused as UpgradeRefusedError).status).toBe(404);
     for (let tries = 0; tries < 100 && !auditLines().some((l) => l.objectRef?.name === "no-such-pod" && l.stage === "ResponseComplete"); tries++) await Bun.sleep(100);
-    expect(auditLines().filter((l) => l.objectRef?.name === "no-such-pod").map((l) => `${l.stage} ${l.responseStatus?.code ?? ""}`.trim())).toEqual(["RequestReceived", "ResponseComplete 404"]);
+    expect(auditLines().filter((l) => l.objectRef?.name === "no-such-pod").map((l) => `${l.stage} ${l.responseStatus?.code ?? ""}`.trim())).toEqual(["RequestReceived", "ResponseStarted 404", "ResponseComplete 404"]);
   }, 30_000);
 
   test("only nodes may open an agent tunnel", async () => {

@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decide, parseAuditPolicy } from "./policy.ts";
 import { AuditLogFile } from "./log-file.ts";
+import { Auditor, type AuditRecord } from "./auditor.ts";
+import { parseRequestInfo } from "../http/request-info.ts";
+import { newRequestScope } from "../http/resource-handler.ts";
 
 const policy = parseAuditPolicy(`
 apiVersion: audit.k8s.io/v1
@@ -81,5 +84,83 @@ describe("audit log file", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("audit stages of long-running requests", () => {
+  // Everything at Metadata; alice's requests without their ResponseStarted stage.
+  const stagesPolicy = parseAuditPolicy(`
+apiVersion: audit.k8s.io/v1
+kind: Policy
+rules:
+  - level: Metadata
+    users: ["alice"]
+    omitStages: [ResponseStarted]
+  - level: Metadata
+`);
+  const admin = { username: "admin", groups: ["system:masters"] };
+
+  /** Runs `act` on the record of one request and returns the stages the log got, as "Stage code". */
+  async function stages(method: string, path: string, act: (r: AuditRecord) => Promise<void>, who = admin): Promise<string[]> {
+    const dir = mkdtempSync(join(tmpdir(), "kts-audit-"));
+    try {
+      const file = new AuditLogFile({ path: join(dir, "audit.log"), maxSizeMB: 1, maxBackups: 1, flushMs: 5 });
+      const auditor = new Auditor(stagesPolicy, file);
+      const url = new URL(path, "https://127.0.0.1");
+      const request = new Request(url.toString(), { method });
+      const record = auditor.begin({ request, url, user: who, info: parseRequestInfo(method, url), sourceIPs: ["127.0.0.1"], scope: newRequestScope(request), auditID: "0a0b", receivedAt: Date.now() })!;
+      record.received();
+      await act(record);
+      await auditor.close();
+      const events = readFileSync(join(dir, "audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { stage: string; responseStatus?: { code: number } });
+      return events.map((e) => `${e.stage} ${e.responseStatus?.code ?? ""}`.trim());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const streamed = (text: string, status = 200) => new Response(new Blob([text]).stream(), { status, headers: { "content-type": "text/plain" } });
+
+  test("a streamed answer is ResponseStarted when it begins and ResponseComplete when its body ends", async () => {
+    const seen = await stages("GET", "/api/v1/namespaces/default/pods?watch=true", async (r) => {
+      const res = await r.respond(streamed('{"type":"ADDED"}\n'), true);
+      await res.text();
+    });
+    expect(seen).toEqual(["RequestReceived", "ResponseStarted 200", "ResponseComplete 200"]);
+  });
+
+  test("a long-running request answered at once still has its ResponseStarted; a short one has not", async () => {
+    const refusal = () => Response.json({ kind: "Status", status: "Failure", reason: "Forbidden", code: 403 }, { status: 403 });
+    expect(await stages("GET", "/api/v1/namespaces/default/pods/p/log", async (r) => void (await r.respond(new Response(null, { status: 200 }), true)))).toEqual(["RequestReceived", "ResponseStarted 200", "ResponseComplete 200"]);
+    expect(await stages("GET", "/api/v1/namespaces/default/pods/p", async (r) => void (await r.respond(refusal(), false)))).toEqual(["RequestReceived", "ResponseComplete 403"]);
+  });
+
+  test("a switched connection: ResponseStarted with the 101, ResponseComplete when it closes, once", async () => {
+    const seen = await stages("POST", "/api/v1/namespaces/default/pods/p/exec?command=true", async (r) => {
+      r.answered(101);
+      r.closed(101);
+      r.closed(101);
+    });
+    expect(seen).toEqual(["RequestReceived", "ResponseStarted 101", "ResponseComplete 101"]);
+  });
+
+  test("refused upgrades, before or by the handler, have both stages with the refusal's code", async () => {
+    const notFound = Response.json({ kind: "Status", status: "Failure", reason: "NotFound", message: 'pods "p" not found', code: 404 }, { status: 404 });
+    expect(
+      await stages("GET", "/api/v1/namespaces/default/pods/p/exec?command=true", async (r) => {
+        await r.refused(notFound);
+        r.answered(404); // the refusal's own bytes on the socket
+        r.closed(404);
+      }),
+    ).toEqual(["RequestReceived", "ResponseStarted 404", "ResponseComplete 404"]);
+    expect(await stages("GET", "/api/v1/namespaces/default/pods/p/attach", async (r) => r.answered(400))).toEqual(["RequestReceived", "ResponseStarted 400", "ResponseComplete 400"]);
+  });
+
+  test("omitStages leaves out ResponseStarted", async () => {
+    const alice = { username: "alice", groups: [] };
+    expect(await stages("GET", "/api/v1/namespaces/default/pods/p/exec?command=true", async (r) => {
+      r.answered(101);
+      r.closed(101);
+    }, alice)).toEqual(["RequestReceived", "ResponseComplete 101"]);
   });
 });

@@ -40,6 +40,15 @@ function stripManagedFields(value: unknown): unknown {
   return obj;
 }
 
+/** authentication.k8s.io/v1 UserInfo as audit events carry it. */
+function userInfo(u: UserInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = { username: u.username };
+  if (u.uid) out.uid = u.uid;
+  if (u.groups.length) out.groups = u.groups;
+  if (u.extra) out.extra = u.extra;
+  return out;
+}
+
 export class Auditor {
   constructor(
     private readonly policy: AuditPolicy,
@@ -70,6 +79,7 @@ export class Auditor {
 export class AuditRecord {
   private requestObject: unknown;
   private completed = false;
+  private hasStarted = false;
   /** Decodes Kubernetes protobuf bodies of the request's type (kubectl sends and accepts some). */
   protobuf?: (bytes: Uint8Array) => unknown;
 
@@ -107,10 +117,7 @@ export class AuditRecord {
   private event(stage: AuditStage, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const r = this.r;
     const info = r.info;
-    const user: Record<string, unknown> = { username: r.user.username };
-    if (r.user.uid) user.uid = r.user.uid;
-    if (r.user.groups.length) user.groups = r.user.groups;
-    if (r.user.extra) user.extra = r.user.extra;
+    const user = userInfo(r.user);
     const event: Record<string, unknown> = {
       kind: "Event",
       apiVersion: "audit.k8s.io/v1",
@@ -122,6 +129,8 @@ export class AuditRecord {
       user,
       sourceIPs: r.sourceIPs,
     };
+    // The authenticated user is `user`; whom it acted as (kubectl --as) is `impersonatedUser`, as upstream records.
+    if (r.scope.impersonatedUser) event.impersonatedUser = userInfo(r.scope.impersonatedUser);
     const ua = r.request.headers.get("user-agent");
     if (ua) event.userAgent = ua;
     if (info.kind === "resource") {
@@ -161,16 +170,14 @@ export class AuditRecord {
         const body = await this.responseBody(res);
         if (body !== undefined) extra.responseObject = this.decision.omitManagedFields ? stripManagedFields(body) : body;
       }
+      // A long-running request always has its header stage, as upstream's writer sees every header.
+      if (longRunning) this.started(status);
       this.completed = true;
       this.send("ResponseComplete", extra);
       return res;
     }
-    this.send("ResponseStarted", { responseStatus: status });
-    const done = () => {
-      if (this.completed) return;
-      this.completed = true;
-      this.send("ResponseComplete", { responseStatus: status });
-    };
+    this.started(status);
+    const done = () => this.complete(status);
     this.r.request.signal.addEventListener("abort", done, { once: true });
     const body = res.body.pipeThrough(new TransformStream({ flush: done }));
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
@@ -178,19 +185,37 @@ export class AuditRecord {
 
   /**
    * A request that switched protocols (exec, attach, port-forward, the agents' tunnel) answered
-   * with `code` on its own socket: a 101 is ResponseStarted now and ResponseComplete when the
-   * connection ends (`closed`); any other code completes the request at once.
+   * with `code` on its own socket. These are long-running requests, so as upstream's audit writer
+   * does for any of them, the answer's header is ResponseStarted (a 101, or a refusal of the
+   * handler's own); a refusal is complete at once, a 101 when the connection ends (`closed`).
    */
   answered(code: number): void {
-    if (code === 101) return this.send("ResponseStarted", { responseStatus: { metadata: {}, code } });
-    this.closed(code);
+    this.started({ metadata: {}, code });
+    if (code !== 101) this.closed(code);
+  }
+
+  /** A long-running request refused before its handler took the socket: both stages, with the refusal's Status. */
+  async refused(res: Response): Promise<void> {
+    const status = await this.responseStatus(res);
+    this.started(status);
+    this.complete(status);
   }
 
   /** The switched connection ended (or a refusal was written): ResponseComplete, once. */
   closed(code: number): void {
+    this.complete({ metadata: {}, code });
+  }
+
+  private started(status: Record<string, unknown>): void {
+    if (this.hasStarted) return;
+    this.hasStarted = true;
+    this.send("ResponseStarted", { responseStatus: status });
+  }
+
+  private complete(status: Record<string, unknown>): void {
     if (this.completed) return;
     this.completed = true;
-    this.send("ResponseComplete", { responseStatus: { metadata: {}, code } });
+    this.send("ResponseComplete", { responseStatus: status });
   }
 
   private async responseStatus(res: Response): Promise<Record<string, unknown>> {

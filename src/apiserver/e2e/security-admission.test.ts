@@ -4,7 +4,8 @@
  * message, failurePolicy Ignore/Fail when the webhook is down; a ValidatingAdmissionPolicy refuses,
  * also on what its `authorizer` says the requesting user may do;
  * PodSecurity restricted refuses a privileged pod and warn mode reaches kubectl as "Warning: ...";
- * ResourceQuota and LimitRange enforce; audit lines appear at each level.
+ * ResourceQuota and LimitRange enforce; audit lines appear at each level, and watches have their
+ * ResponseStarted stage.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -291,4 +292,30 @@ describe("audit", () => {
     const v = await s.kubectl(["get", "--raw", "/version", "-v=8"]);
     expect(v.stderr).toMatch(/Audit-Id: [0-9a-f-]{36}/);
   });
+
+  test("watches are long-running: ResponseStarted when the watch begins, ResponseComplete when it ends, refusals too; --as is the impersonatedUser", async () => {
+    await s.k("create", "namespace", "audit-watch");
+    const path = "/api/v1/namespaces/audit-watch/configmaps?watch=true&timeoutSeconds=1";
+    const watched = await s.kubectl(["get", "--raw", path]);
+    expect(watched.code).toBe(0);
+    const refused = await s.kubectl(["--as", "nobody", "get", "--raw", path]);
+    expect(refused.stderr).toContain("forbidden");
+    type Line = { auditID: string; stage: string; verb: string; user: { username: string }; impersonatedUser?: { username: string }; objectRef?: { namespace?: string }; responseStatus?: { code?: number } };
+    const watches = () => {
+      const byUser = new Map<string, string[]>();
+      for (const e of readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Line)) {
+        if (e.verb !== "watch" || e.objectRef?.namespace !== "audit-watch") continue;
+        // kubectl --as: the admin is `user`, whom it acts as `impersonatedUser`.
+        const who = e.impersonatedUser ? `${e.user.username} as ${e.impersonatedUser.username}` : e.user.username;
+        byUser.set(who, [...(byUser.get(who) ?? []), `${e.stage} ${e.responseStatus?.code ?? ""}`.trim()]);
+      }
+      return byUser;
+    };
+    const seen = await until("both watches' audit lines", async () => {
+      const w = watches();
+      return w.size === 2 && [...w.values()].every((stages) => stages.length === 2) ? w : undefined;
+    });
+    // RequestReceived is left out by the policy's omitStages.
+    expect(Object.fromEntries(seen)).toEqual({ "system:admin": ["ResponseStarted 200", "ResponseComplete 200"], "system:admin as nobody": ["ResponseStarted 403", "ResponseComplete 403"] });
+   }, 60_000);
 });

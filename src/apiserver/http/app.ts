@@ -123,6 +123,7 @@ export function createApp(opts: AppOptions): App {
     if (anonymous && SUPERVISOR_PATHS.has(url.pathname)) return nonResource(request, url);
     // Impersonation headers (kubectl --as) make the rest of the request act as another user.
     const user = await impersonate(request.headers, authenticated, opts.authorizer);
+    if (user !== authenticated) scope.impersonatedUser = user;
     if (!anonymous && url.pathname.startsWith("/v1-kts/")) {
       const verb = request.method.toLowerCase();
       const decision = await opts.authorizer.authorize({ user, verb, path: url.pathname });
@@ -150,8 +151,9 @@ export function createApp(opts: AppOptions): App {
     const scope = newRequestScope(request);
     const receivedAt = Date.now();
     const info = parseRequestInfo(request.method, url);
-    // Watches and followed logs stay open as long as the client wants.
-    const longRunning = info.kind === "resource" && (info.verb === "watch" || (info.subresource === "log" && /^(true|1)$/.test(url.searchParams.get("follow") ?? "")));
+    // Watches and logs (followed ones stay open as long as the client wants) are long-running as
+    // upstream's check says: no request timeout, and audited with a ResponseStarted stage.
+    const longRunning = isLongRunning(info);
     if (longRunning) server?.timeout(request, 0);
     let record: AuditRecord | undefined;
     let res: Response;
@@ -180,6 +182,14 @@ export function createApp(opts: AppOptions): App {
   };
 
   return { fetch: (request, server) => handle(request, server).catch((err: unknown) => errorResponse(err)) };
+}
+
+/** kube-apiserver's long-running check: the watch and proxy verbs, the streaming subresources. */
+const LONG_RUNNING_VERBS = new Set(["watch", "proxy"]);
+const LONG_RUNNING_SUBRESOURCES = new Set(["attach", "exec", "proxy", "log", "portforward"]);
+
+function isLongRunning(info: RequestInfo): boolean {
+  return info.kind === "resource" && (LONG_RUNNING_VERBS.has(info.verb) || LONG_RUNNING_SUBRESOURCES.has(info.subresource));
 }
 
 function notFound(): Response {

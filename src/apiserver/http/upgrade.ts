@@ -124,7 +124,7 @@ export function upgradeHandler(deps: UpgradeDeps): (up: UpgradeRequest) => boole
     serve(up, url, deps, pathHandler, handler && info?.kind === "resource" ? { info, handler } : undefined, audit).catch(async (err) => {
       deps.log.v(2).info("upgrade request failed", { path: url.pathname, err });
       const res = errorResponse(err);
-      await audit.record?.respond(res.clone() as Response, false);
+      await audit.record?.refused(res.clone() as Response);
       if (!up.socket.destroyed) void writeResponse(up.socket, res).catch(() => up.socket.destroy());
     });
     return true;
@@ -154,6 +154,7 @@ async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandle
   if (!authenticated) throw errors.unauthorized();
   if (!deps.ready()) throw errors.serviceUnavailable("the server is not ready yet");
   const user = await impersonate(req.headers, auth.user, deps.authorizer);
+  if (user !== auth.user) scope.impersonatedUser = user;
   if (pathHandler) return pathHandler({ req, url, user, socket: up.socket, rest: up.rest });
   const { info, handler } = resource!;
   const store = deps.registry.lookup(info.group, info.version, info.resource);

@@ -41,6 +41,8 @@ export interface RequestScope {
   auditAnnotations: Record<string, string>;
   /** The client's User-Agent and address, for admission reviews and audit. */
   userAgent?: string;
+  /** Whom the request acts as through impersonation headers (audit's impersonatedUser). */
+  impersonatedUser?: UserInfo;
 }
 
 /** A column of `kubectl get` output (meta.k8s.io Table). */
