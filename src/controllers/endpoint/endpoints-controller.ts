@@ -14,8 +14,7 @@ import type { ControllerContext } from "../context.ts";
 import { objectKey, splitKey } from "../../client/index.ts";
 import { deepEqual } from "../common/equal.ts";
 import { KeyedController } from "../util/keyed-controller.ts";
-import { findPort, HEADLESS_LABEL, LAST_CHANGE_TRIGGER_TIME, managesEndpoints, podIPs, addressTypes, selectedPods, servicesSelecting, shouldPodBeInEndpoints, shouldSetHostname, TriggerTimeTracker, triggerTimeText } from "../util/endpoints.ts";
-import { isPodReady } from "../util/pods.ts";
+import { addressTypes, endpointConditions, endpointPort, HEADLESS_LABEL, LAST_CHANGE_TRIGGER_TIME, managesEndpoints, podEventsToServices, podIPs, podTargetRef, selectedPods, shouldPodBeInEndpoints, shouldSetHostname, TriggerTimeTracker, triggerTimeText } from "../util/endpoints.ts";
 import { as, copy, ENDPOINTS, errorMessage, isApiError, PODS, SERVICES, type EndpointAddress, type Endpoints, type Pod, type Service } from "../util/types.ts";
 import { repackSubsets, type Subset } from "./repack.ts";
 
@@ -31,7 +30,7 @@ export interface EndpointsControllerOptions {
 function podAddress(pod: Pod, svc: Service): EndpointAddress | undefined {
   const ip = podIPs(pod, addressTypes(svc)[0]!)[0];
   if (!ip) return undefined;
-  const addr: EndpointAddress = { ip, targetRef: { kind: "Pod", namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid } };
+  const addr: EndpointAddress = { ip, targetRef: podTargetRef(pod) };
   if (pod.spec?.nodeName) addr.nodeName = pod.spec.nodeName;
   if (shouldSetHostname(pod, svc)) addr.hostname = pod.spec!.hostname;
   return addr;
@@ -45,7 +44,7 @@ function desiredSubsets(svc: Service, pods: Pod[]): Subset[] {
     if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue;
     const addr = podAddress(pod, svc);
     if (!addr) continue;
-    const ready = publishNotReady || isPodReady(pod);
+    const { ready } = endpointConditions(pod, svc);
     const entry = (ports: Subset["ports"]): Subset => (ready ? { addresses: [addr], ports } : { notReadyAddresses: [addr], ports });
     const svcPorts = svc.spec?.ports ?? [];
     if (svcPorts.length === 0 && svc.spec?.clusterIP === "None") {
@@ -53,9 +52,8 @@ function desiredSubsets(svc: Service, pods: Pod[]): Subset[] {
       continue;
     }
     for (const sp of svcPorts) {
-      const port = findPort(pod, sp);
-      if (port === undefined) continue;
-      subsets.push(entry([{ name: sp.name, port, protocol: sp.protocol ?? "TCP", ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) }]));
+      const port = endpointPort(pod, sp);
+      if (port) subsets.push(entry([port]));
     }
   }
   return repackSubsets(subsets);
@@ -91,17 +89,7 @@ export class EndpointsController extends KeyedController {
     this.recorder = ctx.recorder("endpoint-controller");
     const enqueue = (obj: KubeObject) => this.queue.add(objectKey(obj));
     this.services = this.watch(ctx.informers.informer(SERVICES), { add: enqueue, update: (_, cur) => enqueue(cur), delete: enqueue });
-    const podChanged = (pod: Pod, old?: Pod) => {
-      const ns = pod.metadata?.namespace ?? "";
-      const keys = new Set(servicesSelecting(pod.metadata?.labels, ns, this.services).map(objectKey));
-      if (old) for (const s of servicesSelecting(old.metadata?.labels, ns, this.services)) keys.add(objectKey(s));
-      for (const key of keys) this.queue.add(key);
-    };
-    this.pods = this.watch(ctx.informers.informer(PODS), {
-      add: (obj) => podChanged(as<Pod>(obj)),
-      update: (old, cur) => podChanged(as<Pod>(cur), as<Pod>(old)),
-      delete: (obj) => podChanged(as<Pod>(obj)),
-    });
+    this.pods = this.watch(ctx.informers.informer(PODS), podEventsToServices(this.services, (key) => this.queue.add(key)));
     // Managed Endpoints changed or deleted by someone else are put right again.
     const managed = (obj: KubeObject) => {
       const svc = this.services.get(objectKey(obj));

@@ -12,8 +12,7 @@ import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { objectKey, splitKey } from "../../client/index.ts";
 import { KeyedController } from "../util/keyed-controller.ts";
-import { addressTypes, findPort, HEADLESS_LABEL, managesEndpoints, podIPs, selectedPods, servicesSelecting, shouldPodBeInEndpoints, shouldSetHostname, TriggerTimeTracker, triggerTimeText } from "../util/endpoints.ts";
-import { isPodReady } from "../util/pods.ts";
+import { addressTypes, endpointConditions, endpointPort, HEADLESS_LABEL, managesEndpoints, podEventsToServices, podIPs, podTargetRef, selectedPods, shouldPodBeInEndpoints, shouldSetHostname, TriggerTimeTracker, triggerTimeText } from "../util/endpoints.ts";
 import { as, controllerRef, ENDPOINT_SLICES, errorMessage, NODES, PODS, SERVICES, type EndpointSlice, type Node, type Pod, type Service, type SlicePort } from "../util/types.ts";
 import { reconcileSlices, SliceTracker, type DesiredGroup, type SliceEndpoint } from "./slice-reconciler.ts";
 
@@ -74,17 +73,7 @@ export class EndpointSliceController extends KeyedController {
     this.recorder = ctx.recorder("endpoint-slice-controller");
     const enqueue = (obj: KubeObject) => this.queue.add(objectKey(obj));
     this.services = this.watch(ctx.informers.informer(SERVICES), { add: enqueue, update: (_, cur) => enqueue(cur), delete: enqueue });
-    const podChanged = (pod: Pod, old?: Pod) => {
-      const ns = pod.metadata?.namespace ?? "";
-      const keys = new Set(servicesSelecting(pod.metadata?.labels, ns, this.services).map(objectKey));
-      if (old) for (const s of servicesSelecting(old.metadata?.labels, ns, this.services)) keys.add(objectKey(s));
-      for (const key of keys) this.queue.add(key);
-    };
-    this.pods = this.watch(ctx.informers.informer(PODS), {
-      add: (obj) => podChanged(as<Pod>(obj)),
-      update: (old, cur) => podChanged(as<Pod>(cur), as<Pod>(old)),
-      delete: (obj) => podChanged(as<Pod>(obj)),
-    });
+    this.pods = this.watch(ctx.informers.informer(PODS), podEventsToServices(this.services, (key) => this.queue.add(key)));
     // Zones come from nodes; a node's zone label rarely changes, so node events are not followed.
     this.nodes = this.watch(ctx.informers.informer(NODES), {});
     const sliceChanged = (obj: KubeObject) => {
@@ -98,14 +87,7 @@ export class EndpointSliceController extends KeyedController {
   private endpointFor(pod: Pod, svc: Service, addressType: "IPv4" | "IPv6"): SliceEndpoint | undefined {
     const addresses = podIPs(pod, addressType);
     if (addresses.length === 0) return undefined;
-    const serving = isPodReady(pod);
-    const terminating = Boolean(pod.metadata?.deletionTimestamp);
-    const ready = svc.spec?.publishNotReadyAddresses === true || (serving && !terminating);
-    const ep: SliceEndpoint = {
-      addresses: [addresses[0]!],
-      conditions: { ready, serving, terminating },
-      targetRef: { kind: "Pod", namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid },
-    };
+    const ep: SliceEndpoint = { addresses: [addresses[0]!], conditions: endpointConditions(pod, svc), targetRef: podTargetRef(pod) };
     const nodeName = pod.spec?.nodeName;
     if (nodeName) {
       ep.nodeName = nodeName;
@@ -126,9 +108,8 @@ export class EndpointSliceController extends KeyedController {
       if (!shouldPodBeInEndpoints(pod, true)) continue;
       const ports: SlicePort[] = [];
       for (const sp of svc.spec?.ports ?? []) {
-        const port = findPort(pod, sp);
-        if (port === undefined) continue;
-        ports.push({ name: sp.name ?? "", port, protocol: sp.protocol ?? "TCP", ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
+        const port = endpointPort(pod, sp);
+        if (port) ports.push({ ...port, name: port.name ?? "" });
       }
       for (const t of types) {
         const ep = this.endpointFor(pod, svc, t);

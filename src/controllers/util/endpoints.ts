@@ -4,10 +4,10 @@
  * Service port reaches on each pod (named target ports resolved per pod), the address of the
  * right family, and the endpoints.kubernetes.io/last-change-trigger-time bookkeeping.
  */
-import type { Informer } from "../../client/index.ts";
-import { BY_NAMESPACE } from "../../client/index.ts";
+import type { Informer, InformerHandlers } from "../../client/index.ts";
+import { BY_NAMESPACE, objectKey } from "../../client/index.ts";
 import { isPodReady, isPodTerminal } from "./pods.ts";
-import { as, rfc3339Nano, timeOf, type Pod, type Service } from "./types.ts";
+import { as, rfc3339Nano, timeOf, type EndpointPort, type Pod, type Service } from "./types.ts";
 
 export const LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
 export const HEADLESS_LABEL = "service.kubernetes.io/headless";
@@ -40,6 +40,24 @@ export function servicesSelecting(labels: Record<string, string> | undefined, na
     .filter((s) => managesEndpoints(s) && selectorMatches(s.spec!.selector!, labels));
 }
 
+/**
+ * Pod events as the Services to look at again: those selecting the pod, and on an update also
+ * those that selected it before (its labels may have moved it from one Service to another).
+ */
+export function podEventsToServices(services: Informer, enqueue: (serviceKey: string) => void): InformerHandlers {
+  const changed = (pod: Pod, old?: Pod) => {
+    const ns = pod.metadata?.namespace ?? "";
+    const keys = new Set(servicesSelecting(pod.metadata?.labels, ns, services).map(objectKey));
+    if (old) for (const s of servicesSelecting(old.metadata?.labels, ns, services)) keys.add(objectKey(s));
+    for (const key of keys) enqueue(key);
+  };
+  return {
+    add: (obj) => changed(as<Pod>(obj)),
+    update: (old, cur) => changed(as<Pod>(cur), as<Pod>(old)),
+    delete: (obj) => changed(as<Pod>(obj)),
+  };
+}
+
 /** ShouldPodBeInEndpoints: not finished, has an IP, and (unless terminating pods count) not being deleted. */
 export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   if (isPodTerminal(pod)) return false;
@@ -67,6 +85,29 @@ export function findPort(pod: Pod, port: ServicePort): number | undefined {
     for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? "TCP") === protocol) return p.containerPort;
   }
   return undefined;
+}
+
+/** A Service port as an endpoint port on this pod (its target resolved), or undefined when the pod lacks it. */
+export function endpointPort(pod: Pod, sp: ServicePort): EndpointPort | undefined {
+  const port = findPort(pod, sp);
+  if (port === undefined) return undefined;
+  return { name: sp.name, port, protocol: sp.protocol ?? "TCP", ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) };
+}
+
+/** The reference from an endpoint to its pod. */
+export function podTargetRef(pod: Pod): { kind: "Pod"; namespace?: string; name?: string; uid?: string } {
+  return { kind: "Pod", namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid };
+}
+
+/**
+ * An endpoint's conditions: serving is the pod's readiness, terminating its deletion; ready is
+ * serving and not terminating, or always with publishNotReadyAddresses (the Endpoints object's
+ * addresses versus notReadyAddresses, the slice's conditions.ready).
+ */
+export function endpointConditions(pod: Pod, svc: Service): { ready: boolean; serving: boolean; terminating: boolean } {
+  const serving = isPodReady(pod);
+  const terminating = Boolean(pod.metadata?.deletionTimestamp);
+  return { ready: svc.spec?.publishNotReadyAddresses === true || (serving && !terminating), serving, terminating };
 }
 
 export function isIPv6(ip: string): boolean {
