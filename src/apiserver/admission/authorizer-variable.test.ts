@@ -79,6 +79,19 @@ describe("the authorizer variable", () => {
     await expect(run(three, recording())).rejects.toThrow(/cost/i);
   });
 
+  test("fieldSelector and labelSelector (1.32) narrow a resource check; no authorizer here reads them", async () => {
+    const a = recording();
+    expect(await run("authorizer.group('').resource('pods').fieldSelector('spec.nodeName=n1').labelSelector('app=web').check('list').allowed()", a)).toBe(true);
+    expect(a.asked).toEqual([{ user: ALICE, verb: "list", group: "", resource: "pods" }]);
+  });
+
+  test("blank paths and resources and invalid ServiceAccount names are evaluation errors, as upstream's", async () => {
+    await expect(run("authorizer.path(' ').check('get').allowed()", recording())).rejects.toThrow("path must not be empty");
+    await expect(run("authorizer.group('').resource('').check('get').allowed()", recording())).rejects.toThrow("resource must not be empty");
+    await expect(run("authorizer.serviceAccount('ns', 'Bad_Name').path('/x').check('get').allowed()", recording())).rejects.toThrow("Invalid service account name");
+    await expect(run("authorizer.serviceAccount('a.b', 'robot').path('/x').check('get').allowed()", recording())).rejects.toThrow("Invalid service account namespace");
+  });
+
   test("where nothing authorizes, a check is an errored decision", async () => {
     expect(await run("authorizer.path('/x').check('get').errored()", undefined)).toBe(true);
   });

@@ -62,7 +62,8 @@ export class AdmissionAuthorizer {
     if (known) return known;
     if (!this.authorizer) return { allowed: false, reason: "", error: "no authorizer is configured" };
     const user = q.serviceAccount ? serviceAccountUser(q.serviceAccount.namespace, q.serviceAccount.name) : this.user;
-    const { serviceAccount: _, ...rest } = q;
+    // No authorizer here reads selectors (upstream's RBAC and Node ignore them too).
+    const { serviceAccount: _, fieldSelector: _f, labelSelector: _l, ...rest } = q;
     this.pending.set(key, { ...rest, user });
     throw new AuthorizationPending();
   }

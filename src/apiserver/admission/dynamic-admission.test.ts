@@ -6,6 +6,7 @@ import { builtinDefinitions } from "../resources/index.ts";
 import { tempStore } from "../../store/sqlite/testing.ts";
 import { defaultAdmission, NO_SERVICE_ACCOUNTS } from "./index.ts";
 import { apiFailure as failure } from "../api/testing.ts";
+import type { Authorizer } from "../http/authz.ts";
 import { startWebhookServer, type TestWebhookServer } from "../../testing/webhook-server.ts";
 
 let backend: ReturnType<typeof tempStore>;
@@ -13,9 +14,12 @@ let registry: Registry;
 let hooks: TestWebhookServer;
 let closed = 0;
 
+/** The `authorizer` variable's answers: the admin may do anything, nobody else anything. */
+const adminsOnly: Authorizer = { authorize: async (a) => (a.user.username === "admin" ? { allowed: true, reason: "admin" } : { allowed: false }) };
+
 beforeAll(async () => {
   backend = tempStore();
-  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), disable: NO_SERVICE_ACCOUNTS }));
+  registry = new Registry(backend, defaultAdmission({ lookup: (g, v, r) => registry.lookup(g, v, r), authorizer: () => adminsOnly, disable: NO_SERVICE_ACCOUNTS }));
   for (const d of builtinDefinitions()) registry.add(d);
   for (const name of ["default", "hooked", "other"]) {
     await store("namespaces").create("", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: name === "hooked" ? { inject: "yes" } : {} } }, ctx(""));
@@ -41,8 +45,8 @@ afterAll(async () => {
   await backend.dispose();
 });
 
-function ctx(namespace: string, scope?: RequestScope, dryRun = false): RequestContext {
-  return { user: { username: "admin", groups: ["system:masters", "system:authenticated"] }, namespace, dryRun, now: Date.now(), scope };
+function ctx(namespace: string, scope?: RequestScope, dryRun = false, username = "admin"): RequestContext {
+  return { user: { username, groups: username === "admin" ? ["system:masters", "system:authenticated"] : ["system:authenticated"] }, namespace, dryRun, now: Date.now(), scope };
 }
 const scope = (): RequestScope => ({ warnings: [], auditAnnotations: {} });
 const store = (plural: string, group = "", version = "v1") => registry.lookup(group, version, plural)!;
@@ -143,6 +147,13 @@ describe("validating webhooks", () => {
     expect((await failure(store("pods").create("other", pod("prod", { bad: "yes", env: "prod" }), ctx("other")))).message).toContain("denied the request");
     await unconfigure("Validating", "cond");
   });
+
+  test("matchConditions may ask the authorizer about the requesting user", async () => {
+    await configure("Validating", "cond-authz", [webhook("cond-authz.kts.test", "/deny", { matchConditions: [{ name: "not-exempt", expression: "!authorizer.requestResource.check('skip-hooks').allowed()" }] })]);
+    await store("pods").create("other", pod("admins-bad", { bad: "yes" }), ctx("other"));
+    expect((await failure(store("pods").create("other", pod("danas-bad", { bad: "yes" }), ctx("other", undefined, false, "dana")))).message).toContain("pods labelled bad are not welcome");
+    await unconfigure("Validating", "cond-authz");
+  });
 });
 
 describe("ValidatingAdmissionPolicy", () => {
@@ -191,5 +202,26 @@ describe("ValidatingAdmissionPolicy", () => {
       { message: "too many replicas", policy: "param-replicas", binding: "param-replicas-binding", expressionIndex: 0, validationActions: ["Warn", "Audit"] },
     ]);
     await remove("param-replicas");
+  });
+
+  test("the authorizer variable, in matchConditions and validations, answers for the requesting user", async () => {
+    await policy(
+      "scale-needs-rights",
+      {
+        matchConstraints: deployRules,
+        matchConditions: [{ name: "big-ones", expression: "object.spec.replicas > 3" }],
+        validations: [{ expression: "authorizer.group('apps').resource('deployments').subresource('scale').namespace(object.metadata.namespace).check('update').allowed()", messageExpression: "'may not scale ' + object.metadata.name + ', allowed: ' + string(authorizer.requestResource.subresource('scale').check('update').allowed())" }],
+      },
+      { validationActions: ["Deny"] },
+    );
+    await store("deployments", "apps").create("other", deployment("admins", 5), ctx("other"));
+    await store("deployments", "apps").create("other", deployment("danas-small", 2), ctx("other", undefined, false, "dana"));
+    const err = await failure(store("deployments", "apps").create("other", deployment("danas", 5), ctx("other", undefined, false, "dana")));
+    expect(err.message).toBe("deployments.apps \"danas\" is forbidden: ValidatingAdmissionPolicy 'scale-needs-rights' with binding 'scale-needs-rights-binding' denied request: may not scale danas, allowed: false");
+    await remove("scale-needs-rights");
+    await policy("exempt-admins", { matchConstraints: deployRules, matchConditions: [{ name: "not-exempt", expression: "!authorizer.requestResource.check('exempt').allowed()" }], validations: [{ expression: "false", message: "only the exempt" }] }, { validationActions: ["Deny"] });
+    await store("deployments", "apps").create("other", deployment("admins-2", 1), ctx("other"));
+    expect((await failure(store("deployments", "apps").create("other", deployment("danas-2", 1), ctx("other", undefined, false, "dana")))).message).toContain("only the exempt");
+    await remove("exempt-admins");
   });
 });

@@ -4,15 +4,18 @@
  *   authorizer.group('apps').resource('deployments').subresource('scale').namespace('ns').name('n').check('update')
  *   authorizer.serviceAccount('ns', 'sa').group('')...   (checks as that ServiceAccount)
  *   authorizer.requestResource.check('approve')           (the request's own resource)
- * and on the Decision: allowed(), reason(), errored(), error().
+ *   ....resource('pods').fieldSelector('spec.nodeName=n').labelSelector('app=web')  (1.32's selectors)
+ * and on the Decision: allowed(), reason(), errored(), error(). Empty paths and resources and
+ * invalid ServiceAccount names are evaluation errors, as upstream's.
  *
  * Checks are answered synchronously by a `AuthzChecker` the caller provides: CEL evaluation is
  * synchronous, so an admission plugin answers from decisions it fetched before (and re-runs the
  * expression when a new check was asked for; see admission/policy/authorizer.ts).
  */
 import { T } from "../types.ts";
-import { CelMap, OpaqueVal, type Val } from "../values.ts";
+import { CelError, CelMap, OpaqueVal, type Val } from "../values.ts";
 import { fn, noSuchOverload, type FunctionDef } from "./registry.ts";
+import { isDNS1123Label, isDNS1123Subdomain } from "../../../../validation/names.ts";
 
 /** What one check asks (the user is the checker's business). */
 export interface AuthzQuery {
@@ -25,6 +28,12 @@ export interface AuthzQuery {
   subresource?: string;
   namespace?: string;
   name?: string;
+  /**
+   * Selectors of a check (upstream's AuthorizeWithSelectors, on in 1.32). Only webhook
+   * authorizers read them upstream; RBAC and Node ignore them, and so do kts's authorizers.
+   */
+  fieldSelector?: string;
+  labelSelector?: string;
 }
 
 export interface AuthzOutcome {
@@ -37,7 +46,7 @@ export interface AuthzOutcome {
 export type AuthzChecker = (q: AuthzQuery) => AuthzOutcome;
 
 type Principal = Pick<AuthzQuery, "serviceAccount">;
-type ResourceFields = Pick<AuthzQuery, "group" | "resource" | "subresource" | "namespace" | "name">;
+type ResourceFields = Pick<AuthzQuery, "group" | "resource" | "subresource" | "namespace" | "name" | "fieldSelector" | "labelSelector">;
 
 const AUTHORIZER = T.opaque("kubernetes.authorization.Authorizer");
 const PATH_CHECK = T.opaque("kubernetes.authorization.PathCheck");
@@ -141,8 +150,24 @@ function decision(v: Val | undefined): AuthzOutcome {
   return v instanceof DecisionVal ? v.outcome : noSuchOverload();
 }
 
-/** A narrowing step of a ResourceCheck: subresource, namespace, name. */
-function narrowing(field: "subresource" | "namespace" | "name"): FunctionDef {
+/** Upstream's messages for blank arguments, evaluation errors rather than checks. */
+function nonBlank(v: Val | undefined, what: string): string {
+  const s = text(v);
+  if (s.trim() === "") throw new CelError(`${what} must not be empty`);
+  return s;
+}
+
+/** serviceAccount(ns, name) validates both names first, as upstream does. */
+function serviceAccountOf(ns: Val | undefined, name: Val | undefined): { namespace: string; name: string } {
+  const namespace = text(ns);
+  const account = text(name);
+  if (isDNS1123Subdomain(account).length > 0) throw new CelError("Invalid service account name");
+  if (isDNS1123Label(namespace).length > 0) throw new CelError("Invalid service account namespace");
+  return { namespace, name: account };
+}
+
+/** A narrowing step of a ResourceCheck: subresource, namespace, name, and the selectors. */
+function narrowing(field: "subresource" | "namespace" | "name" | "fieldSelector" | "labelSelector"): FunctionDef {
   return { name: field, overloads: [fn(true, [RESOURCE_CHECK, T.string], RESOURCE_CHECK)], impl: ([r, s]) => resourceCheck(r).with({ [field]: text(s) }) };
 }
 
@@ -150,24 +175,26 @@ function narrowing(field: "subresource" | "namespace" | "name"): FunctionDef {
 const CHECK_COST = 350_000;
 
 export const AUTHZ: FunctionDef[] = [
-  { name: "path", overloads: [fn(true, [AUTHORIZER, T.string], PATH_CHECK)], impl: ([a, p]) => new PathCheckVal(authorizer(a), text(p)) },
+  { name: "path", overloads: [fn(true, [AUTHORIZER, T.string], PATH_CHECK)], impl: ([a, p]) => new PathCheckVal(authorizer(a), nonBlank(p, "path")) },
   { name: "group", overloads: [fn(true, [AUTHORIZER, T.string], GROUP_CHECK)], impl: ([a, g]) => new GroupCheckVal(authorizer(a), text(g)) },
   {
     name: "serviceAccount",
     overloads: [fn(true, [AUTHORIZER, T.string, T.string], AUTHORIZER)],
-    impl: ([a, ns, name]) => new AuthorizerVal(authorizer(a).checker, { serviceAccount: { namespace: text(ns), name: text(name) } }),
+    impl: ([a, ns, name]) => new AuthorizerVal(authorizer(a).checker, { serviceAccount: serviceAccountOf(ns, name) }),
   },
   {
     name: "resource",
     overloads: [fn(true, [GROUP_CHECK, T.string], RESOURCE_CHECK)],
     impl: ([g, r]) => {
       if (!(g instanceof GroupCheckVal)) return noSuchOverload();
-      return new ResourceCheckVal(g.authz, { group: g.group, resource: text(r) });
+      return new ResourceCheckVal(g.authz, { group: g.group, resource: nonBlank(r, "resource") });
     },
   },
   narrowing("subresource"),
   narrowing("namespace"),
   narrowing("name"),
+  narrowing("fieldSelector"),
+  narrowing("labelSelector"),
   {
     name: "check",
     overloads: [fn(true, [PATH_CHECK, T.string], DECISION), fn(true, [RESOURCE_CHECK, T.string], DECISION)],
