@@ -4,7 +4,7 @@
  * lifecycle, pod GC, Job and EndpointSlice controllers. Unknown keys are an error at start.
  */
 import type { ControllerOptions } from "./index.ts";
-import { parseGoDuration } from "./util/duration.ts";
+import { parseGoDuration } from "./common/duration.ts";
 
 type Setter = (o: ControllerOptions, value: string) => void;
 

@@ -6,8 +6,8 @@
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { isApiError, SECRETS } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { isApiError, SECRETS } from "../common/types.ts";
 
 export const BOOTSTRAP_TOKEN_TYPE = "bootstrap.kubernetes.io/token";
 

@@ -10,8 +10,8 @@ import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import type { ClusterRole, PolicyRule } from "../../apiserver/resources/rbac/index.ts";
 import { labelSelectorFromObject } from "../../apiserver/selectors/index.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { isApiError } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { isApiError } from "../common/types.ts";
 
 export const CLUSTER_ROLES = { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles" };
 

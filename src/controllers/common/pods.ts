@@ -1,18 +1,14 @@
 /**
  * What controllers ask of pods (upstream's pkg/api/v1/pod and controller_utils): is it active,
- * ready, available; and which pods go first when scaling down.
+ * ready, available, finished or terminating; and which pods go first when scaling down.
  */
-import type { Pod } from "./types.ts";
+import type { Pod, PodCondition } from "./types.ts";
 import { timeOf } from "./types.ts";
 
 /** Not finished and not being deleted (controller.IsPodActive). */
 export function isPodActive(p: Pod): boolean {
   const phase = p.status?.phase;
   return phase !== "Succeeded" && phase !== "Failed" && !p.metadata?.deletionTimestamp;
-}
-
-export function isPodTerminating(p: Pod): boolean {
-  return !!p.metadata?.deletionTimestamp;
 }
 
 function readyCondition(p: Pod) {
@@ -134,4 +130,17 @@ export function podsToDelete(pods: Pod[], related: Pod[], count: number, now: nu
   const ranked = pods.map((p) => ({ p, rank: onNode.get(p.spec?.nodeName ?? "") ?? 0 }));
   ranked.sort((x, y) => (deleteBefore(x.p, x.rank, y.p, y.rank, now) ? -1 : deleteBefore(y.p, y.rank, x.p, x.rank, now) ? 1 : 0));
   return ranked.slice(0, count).map((r) => r.p);
+}
+
+export function podCondition(pod: Pod, type: string): PodCondition | undefined {
+  return pod.status?.conditions?.find((c) => c.type === type);
+}
+
+export function isPodTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === "Succeeded" || phase === "Failed";
+}
+
+export function isPodTerminating(pod: Pod): boolean {
+  return !isPodTerminal(pod) && Boolean(pod.metadata?.deletionTimestamp);
 }

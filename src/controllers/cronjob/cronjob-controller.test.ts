@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { until } from "../testing.ts";
-import { FakeClock } from "../util/clock.ts";
-import { harness, podSpec, type Harness } from "../util/testing.ts";
-import { CRON_JOBS, JOBS, rfc3339, type CronJob, type Job } from "../util/types.ts";
+import { FakeClock } from "../common/clock.ts";
+import { harness, podSpec, type Harness } from "../common/harness.ts";
+import { CRON_JOBS, JOBS, rfc3339, type CronJob, type Job } from "../common/types.ts";
 import { CronJobController, SCHEDULED_TIMESTAMP_ANNOTATION } from "./cronjob-controller.ts";
 
 let h: Harness;

@@ -9,9 +9,10 @@ import type { Informer } from "../../client/index.ts";
 import type { EventRecorder } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { BY_NAMESPACE, objectKey, splitKey } from "../../client/index.ts";
-import { realClock, type Clock } from "../util/clock.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { as, controllerOf, controllerRef, copy, CRON_JOBS, errorMessage, hasStatusCause, isApiError, JOBS, rfc3339, timeOf, type CronJob, type Job } from "../util/types.ts";
+import { realClock, type Clock } from "../common/clock.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { controllerOf } from "../common/controller-ref.ts";
+import { as, controllerRef, copy, CRON_JOBS, errorMessage, hasStatusCause, isApiError, JOBS, rfc3339, timeOf, type CronJob, type Job } from "../common/types.ts";
 import { localZone, parseSchedule, ScheduleError, zoneError, type Schedule } from "./schedule.ts";
 import { jobName, mostRecentScheduleTime, nextScheduleDelay, rfc3339InZone } from "./schedule-times.ts";
 

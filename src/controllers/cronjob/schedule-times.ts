@@ -2,8 +2,8 @@
  * Which scheduled time a CronJob should act on now (upstream's mostRecentScheduleTime,
  * nextScheduleTime and nextScheduleTimeDuration), job names and the scheduled-timestamp text.
  */
-import type { CronJob } from "../util/types.ts";
-import { timeOf } from "../util/types.ts";
+import type { CronJob } from "../common/types.ts";
+import { timeOf } from "../common/types.ts";
 import type { Schedule } from "./schedule.ts";
 
 /** Wake up this long after a scheduled time, so the schedule is surely due. */

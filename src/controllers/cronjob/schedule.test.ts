@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { parseSchedule } from "./schedule.ts";
 import { mostRecentScheduleTime, rfc3339InZone } from "./schedule-times.ts";
-import type { CronJob } from "../util/types.ts";
+import type { CronJob } from "../common/types.ts";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

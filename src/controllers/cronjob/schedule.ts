@@ -4,7 +4,7 @@
  * TZ=/CRON_TZ= prefix, times computed in that IANA zone through Intl. Day-of-month and
  * day-of-week combine with OR unless either is "*", as in Vixie cron.
  */
-import { parseGoDuration } from "../util/duration.ts";
+import { parseGoDuration } from "../common/duration.ts";
 
 export interface Schedule {
   /** The first activation strictly after `t` (ms), or undefined when none within five years. */

@@ -17,9 +17,8 @@ import { ownersSelecting, resolveControllerRef, specSelector } from "../common/o
 import { PodControl } from "../common/pod-control.ts";
 import { isPodReady, nextAvailableCheck } from "../common/pods.ts";
 import { writeStatus } from "../common/status-writer.ts";
-import { CONTROLLER_REVISIONS, DAEMONSETS, NODES, PODS } from "../common/types.ts";
-import { errorMessage } from "../util/types.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
+import { CONTROLLER_REVISIONS, DAEMONSETS, errorMessage, NODES, PODS } from "../common/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
 import { cleanupHistory, currentRevision } from "./history.ts";
 import { shouldRun, targetNode } from "./placement.ts";
 import { DaemonSetSync, FailedPodBackoff, type SyncDeps } from "./sync.ts";

@@ -10,10 +10,9 @@ import type { Deployment, Pod, ReplicaSet } from "../common/types.ts";
 import { BY_OWNER_UID, objectKey } from "../../client/index.ts";
 import { claim, controllerOf } from "../common/controller-ref.ts";
 import { ownersSelecting, resolveControllerRef, specSelector } from "../common/owners.ts";
-import { DEPLOYMENTS, PODS, REPLICASETS } from "../common/types.ts";
+import { DEPLOYMENTS, errorMessage, PODS, REPLICASETS } from "../common/types.ts";
 import { writeStatus } from "../common/status-writer.ts";
-import { errorMessage } from "../util/types.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
 import { Rollout } from "./rollout.ts";
 
 export interface DeploymentControllerOptions {

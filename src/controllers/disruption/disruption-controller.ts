@@ -14,12 +14,12 @@ import { BY_NAMESPACE, objectKey, splitKey } from "../../client/index.ts";
 import { labelSelectorFromObject } from "../../apiserver/selectors/index.ts";
 import { deepEqual } from "../common/equal.ts";
 import { scaledValue } from "../common/int-or-percent.ts";
-import { realClock, type Clock } from "../util/clock.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { isPodReady } from "../util/pods.ts";
+import { realClock, type Clock } from "../common/clock.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { isPodReady } from "../common/pods.ts";
+import { controllerOf } from "../common/controller-ref.ts";
 import {
   as,
-  controllerOf,
   copy,
   DEPLOYMENTS,
   errorMessage,
@@ -33,7 +33,7 @@ import {
   timeOf,
   type PodDisruptionBudget,
   type Pod,
-} from "../util/types.ts";
+} from "../common/types.ts";
 
 /** How long an eviction is assumed to be under way (upstream's DeletionTimeout). */
 const DELETION_TIMEOUT_MS = 2 * 60_000;

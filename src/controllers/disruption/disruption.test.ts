@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { until } from "../testing.ts";
-import { harness, podSpec, setPodStatus, type Harness } from "../util/testing.ts";
-import { PDBS, PODS, REPLICASETS, type PodDisruptionBudget } from "../util/types.ts";
+import { harness, podSpec, setPodStatus, type Harness } from "../common/harness.ts";
+import { PDBS, PODS, REPLICASETS, type PodDisruptionBudget } from "../common/types.ts";
 import { DisruptionController } from "./disruption-controller.ts";
 
 let h: Harness;

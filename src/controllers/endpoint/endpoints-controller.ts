@@ -13,9 +13,9 @@ import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { objectKey, splitKey } from "../../client/index.ts";
 import { deepEqual } from "../common/equal.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { addressTypes, endpointConditions, endpointPort, HEADLESS_LABEL, LAST_CHANGE_TRIGGER_TIME, managesEndpoints, podEventsToServices, podIPs, podTargetRef, selectedPods, shouldPodBeInEndpoints, shouldSetHostname, TriggerTimeTracker, triggerTimeText } from "../util/endpoints.ts";
-import { as, copy, ENDPOINTS, errorMessage, isApiError, PODS, SERVICES, type EndpointAddress, type Endpoints, type Pod, type Service } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { addressTypes, endpointConditions, endpointPort, HEADLESS_LABEL, LAST_CHANGE_TRIGGER_TIME, managesEndpoints, podEventsToServices, podIPs, podTargetRef, selectedPods, shouldPodBeInEndpoints, shouldSetHostname, TriggerTimeTracker, triggerTimeText } from "../common/endpoints.ts";
+import { as, copy, ENDPOINTS, errorMessage, isApiError, PODS, SERVICES, type EndpointAddress, type Endpoints, type Pod, type Service } from "../common/types.ts";
 import { repackSubsets, type Subset } from "./repack.ts";
 
 /** Addresses kept in one Endpoints object (upstream's maxCapacity). */

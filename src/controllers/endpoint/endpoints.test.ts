@@ -3,8 +3,8 @@ import type { KubeObject } from "../../apiserver/api/types.ts";
 import { EndpointSliceController } from "../endpointslice/index.ts";
 import { EndpointSliceMirroringController } from "../endpointslicemirroring/index.ts";
 import { find, gone, until } from "../testing.ts";
-import { harness, setPodStatus, type Harness } from "../util/testing.ts";
-import { ENDPOINT_SLICES, ENDPOINTS, PODS, SERVICES, type Endpoints, type EndpointSlice } from "../util/types.ts";
+import { harness, setPodStatus, type Harness } from "../common/harness.ts";
+import { ENDPOINT_SLICES, ENDPOINTS, PODS, SERVICES, type Endpoints, type EndpointSlice } from "../common/types.ts";
 import { EndpointsController } from "./endpoints-controller.ts";
 
 let h: Harness;

@@ -4,7 +4,7 @@
  * Addresses sort by IP then pod UID. Upstream orders ports and subsets by a hash of their Go
  * values; kts sorts them by name and port, and subsets by their first address.
  */
-import type { EndpointAddress, EndpointPort, Endpoints } from "../util/types.ts";
+import type { EndpointAddress, EndpointPort, Endpoints } from "../common/types.ts";
 
 export type Subset = NonNullable<Endpoints["subsets"]>[number];
 

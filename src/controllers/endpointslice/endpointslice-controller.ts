@@ -11,9 +11,9 @@ import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { objectKey, splitKey } from "../../client/index.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { addressTypes, endpointConditions, endpointPort, HEADLESS_LABEL, managesEndpoints, podEventsToServices, podIPs, podTargetRef, selectedPods, shouldPodBeInEndpoints, shouldSetHostname, TriggerTimeTracker, triggerTimeText } from "../util/endpoints.ts";
-import { as, controllerRef, ENDPOINT_SLICES, errorMessage, NODES, PODS, SERVICES, type EndpointSlice, type Node, type Pod, type Service, type SlicePort } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { addressTypes, endpointConditions, endpointPort, HEADLESS_LABEL, managesEndpoints, podEventsToServices, podIPs, podTargetRef, selectedPods, shouldPodBeInEndpoints, shouldSetHostname, TriggerTimeTracker, triggerTimeText } from "../common/endpoints.ts";
+import { as, controllerRef, ENDPOINT_SLICES, errorMessage, NODES, PODS, SERVICES, type EndpointSlice, type Node, type Pod, type Service, type SlicePort } from "../common/types.ts";
 import { reconcileSlices, SliceTracker, type DesiredGroup, type SliceEndpoint } from "./slice-reconciler.ts";
 
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";

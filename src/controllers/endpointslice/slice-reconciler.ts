@@ -8,8 +8,8 @@
  */
 import type { Client } from "../../client/index.ts";
 import { canonicalJson } from "../common/equal.ts";
-import { LAST_CHANGE_TRIGGER_TIME } from "../util/endpoints.ts";
-import { copy, ENDPOINT_SLICES, isApiError, type EndpointSlice, type OwnerReference, type SlicePort } from "../util/types.ts";
+import { LAST_CHANGE_TRIGGER_TIME } from "../common/endpoints.ts";
+import { copy, ENDPOINT_SLICES, isApiError, type EndpointSlice, type OwnerReference, type SlicePort } from "../common/types.ts";
 
 export type SliceEndpoint = NonNullable<EndpointSlice["endpoints"]>[number];
 

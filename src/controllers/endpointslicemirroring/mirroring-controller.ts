@@ -12,9 +12,9 @@ import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { objectKey, splitKey } from "../../client/index.ts";
 import { MANAGED_BY_LABEL, reconcileSlices, SERVICE_NAME_LABEL, SliceTracker, slicesInformer, slicesOf, type DesiredGroup, type SliceEndpoint } from "../endpointslice/index.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { isIPv6, LAST_CHANGE_TRIGGER_TIME } from "../util/endpoints.ts";
-import { as, controllerRef, ENDPOINT_SLICES, ENDPOINTS, SERVICES, type EndpointAddress, type Endpoints, type EndpointSlice, type Service, type SlicePort } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { isIPv6, LAST_CHANGE_TRIGGER_TIME } from "../common/endpoints.ts";
+import { as, controllerRef, ENDPOINT_SLICES, ENDPOINTS, SERVICES, type EndpointAddress, type Endpoints, type EndpointSlice, type Service, type SlicePort } from "../common/types.ts";
 
 export const MIRRORING_CONTROLLER_NAME = "endpointslicemirroring-controller.k8s.io";
 export const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror";

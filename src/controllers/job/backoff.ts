@@ -3,7 +3,7 @@
  * remembers how many pods failed since the last success and when the last one failed; the next
  * pod waits base * 2^(failures-1), capped (10 s doubling to 6 min upstream).
  */
-import type { Pod } from "../util/types.ts";
+import type { Pod } from "../common/types.ts";
 import { finishedTime } from "./job-pods.ts";
 
 export interface BackoffRecord {

@@ -4,8 +4,8 @@
  * pod has terminated and been counted (the terminal condition is what `kubectl wait` and
  * CronJobs look for).
  */
-import type { Job, JobCondition } from "../util/types.ts";
-import { rfc3339 } from "../util/types.ts";
+import type { Job, JobCondition } from "../common/types.ts";
+import { rfc3339 } from "../common/types.ts";
 
 export type JobConditionType = "Complete" | "Failed" | "SuccessCriteriaMet" | "FailureTarget" | "Suspended";
 

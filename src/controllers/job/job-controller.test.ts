@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { until } from "../testing.ts";
-import { harness, podSpec, setPodStatus, type Harness } from "../util/testing.ts";
-import { JOBS, PODS, type Job, type Pod } from "../util/types.ts";
+import { harness, podSpec, setPodStatus, type Harness } from "../common/harness.ts";
+import { JOBS, PODS, type Job, type Pod } from "../common/types.ts";
 import { COMPLETION_INDEX, JOB_TRACKING_FINALIZER } from "./job-pods.ts";
 import { JobController } from "./job-controller.ts";
 

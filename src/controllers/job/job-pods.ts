@@ -3,8 +3,8 @@
  * (annotations the controller writes), finish times for the failure backoff, and whether a pod
  * counts as failed under the Job's pod replacement policy.
  */
-import type { Job, Pod } from "../util/types.ts";
-import { timeOf } from "../util/types.ts";
+import type { Job, Pod } from "../common/types.ts";
+import { timeOf } from "../common/types.ts";
 
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";

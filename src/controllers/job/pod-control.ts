@@ -4,9 +4,9 @@
  * counted, and adoption that adds it to pods the Job claims.
  */
 import type { Client, EventRecorder } from "../../client/index.ts";
-import type { Job, Pod } from "../util/types.ts";
+import type { Job, Pod } from "../common/types.ts";
 import { PodControl, podFromTemplate } from "../common/pod-control.ts";
-import { controllerRef, isApiError, PODS } from "../util/types.ts";
+import { controllerRef, isApiError, PODS } from "../common/types.ts";
 import { JOB_TRACKING_FINALIZER } from "./job-pods.ts";
 
 type PodTemplate = NonNullable<NonNullable<Job["spec"]>["template"]>;

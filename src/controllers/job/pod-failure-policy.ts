@@ -4,7 +4,7 @@
  * message naming the container or condition; Ignore does not count the failure towards
  * backoffLimit; Count counts it; FailIndex fails the pod's index (backoffLimitPerIndex).
  */
-import type { Job, Pod } from "../util/types.ts";
+import type { Job, Pod } from "../common/types.ts";
 
 export type FailureAction = "FailJob" | "Ignore" | "Count" | "FailIndex";
 

@@ -3,7 +3,7 @@
  * succeeded indexes (all of its succeededIndexes, or succeededCount of them, or succeededCount
  * overall) declares the Job successful.
  */
-import type { Job } from "../util/types.ts";
+import type { Job } from "../common/types.ts";
 import { Intervals } from "./intervals.ts";
 
 type SuccessPolicy = NonNullable<NonNullable<Job["spec"]>["successPolicy"]>;

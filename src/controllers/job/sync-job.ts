@@ -7,13 +7,12 @@
  */
 import type { Client, EventRecorder } from "../../client/index.ts";
 import type { Logger } from "../../log/index.ts";
-import type { Clock } from "../util/clock.ts";
+import type { Clock } from "../common/clock.ts";
 import type { Expectations } from "../common/expectations.ts";
 import type { FinalizerExpectations } from "./finalizer-expectations.ts";
-import type { Job, JobCondition, Pod } from "../util/types.ts";
-import { podsToDelete } from "../common/pods.ts";
-import { isPodActive, isPodReady, isPodTerminating } from "../util/pods.ts";
-import { hasStatusCause, rfc3339, timeOf } from "../util/types.ts";
+import type { Job, JobCondition, Pod } from "../common/types.ts";
+import { isPodActive, isPodReady, isPodTerminating, podsToDelete } from "../common/pods.ts";
+import { hasStatusCause, rfc3339, timeOf } from "../common/types.ts";
 import { type BackoffRecord, type BackoffStore, remainingBackoff } from "./backoff.ts";
 import { ensureCondition, findCondition, MESSAGE, newCondition, REASON } from "./conditions.ts";
 import { Intervals } from "./intervals.ts";

@@ -5,8 +5,8 @@
  * double-counts nothing. The terminal condition (Complete/Failed) is written only once nothing
  * is uncounted and no pod is still terminating.
  */
-import type { Job, JobCondition, Pod } from "../util/types.ts";
-import { JOBS, isApiError } from "../util/types.ts";
+import type { Job, JobCondition, Pod } from "../common/types.ts";
+import { JOBS, isApiError } from "../common/types.ts";
 import { ensureCondition, findCondition, newCondition } from "./conditions.ts";
 import { completionIndex, hasBackoffLimitPerIndex, hasTrackingFinalizer, isIndexed, isPodFailed, validIndex } from "./job-pods.ts";
 import { matchPodFailurePolicy } from "./pod-failure-policy.ts";

@@ -9,8 +9,8 @@
 import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { formatCidr } from "../../netaddr/index.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { as, NODES, type Node } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { as, NODES, type Node } from "../common/types.ts";
 import { CidrSet } from "./cidr-set.ts";
 
 export interface NodeIpamOptions {

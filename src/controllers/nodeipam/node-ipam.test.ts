@@ -3,7 +3,7 @@ import type { KubeObject } from "../../apiserver/api/types.ts";
 import { memoryLogger, until } from "../testing.ts";
 import { workloadCluster, type WorkloadCluster } from "../common/testing.ts";
 import { ServiceLbController } from "../servicelb/index.ts";
-import { NODES, SERVICES, type Node, type Service } from "../util/types.ts";
+import { NODES, SERVICES, type Node, type Service } from "../common/types.ts";
 import { CidrSet } from "./cidr-set.ts";
 import { NodeIpamController } from "./node-ipam-controller.ts";
 

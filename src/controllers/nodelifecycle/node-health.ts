@@ -4,8 +4,8 @@
  * kube-node-lease — and, once that is older than the grace period, the node's conditions turned
  * Unknown ("Kubelet stopped posting node status.").
  */
-import type { Lease, Node } from "../util/types.ts";
-import { rfc3339, timeOf } from "../util/types.ts";
+import type { Lease, Node } from "../common/types.ts";
+import { rfc3339, timeOf } from "../common/types.ts";
 
 type NodeCondition = NonNullable<NonNullable<Node["status"]>["conditions"]>[number];
 

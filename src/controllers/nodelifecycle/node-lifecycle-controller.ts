@@ -12,10 +12,10 @@
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
-import { realClock, type Clock } from "../util/clock.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { hasTaint, TAINT_NOT_READY, TAINT_UNREACHABLE } from "../util/taints.ts";
-import { as, isApiError, LEASES, NODES, PODS, rfc3339, type Lease, type Node, type Pod, type Taint } from "../util/types.ts";
+import { realClock, type Clock } from "../common/clock.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { hasTaint, TAINT_NOT_READY, TAINT_UNREACHABLE } from "../common/taints.ts";
+import { as, isApiError, LEASES, NODES, PODS, rfc3339, type Lease, type Node, type Pod, type Taint } from "../common/types.ts";
 import { condition, updateNodeHealth, type NodeHealth } from "./node-health.ts";
 import { changeTaints, desiredNoScheduleTaints, MANAGED_NO_SCHEDULE_KEYS, NOT_READY_NO_EXECUTE, UNREACHABLE_NO_EXECUTE } from "./node-taints.ts";
 import { computeZoneState, TokenBucket, zoneKey, ZoneTainter, type ZoneState } from "./zones.ts";

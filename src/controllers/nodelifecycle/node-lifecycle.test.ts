@@ -2,8 +2,8 @@ import { afterEach, expect, test } from "bun:test";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { find, stays, until } from "../testing.ts";
 import { TaintEvictionController } from "../tainteviction/index.ts";
-import { harness, podSpec, setPodStatus, type Harness } from "../util/testing.ts";
-import { LEASES, NODES, PODS, rfc3339, rfc3339Nano, type Lease, type Node, type Pod } from "../util/types.ts";
+import { harness, podSpec, setPodStatus, type Harness } from "../common/harness.ts";
+import { LEASES, NODES, PODS, rfc3339, rfc3339Nano, type Lease, type Node, type Pod } from "../common/types.ts";
 import { NodeLifecycleController } from "./node-lifecycle-controller.ts";
 
 let h: Harness;

@@ -4,9 +4,9 @@
  * conflicts. NoExecute taints the controller adds carry timeAdded.
  */
 import type { Client } from "../../client/index.ts";
-import type { Node, Taint } from "../util/types.ts";
-import { isApiError, NODES, rfc3339 } from "../util/types.ts";
-import { sameTaint, TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from "../util/taints.ts";
+import type { Node, Taint } from "../common/types.ts";
+import { isApiError, NODES, rfc3339 } from "../common/types.ts";
+import { sameTaint, TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from "../common/taints.ts";
 import { condition } from "./node-health.ts";
 
 const RETRIES = 5;

@@ -6,7 +6,7 @@
  * in small zones), and when every zone is fully disrupted no pods are evicted at all — the
  * problem is then more likely the control plane's view than the nodes.
  */
-import type { Node } from "../util/types.ts";
+import type { Node } from "../common/types.ts";
 
 export type ZoneState = "Initial" | "Normal" | "PartialDisruption" | "FullDisruption";
 

@@ -13,9 +13,9 @@ import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import type { Controller } from "../runner.ts";
 import { objectKey } from "../../client/index.ts";
-import { realClock, type Clock } from "../util/clock.ts";
-import { isPodTerminal } from "../util/pods.ts";
-import { as, isApiError, NODES, PODS, rfc3339, timeOf, type Node, type Pod } from "../util/types.ts";
+import { realClock, type Clock } from "../common/clock.ts";
+import { isPodTerminal } from "../common/pods.ts";
+import { as, isApiError, NODES, PODS, rfc3339, timeOf, type Node, type Pod } from "../common/types.ts";
 
 export interface PodGcOptions {
   /** --terminated-pod-gc-threshold: terminated pods kept; 0 disables that part. */

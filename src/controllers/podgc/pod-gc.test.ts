@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { find, gone, stays, until } from "../testing.ts";
-import { harness, podSpec, setPodStatus, type Harness } from "../util/testing.ts";
-import { NODES, PODS, type Pod } from "../util/types.ts";
+import { harness, podSpec, setPodStatus, type Harness } from "../common/harness.ts";
+import { NODES, PODS, type Pod } from "../common/types.ts";
 import { PodGcController } from "./pod-gc-controller.ts";
 
 let h: Harness;

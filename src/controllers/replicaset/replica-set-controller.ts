@@ -19,9 +19,8 @@ import { PodControl, isNamespaceTerminating, podFromTemplate } from "../common/p
 import { isPodActive, isPodReady, nextAvailableCheck, podsToDelete } from "../common/pods.ts";
 import { slowStartBatch } from "../common/slow-start.ts";
 import { writeStatus } from "../common/status-writer.ts";
-import { PODS } from "../common/types.ts";
-import { errorMessage } from "../util/types.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
+import { errorMessage, PODS } from "../common/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
 import type { ReplicaKind } from "./kinds.ts";
 import { calculateStatus, statusEqual, type ManageFailure, type ReplicaStatus } from "./status.ts";
 

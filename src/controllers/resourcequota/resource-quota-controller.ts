@@ -10,9 +10,9 @@ import type { Informer, ResourceRef } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { ApiError } from "../../apiserver/api/errors.ts";
 import { formatResourceList, podCountsForQuota, quotaMatches, resourceOfQuotaName, scopedQuotaTracks, usageOf, type Usage } from "../../quota/index.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { realClock, type Clock } from "../util/clock.ts";
-import { RESOURCE_QUOTAS } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { realClock, type Clock } from "../common/clock.ts";
+import { RESOURCE_QUOTAS } from "../common/types.ts";
 
 const PODS: ResourceRef = { group: "", version: "v1", resource: "pods" };
 const SERVICES: ResourceRef = { group: "", version: "v1", resource: "services" };

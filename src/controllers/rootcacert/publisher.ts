@@ -7,8 +7,8 @@
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { as, CONFIG_MAPS, copy, hasStatusCause, isApiError, NAMESPACES, type ConfigMap, type Namespace } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { as, CONFIG_MAPS, copy, hasStatusCause, isApiError, NAMESPACES, type ConfigMap, type Namespace } from "../common/types.ts";
 
 export const ROOT_CA_CONFIG_MAP = "kube-root-ca.crt";
 const DESCRIPTION_ANNOTATION = "kubernetes.io/description";

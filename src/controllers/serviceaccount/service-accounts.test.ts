@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { find, until } from "../testing.ts";
 import { RootCaPublisher } from "../rootcacert/index.ts";
-import { harness, type Harness } from "../util/testing.ts";
-import { CONFIG_MAPS, SERVICE_ACCOUNTS, type ConfigMap } from "../util/types.ts";
+import { harness, type Harness } from "../common/harness.ts";
+import { CONFIG_MAPS, SERVICE_ACCOUNTS, type ConfigMap } from "../common/types.ts";
 import { ServiceAccountsController } from "./serviceaccounts-controller.ts";
 
 let h: Harness;

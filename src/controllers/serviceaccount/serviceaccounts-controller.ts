@@ -5,8 +5,8 @@
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { as, hasStatusCause, isApiError, NAMESPACES, SERVICE_ACCOUNTS, type Namespace } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { as, hasStatusCause, isApiError, NAMESPACES, SERVICE_ACCOUNTS, type Namespace } from "../common/types.ts";
 
 export interface ServiceAccountsOptions {
   /** The accounts every namespace gets (--service-account... upstream: just "default"). */

@@ -9,8 +9,8 @@
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { isApiError, SECRETS, SERVICE_ACCOUNTS } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { isApiError, SECRETS, SERVICE_ACCOUNTS } from "../common/types.ts";
 
 export const SA_TOKEN_TYPE = "kubernetes.io/service-account-token";
 export const SA_NAME_ANNOTATION = "kubernetes.io/service-account.name";

@@ -13,8 +13,8 @@ import type { KubeObject } from "../../apiserver/api/types.ts";
 import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { objectKey, splitKey } from "../../client/index.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { as, NODES, SERVICES, timeOf, type Node, type Service } from "../util/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { as, NODES, SERVICES, timeOf, type Node, type Service } from "../common/types.ts";
 
 export const ENABLE_LB_LABEL = "svccontroller.k3s.cattle.io/enablelb";
 export const EXCLUDE_LB_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";

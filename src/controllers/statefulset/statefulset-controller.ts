@@ -13,9 +13,8 @@ import { deepEqual } from "../common/equal.ts";
 import { ownersSelecting, resolveControllerRef, specSelector } from "../common/owners.ts";
 import { nextAvailableCheck } from "../common/pods.ts";
 import { writeStatus } from "../common/status-writer.ts";
-import { CONTROLLER_REVISIONS, PODS, STATEFULSETS } from "../common/types.ts";
-import { errorMessage } from "../util/types.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
+import { CONTROLLER_REVISIONS, errorMessage, PODS, STATEFULSETS } from "../common/types.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
 import { isMemberOf } from "./identity.ts";
 import { StatefulSetUpdate, type StatefulSetStatus } from "./update.ts";
 

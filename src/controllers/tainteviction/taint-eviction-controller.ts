@@ -11,11 +11,11 @@ import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { objectKey, splitKey } from "../../client/index.ts";
 import { BY_NODE_NAME, podsByNode } from "../nodelifecycle/index.ts";
-import { realClock, type Clock } from "../util/clock.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { isPodTerminal } from "../util/pods.ts";
-import { matchingTolerations } from "../util/taints.ts";
-import { as, isApiError, NODES, PODS, rfc3339, type Node, type Pod, type Taint, type Toleration } from "../util/types.ts";
+import { realClock, type Clock } from "../common/clock.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { isPodTerminal } from "../common/pods.ts";
+import { matchingTolerations } from "../common/taints.ts";
+import { as, isApiError, NODES, PODS, rfc3339, type Node, type Pod, type Taint, type Toleration } from "../common/types.ts";
 
 export interface TaintEvictionOptions {
   clock?: Clock;

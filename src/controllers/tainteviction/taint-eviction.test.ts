@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { find, stays, until } from "../testing.ts";
-import { harness, podSpec, type Harness } from "../util/testing.ts";
-import { NODES, PODS, type Node, type Taint } from "../util/types.ts";
+import { harness, podSpec, type Harness } from "../common/harness.ts";
+import { NODES, PODS, type Node, type Taint } from "../common/types.ts";
 import { TaintEvictionController } from "./taint-eviction-controller.ts";
 
 let h: Harness;

@@ -8,9 +8,9 @@
 import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { objectKey, splitKey } from "../../client/index.ts";
-import { realClock, type Clock } from "../util/clock.ts";
-import { KeyedController } from "../util/keyed-controller.ts";
-import { as, isApiError, JOBS, timeOf, type Job } from "../util/types.ts";
+import { realClock, type Clock } from "../common/clock.ts";
+import { KeyedController } from "../common/keyed-controller.ts";
+import { as, isApiError, JOBS, timeOf, type Job } from "../common/types.ts";
 
 export interface TtlAfterFinishedOptions {
   workers?: number;

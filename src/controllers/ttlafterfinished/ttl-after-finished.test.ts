@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { find, stays, until } from "../testing.ts";
-import { FakeClock } from "../util/clock.ts";
-import { harness, podSpec, type Harness } from "../util/testing.ts";
-import { JOBS, rfc3339, type Job } from "../util/types.ts";
+import { FakeClock } from "../common/clock.ts";
+import { harness, podSpec, type Harness } from "../common/harness.ts";
+import { JOBS, rfc3339, type Job } from "../common/types.ts";
 import { TtlAfterFinishedController } from "./ttl-after-finished-controller.ts";
 
 let h: Harness;
