@@ -10,8 +10,9 @@
  *     dropped once (Bun.shrink: JavaScriptCore's "delete all code" and a full GC), as V8 flushes
  *     the bytecode of functions that stopped running. Code that runs again is recompiled from the
  *     source on its next call; start-up-only code stays gone. A busy process (a benchmark, a
- *     rollout) is left alone: recompiling hot code under load would cost it throughput. The same
- *     drop happens when the kernel reports memory pressure.
+ *     rollout) is left alone: recompiling hot code under load would cost it throughput. The pages
+ *     of the executable that start-up read go back to the kernel at the same moment
+ *     (executable-pages.ts). The same drop happens when the kernel reports memory pressure.
  * `kts agent` keeps the reluctant policy for good (KTS_AGENT_JIT_POLICY, default 100): an agent
  * waits on Docker and the API server, not on its own code, and the optimizing tiers' code and
  * compiler pages cost it ~4 MB of its ~55. Hot code still tiers up, only later.
@@ -19,6 +20,8 @@
  * measure what they save).
  * Imported first by kts.ts.
  */
+import { releaseExecutablePages } from "./executable-pages.ts";
+
 const STARTUP_SCALE = Number(process.env.KTS_STARTUP_JIT_POLICY ?? 100);
 /** How often idleness is checked once running; the first drop can come after two periods. */
 const IDLE_CHECK_MS = 10_000;
@@ -39,7 +42,10 @@ export function steadyState(jitPolicy = 1): void {
   setPolicy(jitPolicy);
   if (process.env.KTS_DROP_STARTUP_CODE === "0") return;
   dropCodeWhenIdle();
-  process.on("memoryPressure", () => Bun.shrink());
+  process.on("memoryPressure", () => {
+    Bun.shrink();
+    releaseExecutablePages();
+  });
 }
 
 /** Bun.shrink once, in the first check period after the first that the process spent idle. */
@@ -53,6 +59,7 @@ function dropCodeWhenIdle(): void {
     if (periods < 2 || used.user + used.system > IDLE_CPU_MICROS) return;
     clearInterval(timer);
     Bun.shrink();
+    releaseExecutablePages();
   }, IDLE_CHECK_MS);
   timer.unref();
 }
