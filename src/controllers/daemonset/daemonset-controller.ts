@@ -3,22 +3,19 @@
  * by node affinity (the scheduler binds it), with the tolerations upstream adds; see sync.ts for
  * one pass and history.ts for its ControllerRevisions.
  */
-import type { KubeObject } from "../../apiserver/api/types.ts";
-import type { EventRecorder, Informer } from "../../client/index.ts";
+import type { Informer } from "../../client/index.ts";
 import type { LabelSelector } from "../../apiserver/selectors/index.ts";
 import type { ControllerContext } from "../context.ts";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../common/types.ts";
-import { objectKey, splitKey } from "../../client/index.ts";
+import { splitKey } from "../../client/index.ts";
 import { claim, controllerOf } from "../common/controller-ref.ts";
 import { deepEqual } from "../common/equal.ts";
-import { Expectations } from "../common/expectations.ts";
 import { CONTROLLER_REVISION_HASH } from "../common/history.ts";
-import { ownersSelecting, resolveControllerRef, specSelector } from "../common/owners.ts";
 import { PodControl } from "../common/pod-control.ts";
 import { isPodReady, nextAvailableCheck } from "../common/pods.ts";
 import { writeStatus } from "../common/status-writer.ts";
 import { CONTROLLER_REVISIONS, DAEMONSETS, errorMessage, NODES, PODS } from "../common/types.ts";
-import { KeyedController } from "../common/keyed-controller.ts";
+import { PodCreatingController } from "../common/workload-controller.ts";
 import { cleanupHistory, currentRevision } from "./history.ts";
 import { shouldRun, targetNode } from "./placement.ts";
 import { DaemonSetSync, FailedPodBackoff, type SyncDeps } from "./sync.ts";
@@ -39,30 +36,16 @@ const STATUS_FIELDS = [
   "observedGeneration",
 ] as const;
 
-export class DaemonSetController extends KeyedController {
+export class DaemonSetController extends PodCreatingController {
   readonly name = "daemonset-controller";
-  private readonly expectations = new Expectations();
   private readonly backoff = new FailedPodBackoff();
-  private readonly sets: Informer;
-  private readonly pods: Informer;
   private readonly nodes: Informer;
   private readonly revisions: Informer;
-  private readonly recorder: EventRecorder;
   private readonly podControl: PodControl;
 
   constructor(ctx: ControllerContext, opts: DaemonSetControllerOptions = {}) {
-    super(ctx, undefined, opts.workers ?? 2);
-    this.recorder = ctx.recorder("daemonset-controller");
+    super(ctx, { kind: "DaemonSet", ref: DAEMONSETS, component: "daemonset-controller" }, opts.workers ?? 2);
     this.podControl = new PodControl(ctx.client, this.recorder);
-    this.sets = this.watch(ctx.informers.informer(DAEMONSETS), {
-      add: (d) => this.enqueue(d),
-      update: (_, d) => this.enqueue(d),
-      delete: (d) => {
-        this.expectations.delete(objectKey(d));
-        this.enqueue(d);
-      },
-    });
-    this.pods = this.watch(ctx.informers.informer(PODS), { add: (p) => this.podAdded(p as Pod), update: (old, p) => this.podUpdated(old as Pod, p as Pod), delete: (p) => this.podDeleted(p as Pod) });
     this.nodes = this.watch(ctx.informers.informer(NODES), {
       add: (n) => this.nodeChanged(undefined, n as Node),
       update: (old, n) => this.nodeChanged(old as Node, n as Node),
@@ -75,38 +58,16 @@ export class DaemonSetController extends KeyedController {
     this.log.v(2).info("daemonset sync failed; retrying", { daemonset: key, err: errorMessage(err) });
   }
 
-  private enqueue(obj: KubeObject, afterMs = 0): void {
-    this.enqueueAfter(objectKey(obj), afterMs);
-  }
-
   private enqueueAll(): void {
-    for (const ds of this.sets.list()) this.enqueue(ds);
+    for (const ds of this.owners.list()) this.enqueue(ds);
   }
 
-  private resolve(p: Pod): DaemonSet | undefined {
-    return resolveControllerRef(this.sets, "DaemonSet", p.metadata?.namespace ?? "", controllerOf(p)) as DaemonSet | undefined;
-  }
-
-  private orphanOwners(p: Pod): DaemonSet[] {
-    return ownersSelecting(this.sets, p) as DaemonSet[];
-  }
-
-  private podAdded(p: Pod): void {
-    if (p.metadata?.deletionTimestamp) return this.podDeleted(p);
-    const ds = this.resolve(p);
-    if (ds) {
-      this.expectations.creationObserved(objectKey(ds));
-      return this.enqueue(ds);
-    }
-    if (!controllerOf(p)) for (const d of this.orphanOwners(p)) this.enqueue(d);
-  }
-
-  private podUpdated(old: Pod, cur: Pod): void {
+  protected podUpdated(old: Pod, cur: Pod): void {
     if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
     if (cur.metadata?.deletionTimestamp) return this.podDeleted(cur);
-    const prev = controllerOf(old)?.uid !== controllerOf(cur)?.uid ? this.resolve(old) : undefined;
+    const prev = controllerOf(old)?.uid !== controllerOf(cur)?.uid ? this.ownerOf(old) : undefined;
     if (prev) this.enqueue(prev);
-    const ds = this.resolve(cur);
+    const ds = this.ownerOf(cur) as DaemonSet | undefined;
     if (ds) {
       this.enqueue(ds);
       const minReady = ds.spec?.minReadySeconds ?? 0;
@@ -116,17 +77,10 @@ export class DaemonSetController extends KeyedController {
     if (!controllerOf(cur) && !deepEqual(old.metadata?.labels, cur.metadata?.labels)) for (const d of this.orphanOwners(cur)) this.enqueue(d);
   }
 
-  private podDeleted(p: Pod): void {
-    const ds = this.resolve(p);
-    if (!ds) return;
-    this.expectations.deletionObserved(objectKey(ds), objectKey(p));
-    this.enqueue(ds);
-  }
-
   /** A node came or changed in a way that may change where daemon pods belong. */
   private nodeChanged(old: Node | undefined, node: Node): void {
     if (old && deepEqual(old.metadata?.labels, node.metadata?.labels) && deepEqual(old.spec?.taints, node.spec?.taints) && old.spec?.unschedulable === node.spec?.unschedulable) return;
-    for (const ds of this.sets.list() as DaemonSet[]) {
+    for (const ds of this.owners.list() as DaemonSet[]) {
       const now = shouldRun(node, ds);
       const before = old ? shouldRun(old, ds) : { run: false, keep: false };
       if (now.run !== before.run || now.keep !== before.keep) this.enqueue(ds);
@@ -134,13 +88,13 @@ export class DaemonSetController extends KeyedController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const cached = this.sets.get(key) as DaemonSet | undefined;
+    const cached = this.owners.get(key) as DaemonSet | undefined;
     if (!cached) {
       this.expectations.delete(key);
       return;
     }
     const ds = structuredClone(cached);
-    const selector = specSelector(ds);
+    const selector = this.selectorOf(ds);
     if (!selector || selector.isEmpty()) {
       this.recorder.event(ds, "Warning", "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.");
       return;

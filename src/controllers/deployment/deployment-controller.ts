@@ -4,15 +4,14 @@
  * with the RollingUpdate or Recreate strategy; see rollout.ts for one pass.
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
-import type { EventRecorder, Informer } from "../../client/index.ts";
+import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import type { Deployment, Pod, ReplicaSet } from "../common/types.ts";
-import { BY_OWNER_UID, objectKey } from "../../client/index.ts";
+import { BY_OWNER_UID } from "../../client/index.ts";
 import { claim, controllerOf } from "../common/controller-ref.ts";
-import { ownersSelecting, resolveControllerRef, specSelector } from "../common/owners.ts";
-import { DEPLOYMENTS, errorMessage, PODS, REPLICASETS } from "../common/types.ts";
+import { DEPLOYMENTS, errorMessage, REPLICASETS } from "../common/types.ts";
 import { writeStatus } from "../common/status-writer.ts";
-import { KeyedController } from "../common/keyed-controller.ts";
+import { WorkloadController } from "../common/workload-controller.ts";
 import { Rollout } from "./rollout.ts";
 
 export interface DeploymentControllerOptions {
@@ -20,17 +19,12 @@ export interface DeploymentControllerOptions {
   workers?: number;
 }
 
-export class DeploymentController extends KeyedController {
+export class DeploymentController extends WorkloadController {
   readonly name = "deployment-controller";
-  private readonly deployments: Informer;
   private readonly replicaSets: Informer;
-  private readonly pods: Informer;
-  private readonly recorder: EventRecorder;
 
   constructor(ctx: ControllerContext, opts: DeploymentControllerOptions = {}) {
-    super(ctx, undefined, opts.workers ?? 5);
-    this.recorder = ctx.recorder("deployment-controller");
-    this.deployments = this.watch(ctx.informers.informer(DEPLOYMENTS), { add: (d) => this.enqueue(d), update: (_, d) => this.enqueue(d), delete: (d) => this.enqueue(d) });
+    super(ctx, { kind: "Deployment", ref: DEPLOYMENTS, component: "deployment-controller" }, opts.workers ?? 5);
     this.replicaSets = this.watch(ctx.informers.informer(REPLICASETS), {
       add: (rs) => this.replicaSetChanged(rs),
       update: (old, rs) => {
@@ -41,19 +35,11 @@ export class DeploymentController extends KeyedController {
       },
       delete: (rs) => this.replicaSetChanged(rs),
     });
-    this.pods = this.watch(ctx.informers.informer(PODS), { delete: (p) => this.podDeleted(p as Pod) });
+    this.watch(this.pods, { delete: (p) => this.podDeleted(p as Pod) });
   }
 
   protected override syncFailed(key: string, err: unknown): void {
     this.log.v(2).info("deployment sync failed; retrying", { deployment: key, err: errorMessage(err) });
-  }
-
-  private enqueue(d: KubeObject): void {
-    this.queue.add(objectKey(d));
-  }
-
-  private ownerOf(obj: KubeObject): Deployment | undefined {
-    return resolveControllerRef(this.deployments, "Deployment", obj.metadata?.namespace ?? "", controllerOf(obj)) as Deployment | undefined;
   }
 
   /** A ReplicaSet changed: its Deployment looks again; an orphan wakes the Deployments that may adopt it. */
@@ -61,21 +47,21 @@ export class DeploymentController extends KeyedController {
     const owner = this.ownerOf(rs);
     if (owner) return this.enqueue(owner);
     if (controllerOf(rs)) return;
-    for (const d of ownersSelecting(this.deployments, rs)) this.enqueue(d);
+    for (const d of this.orphanOwners(rs)) this.enqueue(d);
   }
 
   /** Recreate waits for old pods to go: the last one going wakes the Deployment. */
   private podDeleted(p: Pod): void {
     const rs = this.replicaSets.get(`${p.metadata?.namespace}/${controllerOf(p)?.name}`);
     if (!rs || controllerOf(p)?.kind !== "ReplicaSet") return;
-    const d = this.ownerOf(rs);
+    const d = this.ownerOf(rs) as Deployment | undefined;
     if (d?.spec?.strategy?.type === "Recreate") this.enqueue(d);
   }
 
   protected async sync(key: string): Promise<void> {
-    const d = this.deployments.get(key) as Deployment | undefined;
+    const d = this.owners.get(key) as Deployment | undefined;
     if (!d) return;
-    const selector = specSelector(d);
+    const selector = this.selectorOf(d);
     if (!selector || selector.isEmpty()) {
       this.recorder.event(d, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
       if ((d.metadata?.generation ?? 0) > (d.status?.observedGeneration ?? 0)) {

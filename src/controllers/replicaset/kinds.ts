@@ -3,27 +3,16 @@
  * form (a plain label map for a selector); upstream runs one controller for both, as kts does.
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
-import type { ResourceRef } from "../../client/index.ts";
-import { labelSelectorFromObject, type LabelSelector } from "../../apiserver/selectors/index.ts";
+import type { LabelSelector } from "../../apiserver/selectors/index.ts";
+import { parseSelector, specSelector } from "../common/owners.ts";
 import { REPLICASETS, REPLICATION_CONTROLLERS } from "../common/types.ts";
+import type { WorkloadKind } from "../common/workload-controller.ts";
 
-export interface ReplicaKind {
+export interface ReplicaKind extends WorkloadKind {
   /** kube-controller-manager's name. */
   controller: string;
-  /** The events' source component. */
-  component: string;
-  ref: ResourceRef;
-  kind: string;
   /** The selector, or undefined when it cannot be used (it selects nothing then). */
   selector(obj: KubeObject): LabelSelector | undefined;
-}
-
-function parse(selector: Parameters<typeof labelSelectorFromObject>[0]): LabelSelector | undefined {
-  try {
-    return labelSelectorFromObject(selector);
-  } catch {
-    return undefined;
-  }
 }
 
 export const REPLICA_SET_KIND: ReplicaKind = {
@@ -31,7 +20,7 @@ export const REPLICA_SET_KIND: ReplicaKind = {
   component: "replicaset-controller",
   ref: REPLICASETS,
   kind: "ReplicaSet",
-  selector: (obj) => parse((obj.spec as { selector?: Parameters<typeof labelSelectorFromObject>[0] } | undefined)?.selector),
+  selector: specSelector,
 };
 
 export const REPLICATION_CONTROLLER_KIND: ReplicaKind = {
@@ -42,6 +31,6 @@ export const REPLICATION_CONTROLLER_KIND: ReplicaKind = {
   // An RC's selector is a label map; an empty one selects nothing here (the API defaults it from the template).
   selector: (obj) => {
     const map = (obj.spec as { selector?: Record<string, string> } | undefined)?.selector;
-    return map && Object.keys(map).length > 0 ? parse({ matchLabels: map }) : undefined;
+    return map && Object.keys(map).length > 0 ? parseSelector({ matchLabels: map }) : undefined;
   },
 };

@@ -7,20 +7,17 @@
  * a lagging cache from causing double creations.
  */
 import type { KubeObject } from "../../apiserver/api/types.ts";
-import type { EventRecorder, Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import type { Pod, PodTemplateSpec } from "../common/types.ts";
 import { BY_OWNER_UID, objectKey, splitKey } from "../../client/index.ts";
 import { claim, controllerOf, newControllerRef } from "../common/controller-ref.ts";
 import { deepEqual } from "../common/equal.ts";
-import { Expectations } from "../common/expectations.ts";
-import { ownersSelecting, resolveControllerRef } from "../common/owners.ts";
 import { PodControl, isNamespaceTerminating, podFromTemplate } from "../common/pod-control.ts";
 import { isPodActive, isPodReady, nextAvailableCheck, podsToDelete } from "../common/pods.ts";
 import { slowStartBatch } from "../common/slow-start.ts";
 import { writeStatus } from "../common/status-writer.ts";
 import { errorMessage, PODS } from "../common/types.ts";
-import { KeyedController } from "../common/keyed-controller.ts";
+import { PodCreatingController } from "../common/workload-controller.ts";
 import type { ReplicaKind } from "./kinds.ts";
 import { calculateStatus, statusEqual, type ManageFailure, type ReplicaStatus } from "./status.ts";
 
@@ -50,67 +47,21 @@ class ManageError extends Error {
   }
 }
 
-export class ReplicaSetController extends KeyedController {
+export class ReplicaSetController extends PodCreatingController {
   readonly name: string;
-  private readonly expectations = new Expectations();
-  private readonly owners: Informer;
-  private readonly pods: Informer;
-  private readonly recorder: EventRecorder;
   private readonly podControl: PodControl;
 
-  constructor(
-    ctx: ControllerContext,
-    private readonly kind: ReplicaKind,
-    opts: ReplicaSetControllerOptions = {},
-  ) {
-    super(ctx, undefined, opts.workers ?? 5);
+  constructor(ctx: ControllerContext, kind: ReplicaKind, opts: ReplicaSetControllerOptions = {}) {
+    super(ctx, kind, opts.workers ?? 5);
     this.name = kind.controller;
-    this.recorder = ctx.recorder(kind.component);
     this.podControl = new PodControl(ctx.client, this.recorder);
-    this.owners = this.watch(ctx.informers.informer(kind.ref), {
-      add: (o) => this.enqueue(o),
-      update: (_, o) => this.enqueue(o),
-      delete: (o) => {
-        this.expectations.delete(objectKey(o));
-        this.enqueue(o);
-      },
-    });
-    this.pods = this.watch(ctx.informers.informer(PODS), {
-      add: (p) => this.podAdded(p as Pod),
-      update: (old, cur) => this.podUpdated(old as Pod, cur as Pod),
-      delete: (p) => this.podDeleted(p as Pod),
-    });
   }
 
   protected override syncFailed(key: string, err: unknown): void {
-    this.log.v(2).info("sync failed; retrying", { [this.kind.kind]: key, err: errorMessage(err) });
+    this.log.v(2).info("sync failed; retrying", { [this.workload.kind]: key, err: errorMessage(err) });
   }
 
-  private enqueue(o: KubeObject, afterMs = 0): void {
-    this.enqueueAfter(objectKey(o), afterMs);
-  }
-
-  /** The owner a controller reference names, if it is one of ours and still the same object. */
-  private resolve(namespace: string, ref: ReturnType<typeof controllerOf>): KubeObject | undefined {
-    return resolveControllerRef(this.owners, this.kind.kind, namespace, ref);
-  }
-
-  /** Owners whose selector matches an orphan pod (they may adopt it). */
-  private ownersMatching(p: Pod): KubeObject[] {
-    return ownersSelecting(this.owners, p, this.kind.selector);
-  }
-
-  private podAdded(p: Pod): void {
-    if (p.metadata?.deletionTimestamp) return this.podDeleted(p);
-    const owner = this.resolve(p.metadata?.namespace ?? "", controllerOf(p));
-    if (owner) {
-      this.expectations.creationObserved(objectKey(owner));
-      return this.enqueue(owner);
-    }
-    if (!controllerOf(p)) for (const o of this.ownersMatching(p)) this.enqueue(o);
-  }
-
-  private podUpdated(old: Pod, cur: Pod): void {
+  protected podUpdated(old: Pod, cur: Pod): void {
     if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
     const labelsChanged = !deepEqual(old.metadata?.labels, cur.metadata?.labels);
     if (cur.metadata?.deletionTimestamp) {
@@ -119,16 +70,15 @@ export class ReplicaSetController extends KeyedController {
       if (labelsChanged) this.podDeleted(old);
       return;
     }
-    const ns = cur.metadata?.namespace ?? "";
     const curRef = controllerOf(cur);
     const oldRef = controllerOf(old);
     const refChanged = curRef?.uid !== oldRef?.uid;
     if (refChanged && oldRef) {
-      const prev = this.resolve(ns, oldRef);
+      const prev = this.ownerOf(cur, oldRef);
       if (prev) this.enqueue(prev);
     }
     if (curRef) {
-      const owner = this.resolve(ns, curRef);
+      const owner = this.ownerOf(cur, curRef);
       if (!owner) return;
       this.enqueue(owner);
       // Becoming ready starts the minReadySeconds clock: look again when it runs out.
@@ -136,14 +86,7 @@ export class ReplicaSetController extends KeyedController {
       if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.enqueue(owner, minReady * 1000 + 1000);
       return;
     }
-    if (labelsChanged || refChanged) for (const o of this.ownersMatching(cur)) this.enqueue(o);
-  }
-
-  private podDeleted(p: Pod): void {
-    const owner = this.resolve(p.metadata?.namespace ?? "", controllerOf(p));
-    if (!owner) return;
-    this.expectations.deletionObserved(objectKey(owner), objectKey(p));
-    this.enqueue(owner);
+    if (labelsChanged || refChanged) for (const o of this.orphanOwners(cur)) this.enqueue(o);
   }
 
   protected async sync(key: string): Promise<void> {
@@ -152,14 +95,14 @@ export class ReplicaSetController extends KeyedController {
       this.expectations.delete(key);
       return;
     }
-    const selector = this.kind.selector(owner);
+    const selector = this.selectorOf(owner);
     if (!selector) {
-      this.log.v(2).info("selector selects nothing; not syncing", { [this.kind.kind]: key });
+      this.log.v(2).info("selector selects nothing; not syncing", { [this.workload.kind]: key });
       return;
     }
     const needsSync = this.expectations.satisfied(key);
     const active = this.pods.listIn(splitKey(key).namespace).filter((p) => isPodActive(p as Pod));
-    const pods = (await claim(active, { client: this.ctx.client, ref: PODS, owner, ownerRef: this.kind.ref, selector })) as Pod[];
+    const pods = (await claim(active, { client: this.ctx.client, ref: PODS, owner, ownerRef: this.workload.ref, selector })) as Pod[];
     let failure: ManageFailure | undefined;
     let failureErr: unknown;
     if (needsSync && !owner.metadata?.deletionTimestamp) {
@@ -173,7 +116,7 @@ export class ReplicaSetController extends KeyedController {
     const now = this.clock.now();
     const minReady = specOf(owner).minReadySeconds ?? 0;
     const status = calculateStatus(owner, pods, failure, minReady, now);
-    if (!statusEqual(status, (owner.status ?? {}) as ReplicaStatus)) await writeStatus(this.ctx.client, this.kind.ref, owner, status);
+    if (!statusEqual(status, (owner.status ?? {}) as ReplicaStatus)) await writeStatus(this.ctx.client, this.workload.ref, owner, status);
     if (failureErr) throw failureErr;
     // Pods ready but not yet available: look again when the first becomes available.
     const wait = nextAvailableCheck(pods, minReady, now);

@@ -3,18 +3,16 @@
  * and storage, created and replaced in ordinal order; see update.ts for one pass. Revisions of
  * the template are ControllerRevisions, which `kubectl rollout history|undo` read and apply.
  */
-import type { KubeObject } from "../../apiserver/api/types.ts";
-import type { EventRecorder, Informer } from "../../client/index.ts";
+import type { Informer } from "../../client/index.ts";
 import type { ControllerContext } from "../context.ts";
 import type { ControllerRevision, Pod, StatefulSet } from "../common/types.ts";
-import { objectKey, splitKey } from "../../client/index.ts";
+import { splitKey } from "../../client/index.ts";
 import { claim, controllerOf } from "../common/controller-ref.ts";
 import { deepEqual } from "../common/equal.ts";
-import { ownersSelecting, resolveControllerRef, specSelector } from "../common/owners.ts";
 import { nextAvailableCheck } from "../common/pods.ts";
 import { writeStatus } from "../common/status-writer.ts";
 import { CONTROLLER_REVISIONS, errorMessage, PODS, STATEFULSETS } from "../common/types.ts";
-import { KeyedController } from "../common/keyed-controller.ts";
+import { WorkloadController } from "../common/workload-controller.ts";
 import { isMemberOf } from "./identity.ts";
 import { StatefulSetUpdate, type StatefulSetStatus } from "./update.ts";
 
@@ -25,18 +23,13 @@ export interface StatefulSetControllerOptions {
 
 const STATUS_FIELDS = ["observedGeneration", "replicas", "readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas", "currentRevision", "updateRevision", "collisionCount"] as const;
 
-export class StatefulSetController extends KeyedController {
+export class StatefulSetController extends WorkloadController {
   readonly name = "statefulset-controller";
-  private readonly sets: Informer;
-  private readonly pods: Informer;
   private readonly revisions: Informer;
-  private readonly recorder: EventRecorder;
 
   constructor(ctx: ControllerContext, opts: StatefulSetControllerOptions = {}) {
-    super(ctx, undefined, opts.workers ?? 5);
-    this.recorder = ctx.recorder("statefulset-controller");
-    this.sets = this.watch(ctx.informers.informer(STATEFULSETS), { add: (s) => this.enqueue(s), update: (_, s) => this.enqueue(s), delete: (s) => this.enqueue(s) });
-    this.pods = this.watch(ctx.informers.informer(PODS), {
+    super(ctx, { kind: "StatefulSet", ref: STATEFULSETS, component: "statefulset-controller" }, opts.workers ?? 5);
+    this.watch(this.pods, {
       add: (p) => this.podChanged(p as Pod),
       update: (old, p) => {
         if (old.metadata?.resourceVersion === p.metadata?.resourceVersion) return;
@@ -52,27 +45,22 @@ export class StatefulSetController extends KeyedController {
     this.log.v(2).info("statefulset sync failed; retrying", { statefulset: key, err: errorMessage(err) });
   }
 
-  private enqueue(obj: KubeObject): void {
-    this.queue.add(objectKey(obj));
-  }
-
   /** A pod changed: its set looks again; an orphan (or relabelled pod) wakes the sets that may adopt it. */
   private podChanged(p: Pod, labelsChanged = true): void {
-    const ref = controllerOf(p);
-    if (ref) {
-      const set = resolveControllerRef(this.sets, "StatefulSet", p.metadata?.namespace ?? "", ref);
+    if (controllerOf(p)) {
+      const set = this.ownerOf(p);
       if (set) this.enqueue(set);
       return;
     }
     if (!labelsChanged) return;
-    for (const s of ownersSelecting(this.sets, p)) this.enqueue(s);
+    for (const s of this.orphanOwners(p)) this.enqueue(s);
   }
 
   protected async sync(key: string): Promise<void> {
-    const cached = this.sets.get(key) as StatefulSet | undefined;
+    const cached = this.owners.get(key) as StatefulSet | undefined;
     if (!cached) return;
     const set = structuredClone(cached);
-    const selector = specSelector(set);
+    const selector = this.selectorOf(set);
     if (!selector) {
       this.recorder.event(set, "Warning", "InvalidSelector", `Error parsing selector: ${JSON.stringify(set.spec?.selector)}`);
       return;
