@@ -5,20 +5,12 @@
  * the disruption controller's PodDisruptionBudget status governs: a budget with no disruption
  * left makes drain retry on 429 until it gives up, and a new healthy pod elsewhere frees it.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
-import { httpKubelet } from "./kubelet.ts";
+import { expect, test } from "bun:test";
+import type { TestServer } from "../../testing/server.ts";
+import { serverWithKubelet } from "./kubelet.ts";
 
 let s: TestServer;
-let kubelet: { stop(): Promise<void> };
-beforeAll(async () => {
-  s = await startTestServer();
-  kubelet = httpKubelet(s.kubeconfig, "default");
-});
-afterAll(async () => {
-  await kubelet.stop();
-  expect(await s.stop()).toBe(0);
-});
+serverWithKubelet((server) => (s = server));
 
 const node = (name: string) => ({ apiVersion: "v1", kind: "Node", metadata: { name, labels: { "kubernetes.io/hostname": name } } });
 const pod = (name: string, nodeName: string, app: string) => ({

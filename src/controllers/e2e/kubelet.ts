@@ -3,8 +3,10 @@
  * in a namespace Running and Ready through pods/status soon after it appears (polling the list),
  * and finishing the graceful deletion of pods a scheduler bound to a node (grace period 0).
  */
+import { afterAll, beforeAll, expect } from "bun:test";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { apiClient } from "../../testing/api-client.ts";
+import { startTestServer, type TestServer } from "../../testing/server.ts";
 
 interface PodLike extends KubeObject {
   status?: { phase?: string; conditions?: Array<{ type: string; status: string }> };
@@ -44,4 +46,27 @@ export function httpKubelet(kubeconfig: string, namespace: string): { stop(): Pr
       await loop;
     },
   };
+}
+
+/**
+ * A test file's `kts server` with httpKubelet playing the kubelet in "default": started before
+ * the file's tests (handed to `use`) and stopped after them, the server exiting cleanly.
+ */
+export function serverWithKubelet(use: (s: TestServer) => void): void {
+  let s: TestServer | undefined;
+  let kubelet: { stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    s = await startTestServer();
+    kubelet = httpKubelet(s.kubeconfig, "default");
+    use(s);
+  });
+  afterAll(async () => {
+    await kubelet?.stop();
+    expect(await s?.stop()).toBe(0);
+  });
+}
+
+/** `kubectl rollout status` with a deadline that suits a slow machine. */
+export function rolloutStatus(s: TestServer, what: string): ReturnType<TestServer["kubectl"]> {
+  return s.kubectl(["rollout", "status", what, "--timeout=60s"], { timeoutMs: 70_000 });
 }

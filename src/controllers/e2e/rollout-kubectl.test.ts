@@ -3,25 +3,17 @@
  * running: `kubectl rollout status|history|undo|restart|pause|resume`, `scale` and `wait` on a
  * Deployment. The test plays the kubelet (pods are marked Running and Ready through the API).
  */
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
-import { httpKubelet } from "./kubelet.ts";
+import { expect, setDefaultTimeout, test } from "bun:test";
+import type { TestServer } from "../../testing/server.ts";
+import { rolloutStatus, serverWithKubelet } from "./kubelet.ts";
 
 // Server starts, restarts and many kubectl runs per test: 5 s is too tight on a loaded 2-core machine.
 setDefaultTimeout(30_000);
 
 let s: TestServer;
-let kubelet: { stop(): Promise<void> };
-beforeAll(async () => {
-  s = await startTestServer();
-  kubelet = httpKubelet(s.kubeconfig, "default");
-});
-afterAll(async () => {
-  await kubelet.stop();
-  expect(await s.stop()).toBe(0);
-});
+serverWithKubelet((server) => (s = server));
 
-const status = (what: string) => s.kubectl(["rollout", "status", what, "--timeout=60s"], { timeoutMs: 70_000 });
+const status = (what: string) => rolloutStatus(s, what);
 
 test("rollout status, set image, history, undo, restart, pause/resume, scale, wait", async () => {
   expect(await s.k("create", "deployment", "web", "--image=busybox:1", "--replicas=3")).toBe("deployment.apps/web created\n");

@@ -3,22 +3,14 @@
  * of a StatefulSet and a DaemonSet (ControllerRevisions), with Node objects no agent backs and
  * the test playing the kubelet.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestServer, type TestServer } from "../../testing/server.ts";
-import { httpKubelet } from "./kubelet.ts";
+import { expect, test } from "bun:test";
+import type { TestServer } from "../../testing/server.ts";
+import { rolloutStatus, serverWithKubelet } from "./kubelet.ts";
 
 let s: TestServer;
-let kubelet: { stop(): Promise<void> };
-beforeAll(async () => {
-  s = await startTestServer();
-  kubelet = httpKubelet(s.kubeconfig, "default");
-});
-afterAll(async () => {
-  await kubelet.stop();
-  expect(await s.stop()).toBe(0);
-});
+serverWithKubelet((server) => (s = server));
 
-const status = (what: string) => s.kubectl(["rollout", "status", what, "--timeout=60s"], { timeoutMs: 70_000 });
+const status = (what: string) => rolloutStatus(s, what);
 const apply = (yaml: string) => s.kubectl(["apply", "-f", "-"], { stdin: yaml });
 
 test("StatefulSet: ordered pods web-0..2, rollout status, history and undo", async () => {
