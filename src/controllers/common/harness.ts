@@ -65,6 +65,14 @@ export async function harness(): Promise<Harness> {
   };
 }
 
+/** A harness with namespace `ns` and the controllers `make` builds started, one after another. */
+export async function harnessWith(ns: string, make: (ctx: ControllerContext) => Controller[]): Promise<Harness> {
+  const h = await harness();
+  await h.namespace(ns);
+  for (const c of make(h.ctx)) await h.run(c);
+  return h;
+}
+
 type ContainerStatus = NonNullable<NonNullable<Pod["status"]>["containerStatuses"]>[number];
 
 /** The kubelet's report of a pod: phase, readiness and, for finished pods, exit codes. */

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { until } from "../testing.ts";
-import { harness, podSpec, setPodStatus, type Harness } from "../common/harness.ts";
+import { harnessWith, podSpec, setPodStatus, type Harness } from "../common/harness.ts";
 import { PDBS, PODS, REPLICASETS, type PodDisruptionBudget } from "../common/types.ts";
 import { DisruptionController } from "./disruption-controller.ts";
 
@@ -11,9 +11,7 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<void> {
-  h = await harness();
-  await h.namespace("ns");
-  await h.run(new DisruptionController(h.ctx));
+  h = await harnessWith("ns", (ctx) => [new DisruptionController(ctx)]);
 }
 
 async function replicaSet(name: string, replicas: number): Promise<KubeObject> {

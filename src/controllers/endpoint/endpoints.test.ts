@@ -3,7 +3,7 @@ import type { KubeObject } from "../../apiserver/api/types.ts";
 import { EndpointSliceController } from "../endpointslice/index.ts";
 import { EndpointSliceMirroringController } from "../endpointslicemirroring/index.ts";
 import { find, gone, until } from "../testing.ts";
-import { harness, setPodStatus, type Harness } from "../common/harness.ts";
+import { harnessWith, setPodStatus, type Harness } from "../common/harness.ts";
 import { ENDPOINT_SLICES, ENDPOINTS, PODS, SERVICES, type Endpoints, type EndpointSlice } from "../common/types.ts";
 import { EndpointsController } from "./endpoints-controller.ts";
 
@@ -13,11 +13,7 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<void> {
-  h = await harness();
-  await h.namespace("ns");
-  await h.run(new EndpointsController(h.ctx));
-  await h.run(new EndpointSliceController(h.ctx));
-  await h.run(new EndpointSliceMirroringController(h.ctx));
+  h = await harnessWith("ns", (ctx) => [new EndpointsController(ctx), new EndpointSliceController(ctx), new EndpointSliceMirroringController(ctx)]);
 }
 
 async function service(name: string, spec: Record<string, unknown>, labels: Record<string, string> = {}): Promise<KubeObject> {

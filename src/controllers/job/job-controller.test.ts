@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import type { KubeObject } from "../../apiserver/api/types.ts";
 import { until } from "../testing.ts";
-import { harness, podSpec, setPodStatus, type Harness } from "../common/harness.ts";
+import { harnessWith, podSpec, setPodStatus, type Harness } from "../common/harness.ts";
 import { JOBS, PODS, type Job, type Pod } from "../common/types.ts";
 import { COMPLETION_INDEX, JOB_TRACKING_FINALIZER } from "./job-pods.ts";
 import { JobController } from "./job-controller.ts";
@@ -12,10 +12,7 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<Harness> {
-  h = await harness();
-  await h.namespace("ns");
-  await h.run(new JobController(h.ctx, { syncBatchMs: 5, podFailureBackoffMs: 20, maxPodFailureBackoffMs: 100 }));
-  return h;
+  return (h = await harnessWith("ns", (ctx) => [new JobController(ctx, { syncBatchMs: 5, podFailureBackoffMs: 20, maxPodFailureBackoffMs: 100 })]));
 }
 
 async function createJob(spec: Record<string, unknown>, name = "work"): Promise<Job> {
