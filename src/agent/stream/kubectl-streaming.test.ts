@@ -116,6 +116,7 @@ rules:
 
 interface AuditLine {
   auditID: string;
+  user?: { username?: string };
   stage: string;
   verb: string;
   requestURI: string;
@@ -377,7 +378,7 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     expect(b64.channels[3]).toStartWith("command terminated with non-zero exit code");
   });
 
-  test("exec, attach and port-forward are audited as upstream does: RequestReceived, ResponseStarted with the 101, ResponseComplete when the stream ends; logs (followed or not) and refusals have both stages too", async () => {
+  test("exec, attach and port-forward are audited as upstream does: RequestReceived, ResponseStarted with the 101, ResponseComplete when the stream ends; logs (followed or not) and refusals have both stages too; a failed authentication one ResponseStarted", async () => {
     // Earlier tests ran each of them with both kubectl versions; the log is written in batches.
     const stages = (sub: string) => {
       const byId = new Map<string, string[]>();
@@ -405,6 +406,13 @@ describe.skipIf(!available)("kubectl streaming through the agent tunnel", () => 
     expect((refused as UpgradeRefusedError).status).toBe(404);
     for (let tries = 0; tries < 100 && !auditLines().some((l) => l.objectRef?.name === "no-such-pod" && l.stage === "ResponseComplete"); tries++) await Bun.sleep(100);
     expect(auditLines().filter((l) => l.objectRef?.name === "no-such-pod").map((l) => `${l.stage} ${l.responseStatus?.code ?? ""}`.trim())).toEqual(["RequestReceived", "ResponseStarted 404", "ResponseComplete 404"]);
+    // Without credentials: upstream's failed-authentication audit, one ResponseStarted with the 401 and no user.
+    const anonymous = tlsConnect({ host: "127.0.0.1", port: s.port, ca: kc.caPem });
+    await new Promise<void>((r) => anonymous.once("secureConnect", () => r()));
+    const anonPath = "/api/v1/namespaces/default/pods/nobodys-pod/exec?command=true&stdout=true";
+    expect(((await connectWebSocket(anonymous, { host: `127.0.0.1:${s.port}`, path: anonPath, protocols: ["v5.channel.k8s.io"] }).catch((e: unknown) => e)) as UpgradeRefusedError).status).toBe(401);
+    for (let tries = 0; tries < 100 && !auditLines().some((l) => l.objectRef?.name === "nobodys-pod"); tries++) await Bun.sleep(100);
+    expect(auditLines().filter((l) => l.objectRef?.name === "nobodys-pod").map((l) => `${l.stage} ${l.responseStatus?.code ?? ""} ${JSON.stringify(l.user)}`)).toEqual(["ResponseStarted 401 {}"]);
   }, 30_000);
 
   test("only nodes may open an agent tunnel", async () => {

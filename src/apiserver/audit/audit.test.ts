@@ -156,6 +156,16 @@ rules:
     expect(await stages("GET", "/api/v1/namespaces/default/pods/p/attach", async (r) => r.answered(400))).toEqual(["RequestReceived", "ResponseStarted 400", "ResponseComplete 400"]);
   });
 
+  test("a failed authentication is one ResponseStarted event with the 401 and its Status; nothing follows", async () => {
+    const unauthorized = Response.json({ kind: "Status", status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 }, { status: 401 });
+    const seen = await stages("GET", "/api/v1/namespaces/default/pods", async (r) => {
+      await r.unauthenticated(unauthorized.clone() as Response);
+      await r.respond(unauthorized, false);
+    });
+    // stages() called received() first, as a request that did authenticate would; app.ts skips it for these.
+    expect(seen).toEqual(["RequestReceived", "ResponseStarted 401"]);
+  });
+
   test("omitStages leaves out ResponseStarted", async () => {
     const alice = { username: "alice", groups: [] };
     expect(await stages("GET", "/api/v1/namespaces/default/pods/p/exec?command=true", async (r) => {

@@ -42,7 +42,8 @@ function stripManagedFields(value: unknown): unknown {
 
 /** authentication.k8s.io/v1 UserInfo as audit events carry it. */
 function userInfo(u: UserInfo): Record<string, unknown> {
-  const out: Record<string, unknown> = { username: u.username };
+  const out: Record<string, unknown> = {};
+  if (u.username) out.username = u.username;
   if (u.uid) out.uid = u.uid;
   if (u.groups.length) out.groups = u.groups;
   if (u.extra) out.extra = u.extra;
@@ -163,6 +164,7 @@ export class AuditRecord {
 
   /** The response is ready: ResponseComplete, or ResponseStarted and later ResponseComplete for a stream. Returns the response to send. */
   async respond(res: Response, longRunning: boolean): Promise<Response> {
+    if (this.completed) return res;
     const status = await this.responseStatus(res);
     if (!longRunning || !res.body) {
       const extra: Record<string, unknown> = { responseStatus: status };
@@ -192,6 +194,17 @@ export class AuditRecord {
   answered(code: number): void {
     this.started({ metadata: {}, code });
     if (code !== 101) this.closed(code);
+  }
+
+  /**
+   * A request that failed authentication (wrong credentials, or none where anonymous requests are
+   * off): upstream audits it in its failed-authentication filter, as a single ResponseStarted
+   * event with the 401 and no user, whatever kind of request it was.
+   */
+  async unauthenticated(res: Response): Promise<void> {
+    const status = await this.responseStatus(res);
+    this.hasStarted = this.completed = true;
+    this.send("ResponseStarted", { responseStatus: status });
   }
 
   /** A long-running request refused before its handler took the socket: both stages, with the refusal's Status. */

@@ -317,5 +317,29 @@ describe("audit", () => {
     });
     // RequestReceived is left out by the policy's omitStages.
     expect(Object.fromEntries(seen)).toEqual({ "system:admin": ["ResponseStarted 200", "ResponseComplete 200"], "system:admin as nobody": ["ResponseStarted 403", "ResponseComplete 403"] });
-   }, 60_000);
+  }, 60_000);
+
+  test("a request that fails authentication is one ResponseStarted event with the 401 and no user, as upstream's", async () => {
+    const kubeconfig = join(dir, "bad-token.kubeconfig");
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "${s.url}", insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: not-a-token } }]
+contexts: [{ name: x, context: { cluster: c, user: u } }]
+current-context: x
+`,
+    );
+    const r = await s.kubectl(["--kubeconfig", kubeconfig, "get", "--raw", "/api/v1/namespaces/audit-bad-token/configmaps"]);
+    expect(r.stderr).toContain("Unauthorized");
+    // The admin's same request afterwards: once its lines are in the log, the first one's are all there too.
+    await s.k("get", "--raw", "/api/v1/namespaces/audit-bad-token/configmaps");
+    type Line = { stage: string; verb: string; user: { username?: string }; objectRef?: { namespace?: string }; responseStatus?: { code?: number; reason?: string } };
+    const lines = () => readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Line).filter((e) => e.objectRef?.namespace === "audit-bad-token");
+    await until("the audit lines", async () => (lines().some((e) => e.user.username === "system:admin") ? true : undefined));
+    const failed = lines().filter((e) => e.user.username !== "system:admin");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ stage: "ResponseStarted", verb: "list", user: {}, responseStatus: { code: 401, reason: "Unauthorized" } });
+  }, 60_000);
 });

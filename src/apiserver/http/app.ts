@@ -52,6 +52,8 @@ export interface AppOptions {
 }
 
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+/** The user of an audit event for a request that failed authentication: none (`"user": {}`). */
+const NO_USER: UserInfo = { username: "", groups: [] };
 /** Paths anonymous users reach without --anonymous-auth (k3s's hardened setup): health, version and the supervisor's. */
 const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version", "/cacerts", "/ping"]);
 /** k3s's supervisor paths: served to anyone, without authorization (joining agents pin the CA from /cacerts). */
@@ -157,14 +159,18 @@ export function createApp(opts: AppOptions): App {
     if (longRunning) server?.timeout(request, 0);
     let record: AuditRecord | undefined;
     let res: Response;
+    // Wrong credentials, or none where anonymous requests are off: audited as upstream's
+    // failed-authentication filter does, by one event without a user (see AuditRecord.unauthenticated).
+    let unauthenticated = true;
     try {
       let user = ANONYMOUS;
       try {
         user = await identify(request, server);
+        unauthenticated = user === ANONYMOUS && !opts.anonymousAuth && !PUBLIC_PATHS.has(url.pathname);
       } finally {
         if (opts.audit) {
           const address = (server && (opts.clientAddress?.(request, server) ?? server.requestIP(request)?.address)) || "";
-          record = opts.audit.begin({ request, url, user, info, sourceIPs: address ? [address] : [], scope, auditID, receivedAt });
+          record = opts.audit.begin({ request, url, user: unauthenticated ? NO_USER : user, info, sourceIPs: address ? [address] : [], scope, auditID, receivedAt });
         }
       }
       if (record && info.kind === "resource" && !info.subresource) {
@@ -172,12 +178,16 @@ export function createApp(opts: AppOptions): App {
         if (store) record.protobuf = (bytes) => decodeProtobuf(bytes, { apiVersion: store.apiVersion, kind: store.kind });
       }
       if (record?.wantsRequestBody) record.setRequestBody(new Uint8Array(await request.clone().arrayBuffer()), request.headers.get("content-type"));
-      record?.received();
+      if (!unauthenticated) record?.received();
       res = await serve(request, url, server, user, info, scope);
     } catch (err) {
       res = errorResponse(err);
     }
     res.headers.set("Audit-Id", auditID);
+    if (record && unauthenticated) {
+      await record.unauthenticated(res);
+      return res;
+    }
     return record ? record.respond(res, longRunning) : res;
   };
 

@@ -75,7 +75,8 @@ export interface UpgradeDeps {
   log: Logger;
 }
 
-const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+/** The user of an audit event for a request that failed authentication: none (`"user": {}`). */
+const NO_USER: UserInfo = { username: "", groups: [] };
 
 /** The status code of an HTTP/1.1 answer's first bytes (0 when they are not a status line). */
 function statusOf(chunk: unknown): number {
@@ -124,7 +125,8 @@ export function upgradeHandler(deps: UpgradeDeps): (up: UpgradeRequest) => boole
     serve(up, url, deps, pathHandler, handler && info?.kind === "resource" ? { info, handler } : undefined, audit).catch(async (err) => {
       deps.log.v(2).info("upgrade request failed", { path: url.pathname, err });
       const res = errorResponse(err);
-      await audit.record?.refused(res.clone() as Response);
+      if (audit.unauthenticated) await audit.record?.unauthenticated(res.clone() as Response);
+      else await audit.record?.refused(res.clone() as Response);
       if (!up.socket.destroyed) void writeResponse(up.socket, res).catch(() => up.socket.destroy());
     });
     return true;
@@ -134,14 +136,17 @@ export function upgradeHandler(deps: UpgradeDeps): (up: UpgradeRequest) => boole
 /** The request's audit record, once it has one (the failure path reports to it too). */
 interface Audit {
   record?: AuditRecord;
+  /** The request failed authentication: one ResponseStarted event, as upstream's failed-authentication audit. */
+  unauthenticated?: boolean;
 }
 
 /** Starts the audit record of an upgrade request (RequestReceived), as the HTTP pipeline does for the others. */
-function beginAudit(deps: UpgradeDeps, up: UpgradeRequest, req: Request, url: URL, user: UserInfo, audit: Audit): ReturnType<typeof newRequestScope> {
+function beginAudit(deps: UpgradeDeps, up: UpgradeRequest, req: Request, url: URL, user: UserInfo | undefined, audit: Audit): ReturnType<typeof newRequestScope> {
   const scope = newRequestScope(req);
   const address = up.connection.remoteAddress;
-  audit.record = deps.audit?.begin({ request: req, url, user, info: parseRequestInfo(req.method, url), sourceIPs: address ? [address] : [], scope, auditID: req.headers.get("audit-id") || randomUUID(), receivedAt: Date.now() });
-  audit.record?.received();
+  audit.unauthenticated = !user;
+  audit.record = deps.audit?.begin({ request: req, url, user: user ?? NO_USER, info: parseRequestInfo(req.method, url), sourceIPs: address ? [address] : [], scope, auditID: req.headers.get("audit-id") || randomUUID(), receivedAt: Date.now() });
+  if (user) audit.record?.received();
   if (audit.record) auditAnswer(audit.record, up.socket);
   return scope;
 }
@@ -150,7 +155,7 @@ async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandle
   const req = new Request(url.toString(), { method: up.head.method, headers: up.head.headers });
   const auth = await deps.authenticate(req, up.connection.peer);
   const authenticated = auth.ok && auth.via !== "anonymous";
-  const scope = beginAudit(deps, up, req, url, authenticated ? auth.user : ANONYMOUS, audit);
+  const scope = beginAudit(deps, up, req, url, authenticated ? auth.user : undefined, audit);
   if (!authenticated) throw errors.unauthorized();
   if (!deps.ready()) throw errors.serviceUnavailable("the server is not ready yet");
   const user = await impersonate(req.headers, auth.user, deps.authorizer);
