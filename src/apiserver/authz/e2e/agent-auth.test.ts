@@ -112,5 +112,6 @@ describe("joining with a bootstrap token", () => {
     refused.ready.catch(() => undefined);
     expect(await refused.exited).toBe(1);
     expect(refused.log()).toContain("rejected the join token (401 Unauthorized)");
+    await refused.stop();
   }, 120_000);
 });
