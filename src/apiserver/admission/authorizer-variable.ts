@@ -2,7 +2,7 @@
  * The `authorizer` variable of admission CEL, backed by the API server's real authorizer chain.
  * CEL evaluation is synchronous and authorization is not: a check nobody has answered yet stops
  * the evaluation (AuthorizationPending), the plugin awaits the checks asked for, and evaluates
- * again with those answers at hand (`runWithAuthorizer`). Expressions are pure, so a re-run only
+ * again with those answers at hand (`AdmissionAuthorizer.run`). Expressions are pure, so a re-run only
  * costs time, and an expression can afford at most two checks (their CEL cost), so the rounds are
  * few.
  */
@@ -10,6 +10,7 @@ import type { Authorizer, Attributes } from "../http/authz.ts";
 import type { UserInfo } from "../registry/definition.ts";
 import { AuthorizerVal, type AuthzOutcome, type AuthzQuery } from "../crd/schema/cel/index.ts";
 import type { RequestAttributes } from "./webhook/matching.ts";
+import { saGroups, saUsername } from "../serviceaccount/index.ts";
 
 /** Thrown inside an evaluation that needs a decision it does not have yet. */
 export class AuthorizationPending extends Error {
@@ -25,10 +26,6 @@ export function rethrowPending(err: unknown): void {
 
 /** Enough for any expression within the cost limit; a guard against a runaway loop. */
 const MAX_ROUNDS = 16;
-
-function serviceAccountUser(namespace: string, name: string): UserInfo {
-  return { username: `system:serviceaccount:${namespace}:${name}`, groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`] };
-}
 
 export class AdmissionAuthorizer {
   private readonly decided = new Map<string, AuthzOutcome>();
@@ -61,7 +58,8 @@ export class AdmissionAuthorizer {
     const known = this.decided.get(key);
     if (known) return known;
     if (!this.authorizer) return { allowed: false, reason: "", error: "no authorizer is configured" };
-    const user = q.serviceAccount ? serviceAccountUser(q.serviceAccount.namespace, q.serviceAccount.name) : this.user;
+    const sa = q.serviceAccount;
+    const user = sa ? { username: saUsername(sa.namespace, sa.name), groups: saGroups(sa.namespace) } : this.user;
     // No authorizer here reads selectors (upstream's RBAC and Node ignore them too).
     const { serviceAccount: _, fieldSelector: _f, labelSelector: _l, ...rest } = q;
     this.pending.set(key, { ...rest, user });

@@ -40,6 +40,9 @@ function stripManagedFields(value: unknown): unknown {
   return obj;
 }
 
+/** The user of an audit event for a request that failed authentication: none (`"user": {}`). */
+export const NO_USER: UserInfo = { username: "", groups: [] };
+
 /** authentication.k8s.io/v1 UserInfo as audit events carry it. */
 function userInfo(u: UserInfo): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -18,9 +18,9 @@ import { parseMediaRanges } from "./negotiate.ts";
 import { parseRequestInfo } from "./request-info.ts";
 import { handleResourceRequest, newRequestScope } from "./resource-handler.ts";
 import type { RequestInfo } from "./request-info.ts";
-import type { AuditRecord, Auditor } from "../audit/index.ts";
+import { NO_USER, type AuditRecord, type Auditor } from "../audit/index.ts";
 import { errorResponse, jsonResponse, methodNotAllowed, routeNotFound } from "./respond.ts";
-import { forbiddenReason } from "./authz.ts";
+import { authorizeRequest, forbiddenReason } from "./authz.ts";
 import { impersonate } from "../authz/impersonation.ts";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.5+kts1" };
@@ -52,8 +52,6 @@ export interface AppOptions {
 }
 
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
-/** The user of an audit event for a request that failed authentication: none (`"user": {}`). */
-const NO_USER: UserInfo = { username: "", groups: [] };
 /** Paths anonymous users reach without --anonymous-auth (k3s's hardened setup): health, version and the supervisor's. */
 const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version", "/cacerts", "/ping"]);
 /** k3s's supervisor paths: served to anyone, without authorization (joining agents pin the CA from /cacerts). */
@@ -139,10 +137,7 @@ export function createApp(opts: AppOptions): App {
       return await handleResourceRequest(request, url, info, user, { registry: opts.registry, authorizer: opts.authorizer, subresources: opts.subresources, openapi: opts.openapi }, scope);
     }
     if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed();
-    const decision = await opts.authorizer.authorize({ user, verb: "get", path: url.pathname });
-    scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
-    scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
-    if (!decision.allowed) throw errors.forbidden({}, forbiddenReason({ user, verb: "get", path: url.pathname }));
+    await authorizeRequest(opts.authorizer, { user, verb: "get", path: url.pathname }, scope);
     return nonResource(request, url);
   };
 

@@ -4,7 +4,8 @@
  * authenticated user do everything (as a cluster with only system:masters users would) and
  * anyone read health and version, as system:public-info-viewer does.
  */
-import type { UserInfo } from "../registry/definition.ts";
+import type { RequestScope, UserInfo } from "../registry/definition.ts";
+import { errors } from "../api/errors.ts";
 
 export interface Attributes {
   user: UserInfo;
@@ -82,6 +83,22 @@ export function forbiddenReason(attrs: Attributes): string {
   const res = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
   const where = attrs.namespace ? ` in the namespace "${attrs.namespace}"` : " at the cluster scope";
   return `${who} cannot ${attrs.verb} resource "${res}" in API group "${attrs.group ?? ""}"${where}`;
+}
+
+/**
+ * The pipeline's authorization step: asks the authorizer, notes the decision for the audit event
+ * (authorization.k8s.io/decision and reason), and refuses with upstream's Forbidden, whose details
+ * name the requested object (`request`; none for a path).
+ */
+export async function authorizeRequest(authorizer: Authorizer, attrs: Attributes, scope: RequestScope, request?: Pick<ResourceRequestInfo, "group" | "resource" | "subresource" | "name">): Promise<void> {
+  const decision = await authorizer.authorize(attrs);
+  scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
+  scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
+  if (decision.allowed) return;
+  const reason = forbiddenReason(attrs);
+  if (!request) throw errors.forbidden({}, reason);
+  const resource = request.subresource ? `${request.resource}/${request.subresource}` : request.resource;
+  throw errors.forbidden({ group: request.group, resource, name: request.name || undefined }, decision.reason ? `${reason}: ${decision.reason}` : reason);
 }
 
 /** The request info an authorizer needs from a resource request (fields of request-info.ts's ResourceRequest). */

@@ -9,7 +9,7 @@ import type { Authorizer } from "./authz.ts";
 import type { OpenApi } from "../openapi/index.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { errors } from "../api/errors.ts";
-import { forbiddenReason, resourceAttributes } from "./authz.ts";
+import { authorizeRequest, resourceAttributes } from "./authz.ts";
 import { type Call, makeCall } from "./handlers/call.ts";
 import { handleDelete, handleDeleteCollection } from "./handlers/delete.ts";
 import { handlePatch } from "./handlers/patch.ts";
@@ -99,14 +99,7 @@ async function serveResourceRequest(req: Request, url: URL, info: ResourceReques
     const allowedVerbs = def.verbs;
     if (!info.subresource && allowedVerbs && !allowedVerbs.includes(info.verb)) throw methodNotAllowed();
 
-    const attrs = resourceAttributes(user, info, url.searchParams);
-    const decision = await deps.authorizer.authorize(attrs);
-    scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
-    scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
-    if (!decision.allowed) {
-      const reason = forbiddenReason(attrs);
-      throw errors.forbidden({ group: info.group, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource, name: info.name || undefined }, decision.reason ? `${reason}: ${decision.reason}` : reason);
-    }
+    await authorizeRequest(deps.authorizer, resourceAttributes(user, info, url.searchParams), scope, info);
     const fieldManager = managerOrUserAgent(url.searchParams.get("fieldManager"), req.headers.get("user-agent"));
     // dryRun's values are checked by each verb's handler, at the point upstream checks them.
     const dryRun = url.searchParams.getAll("dryRun").length > 0;

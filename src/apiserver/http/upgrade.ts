@@ -16,12 +16,12 @@ import type { Authorizer } from "./authz.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { writeResponse } from "../../httpstream/index.ts";
 import { errors } from "../api/errors.ts";
-import { forbiddenReason, resourceAttributes } from "./authz.ts";
+import { authorizeRequest, resourceAttributes } from "./authz.ts";
 import { impersonate } from "../authz/impersonation.ts";
 import { parseRequestInfo } from "./request-info.ts";
 import { errorResponse, routeNotFound } from "./respond.ts";
 import { newRequestScope } from "./resource-handler.ts";
-import type { Auditor, AuditRecord } from "../audit/index.ts";
+import { NO_USER, type Auditor, type AuditRecord } from "../audit/index.ts";
 
 /** An upgrade request for a resource's subresource (pods/exec, ...), authorized. */
 export interface UpgradeCall {
@@ -75,8 +75,6 @@ export interface UpgradeDeps {
   log: Logger;
 }
 
-/** The user of an audit event for a request that failed authentication: none (`"user": {}`). */
-const NO_USER: UserInfo = { username: "", groups: [] };
 
 /** The status code of an HTTP/1.1 answer's first bytes (0 when they are not a status line). */
 function statusOf(chunk: unknown): number {
@@ -164,14 +162,7 @@ async function serve(up: UpgradeRequest, url: URL, deps: UpgradeDeps, pathHandle
   const { info, handler } = resource!;
   const store = deps.registry.lookup(info.group, info.version, info.resource);
   if (!store || (store.def.namespaced && !info.namespace) || !info.name) throw routeNotFound();
-  const attrs = resourceAttributes(user, info);
-  const decision = await deps.authorizer.authorize(attrs);
-  scope.auditAnnotations["authorization.k8s.io/decision"] = decision.allowed ? "allow" : "forbid";
-  scope.auditAnnotations["authorization.k8s.io/reason"] = decision.reason ?? "";
-  if (!decision.allowed) {
-    const reason = forbiddenReason(attrs);
-    throw errors.forbidden({ group: info.group, resource: `${info.resource}/${info.subresource}`, name: info.name }, decision.reason ? `${reason}: ${decision.reason}` : reason);
-  }
+  await authorizeRequest(deps.authorizer, resourceAttributes(user, info), scope, info);
   const protocols = auth.protocols ?? (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
   await handler({ req, url, info, user, store, registry: deps.registry, socket: up.socket, rest: up.rest, protocols });
 }

@@ -233,19 +233,16 @@ export class GenericStore {
     const end = single ? undefined : prefixEnd(prefix);
     let startRevision: number;
     const fromNow = !opts.resourceVersion || opts.resourceVersion === "0";
-    if (opts.sendInitialEvents === true) {
+    // Legacy watches from "now" start with the current objects; WatchList says so itself.
+    if (opts.sendInitialEvents ?? fromNow) {
       // Not older than the given version: the latest state is (a newer version than the store's is refused as for a list).
       const initial = await this.list(namespace, { filter: opts.filter, name: opts.name, resourceVersion: fromNow ? undefined : opts.resourceVersion });
       for (const obj of initial.items) yield { type: "ADDED", object: obj };
-      const at = String(initial.metadata.resourceVersion);
-      yield { type: "BOOKMARK", object: { kind: this.kind, apiVersion: this.apiVersion, metadata: { resourceVersion: at, annotations: { [INITIAL_EVENTS_END]: "true" } } } };
-      startRevision = Number(at) + 1;
-    } else if (opts.sendInitialEvents === false && fromNow) {
-      startRevision = this.backend.currentRevision() + 1;
+      const at = Number(initial.metadata.resourceVersion);
+      if (opts.sendInitialEvents) yield this.bookmark(at, { [INITIAL_EVENTS_END]: "true" });
+      startRevision = at + 1;
     } else if (fromNow) {
-      const initial = await this.list(namespace, { filter: opts.filter, name: opts.name });
-      for (const obj of initial.items) yield { type: "ADDED", object: obj };
-      startRevision = Number(initial.metadata.resourceVersion) + 1;
+      startRevision = this.backend.currentRevision() + 1;
     } else {
       // A revision not reached yet is fine: the watch waits for it (upstream's watch cache does
       // not block or refuse these, "clients can wait for events").
@@ -259,7 +256,7 @@ export class GenericStore {
     try {
       for await (const batch of watch) {
         if (batch.events.length === 0) {
-          yield { type: "BOOKMARK", object: { kind: this.kind, apiVersion: this.apiVersion, metadata: { resourceVersion: String(batch.revision) } } };
+          yield this.bookmark(batch.revision);
           continue;
         }
         for (const ev of batch.events) {
@@ -278,6 +275,10 @@ export class GenericStore {
       signal?.removeEventListener("abort", onAbort);
       watch.close();
     }
+  }
+
+  private bookmark(revision: number, annotations?: Record<string, string>): ApiWatchEvent {
+    return { type: "BOOKMARK", object: { kind: this.kind, apiVersion: this.apiVersion, metadata: { resourceVersion: String(revision), ...(annotations && { annotations }) } } };
   }
 
   private toApiEvent(ev: StoreEvent, filter: ObjectFilter | undefined): ApiWatchEvent | undefined {

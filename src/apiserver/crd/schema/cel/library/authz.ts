@@ -10,7 +10,7 @@
  *
  * Checks are answered synchronously by a `AuthzChecker` the caller provides: CEL evaluation is
  * synchronous, so an admission plugin answers from decisions it fetched before (and re-runs the
- * expression when a new check was asked for; see admission/policy/authorizer.ts).
+ * expression when a new check was asked for; see admission/authorizer-variable.ts).
  */
 import { T } from "../types.ts";
 import { CelError, CelMap, OpaqueVal, type Val } from "../values.ts";
