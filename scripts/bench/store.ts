@@ -6,7 +6,9 @@
  *   - range of 1,000 keys: h2load, and the lean client for p50/p99;
  *   - watch delivery: put sent -> event received, lean client, p50/p99;
  *   - database size after N updates to 1,000 keys (default 1,000,000), before and after
- *     compact + defrag, against the size of the live data.
+ *     compact + defrag, against the size of the live data;
+ *   - the floor of a put at 1 client (store-floor.ts): a no-op gRPC call to each server, one
+ *     fdatasync, and the store alone in this process, with and without a flush.
  *
  * kts runs as a real `kts server --etcd-listen` child, once with --datastore-sync full (fsync per
  * commit, etcd's durability) and once with normal. etcd is Debian's etcd-server with default
@@ -29,6 +31,7 @@ import { EtcdClient } from "../../src/etcdapi/client.ts";
 import { etcdCodecs } from "../../src/etcdapi/proto/codec.ts";
 import { encodeFrame } from "../../src/etcdapi/grpc/framing.ts";
 import { prefixEnd } from "../../src/store/index.ts";
+import { measureFdatasync, measureStorePut } from "./store-floor.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -302,12 +305,21 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [i, target] of targets.entries()) rounds[i]!.push(await measurePuts(target, round));
   }
+  const noopUs = new Map<string, number>();
+  for (const target of targets) {
+    step(`${target.name}: no-op gRPC calls, 1 client`);
+    noopUs.set(target.name, (await h2load(target.endpoint, "/etcdserverpb.Cluster/MemberList", encodeFrame(new Uint8Array(0)), 10000, 1)).meanUs);
+  }
   const results: Array<{ target: Target; figures: Figures }> = [];
   for (const [i, target] of targets.entries()) results.push({ target, figures: await measure(target, bestPuts(rounds[i]!)) });
   for (const c of children.splice(0)) {
     c.kill("SIGTERM");
     await c.exited;
   }
+  step("floor: fdatasync, and the store in this process");
+  const fdatasyncUs = measureFdatasync(scratch);
+  const storeNormalUs = await measureStorePut(scratch, "normal", "/bench/put", VALUE);
+  const storeFullUs = await measureStorePut(scratch, "full", "/bench/put", VALUE);
   const live = 1000 * ("/bench/size/key-0000".length + VALUE.length);
   const etcd = results[0]!.figures;
   const rows: Array<[string, (f: Figures) => string, ((f: Figures) => number) | undefined, boolean]> = [
@@ -342,6 +354,17 @@ async function main(): Promise<void> {
   lines.forEach(print);
   console.log(`\nlive data: 1,000 keys x ${VALUE.length + "/bench/size/key-0000".length} bytes = ${mb(live)}`);
   console.log("durability: etcd fdatasyncs its WAL per commit batch; kts (full) fsyncs the SQLite WAL per group commit; kts (normal) does not fsync (survives a killed process, not power loss)");
+  printFloor(noopUs, fdatasyncUs, storeNormalUs, storeFullUs, etcd.put1MeanUs, results[1]!.figures.put1MeanUs);
+}
+
+/** What a put at one client cannot go below on this machine, next to what 2x etcd would need. */
+function printFloor(noopUs: Map<string, number>, fdatasyncUs: number, storeNormalUs: number, storeFullUs: number, etcdUs: number, ktsUs: number): void {
+  const ktsNoop = noopUs.get("kts (full)") ?? NaN;
+  console.log("\nfloor of a put at 1 client with one flush per put (mean µs, this run):");
+  console.log(`  no-op gRPC call (Cluster/MemberList): ${[...noopUs].map(([name, us]) => `${name} ${fmt(us)}`).join(", ")}`);
+  console.log(`  one fdatasync of a 4 KiB write: ${fmt(fdatasyncUs)}`);
+  console.log(`  the store in this process, no RPC: ${fmt(storeNormalUs)} without a flush, ${fmt(storeFullUs)} with one`);
+  console.log(`  kts (full) floor = no-op call + store with a flush = ${fmt(ktsNoop + storeFullUs)}; measured ${fmt(ktsUs)}; 2x etcd needs <= ${fmt(etcdUs / 2)} (half of etcd's ${fmt(etcdUs)})`);
 }
 
 try {
