@@ -16,6 +16,10 @@
  * `--timeline`: where each pod's time goes, from Docker's event stream (create/start of the pause
  * and app containers) and the watch: the median and max of each step after a burst.
  * `--burst-only`: the burst alone (no paced run, no memory figures), for back-to-back comparisons.
+ * `--pod-network`: the agent runs kts's pod network (host-gw, as a default install does) instead of
+ * `--flannel-backend none` (pods on Docker's default bridge): cluster CIDR 198.18.0.0/16, service
+ * CIDR 198.19.0.0/20 (the benchmarking range), its own bridge and chains (KTS_NET_PREFIX kbench),
+ * no service proxy; everything it made is removed at the end.
  * Every container carries the `kts.test=<run id>` label and is removed at the end.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -40,6 +44,8 @@ const RATE = value("--rate", 2);
 const NS = "bench";
 const PODS = { group: "", version: "v1", resource: "pods" };
 const KTS = join(import.meta.dir, "..", "..", "cmd", "kts.ts");
+const POD_NETWORK = flag("--pod-network");
+const BENCH_NET = { prefix: "kbench", cluster: "198.18.0.0/16", service: "198.19.0.0/20" };
 
 interface PodObj extends KubeObject {
   spec?: { nodeName?: string };
@@ -260,6 +266,13 @@ async function inProcess(docker: DockerEngine): Promise<void> {
   }
 }
 
+/** Takes away what the agent's pod network made (--pod-network). */
+async function removeBenchNetwork(): Promise<void> {
+  const { Iptables } = await import("../../src/iptables/index.ts");
+  const { networkNames, removeNodeNetwork } = await import("../../src/agent/network/index.ts");
+  await removeNodeNetwork({ names: networkNames(BENCH_NET.prefix), iptables: await Iptables.detect(), clusterCidr: BENCH_NET.cluster, serviceCidr: BENCH_NET.service });
+}
+
 async function processes(): Promise<void> {
   const { HttpClient } = await import("../../src/client/http/index.ts");
   const { readKubeconfig } = await import("../../src/pki/index.ts");
@@ -269,21 +282,23 @@ async function processes(): Promise<void> {
   const nodeName = `bench-${RUN_ID}`.toLowerCase();
   try {
     step("starting kts server --disable-agent");
-    server = await startTestServer();
+    server = POD_NETWORK
+      ? await startTestServer(["--cluster-cidr", BENCH_NET.cluster, "--service-cidr", BENCH_NET.service, "--disable-kube-proxy"], { network: true })
+      : await startTestServer();
     const kc = readKubeconfig(server.kubeconfig);
     const client = new HttpClient({ server: kc.server, caPem: kc.caPem, certPem: kc.clientCertPem, keyPem: kc.clientKeyPem });
     await client.create({ group: "", version: "v1", resource: "namespaces" }, "", { metadata: { name: NS } });
     step("starting kts agent");
     agent = Bun.spawn([process.execPath, KTS, "agent", "--join", server.url, "--token", server.token(), "--node-name", nodeName, "--node-ip", "127.0.0.1", "--data-dir", agentDir], {
       stdout: "ignore",
-      stderr: "ignore",
-      env: { ...process.env, KTS_CONTAINER_LABELS: `${TEST_LABEL}=${RUN_ID}` },
+      stderr: process.env.KTS_BENCH_AGENT_LOG ? Bun.file(process.env.KTS_BENCH_AGENT_LOG) : "ignore",
+      env: { ...process.env, KTS_CONTAINER_LABELS: `${TEST_LABEL}=${RUN_ID}`, ...(POD_NETWORK ? { KTS_NET_PREFIX: BENCH_NET.prefix } : {}) },
     });
     await waitNodeReady(client, nodeName);
     await Bun.sleep(5000);
     const idleBefore = rssMb(agent.pid);
     step(`creating ${POD_COUNT} pods through the API`);
-    const title = `kts server + kts agent (separate processes, ${flag("--bind") ? "spec.nodeName set" : "scheduled by the server"})`;
+    const title = `kts server + kts agent (separate processes, ${flag("--bind") ? "spec.nodeName set" : "scheduled by the server"}, ${POD_NETWORK ? "kts's pod network" : "Docker's default bridge"})`;
     const timeline: Timeline | undefined = flag("--timeline") ? new Map() : undefined;
     const pids = { agent: agent.pid, server: pidOf(server.dataDir), dockerd: pidByName("dockerd") };
     const cpu0 = Object.values(pids).map(cpuSeconds);
@@ -310,6 +325,7 @@ async function processes(): Promise<void> {
     await server?.stop();
     await removeTestContainers();
     rmSync(agentDir, { recursive: true, force: true });
+    if (POD_NETWORK) await removeBenchNetwork();
   }
   if (flag("--burst-only")) return;
   // The one-process setup: kts server with its embedded agent, idle.

@@ -42,7 +42,7 @@ export interface AgentOptions {
   clusterDomain?: string;
   /** The Docker client; default the lean DockerEngine on DOCKER_HOST or /var/run/docker.sock (dockerode costs ~30 MB of RSS). */
   docker?: DockerEngine;
-  /** Own names for the node's Docker network, bridge and iptables chains (several nodes in one network namespace: tests); default KTS_NET_PREFIX. */
+  /** Own names for the node's bridge and iptables chains (several nodes in one network namespace: tests); default KTS_NET_PREFIX. */
   netPrefix?: string;
   /** Aborts joining (a stop while the server is still unreachable). */
   signal?: AbortSignal;
@@ -121,7 +121,7 @@ async function startOnce(opts: AgentOptions, log: Logger): Promise<RunningAgent>
     const kp = await ensureKubeProxyCredentials({ serverUrl: opts.serverUrl, caPem: creds.caPem, node: creds, dataDir: opts.dataDir, log: log.child("join"), signal });
     return new HttpClient({ server: opts.serverUrl, caPem: kp.caPem, certPem: kp.certPem, keyPem: kp.keyPem, userAgent: `kts-proxy/${opts.nodeName}` });
   };
-  const networking = await prepareNetworking({ client, proxyClient, nodeName: opts.nodeName, nodeIP: opts.nodeIP, netPrefix: opts.netPrefix, labels: opts.containerLabels, log: log.child("network"), signal: opts.signal });
+  const networking = await prepareNetworking({ client, proxyClient, nodeName: opts.nodeName, nodeIP: opts.nodeIP, netPrefix: opts.netPrefix, log: log.child("network"), signal: opts.signal });
   const dependents = agentDependents({
     serverUrl: opts.serverUrl,
     nodeName: opts.nodeName,

@@ -4,10 +4,11 @@
  *   2. install the unreachable routes for the cluster and service CIDRs, before any pod runs;
  *   3. once the Node is registered: the pod network (bridge, host-gw routes, masquerading) and the
  *      service proxy (unless the server says --disable-kube-proxy), as system:kube-proxy.
- * The pod manager asks `sandbox` which Docker network a pod sandbox joins; until the pod network is
+ * The pod manager asks `sandbox` how a pod sandbox joins the network (an address and a veth on the
+ * pod bridge, or Docker's default bridge with `--flannel-backend none`); until the pod network is
  * up it refuses (the pod waits, as a kubelet's pods wait for a ready CNI).
  * Test runs that put several nodes in one network namespace give each its own names with
- * KTS_NET_PREFIX (Docker network, bridge and chain prefixes).
+ * KTS_NET_PREFIX (bridge and chain prefixes).
  */
 import type { Client } from "../client/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -29,8 +30,6 @@ export interface NetworkingOptions {
   nodeIP: string;
   /** Names for this node's network objects (see networkNames); default KTS_NET_PREFIX or kts's fixed names. */
   netPrefix?: string;
-  /** Labels on what the network creates in Docker (tests' cleanup label). */
-  labels?: Record<string, string>;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -65,7 +64,7 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
   const startPods = async (ipt: Iptables) => {
     while (!pods && !stopped && config.flannelBackend === "host-gw") {
       try {
-        pods = await startPodNetwork({ client: opts.client, nodeName: opts.nodeName, nodeIP: opts.nodeIP, clusterCidr: config.clusterCidr, names, iptables: ipt, labels: opts.labels, log: log.child("network") });
+        pods = await startPodNetwork({ client: opts.client, nodeName: opts.nodeName, nodeIP: opts.nodeIP, clusterCidr: config.clusterCidr, names, iptables: ipt, log: log.child("network") });
       } catch (err) {
         log.error("the pod network could not start; retrying", { err: err instanceof Error ? err.message : String(err) });
         await sleep(RETRY_MS, stopping.signal);
@@ -93,13 +92,20 @@ export async function prepareNetworking(opts: NetworkingOptions): Promise<NodeNe
   return {
     config,
     sandbox: {
-      networkMode() {
-        if (config.flannelBackend === "none") return "bridge";
+      async plan() {
+        if (config.flannelBackend === "none") return { networkMode: "bridge" };
         if (!pods) throw new NetworkNotReadyError(`network is not ready: the pod network of node ${opts.nodeName} has not started`);
-        return pods.networkMode();
+        return pods.plan();
       },
-      sandboxStarted(id) {
-        pods?.sandboxStarted?.(id);
+      async attach(a) {
+        if (!pods) throw new NetworkNotReadyError(`network is not ready: the pod network of node ${opts.nodeName} has not started`);
+        await pods.attach(a);
+      },
+      release(ip) {
+        pods?.release(ip);
+      },
+      containerEvent(action, id) {
+        pods?.containerEvent(action, id);
       },
     },
     start() {

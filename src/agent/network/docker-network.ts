@@ -1,10 +1,8 @@
 /**
- * The node's pod bridge as a Docker network (Engine API over the unix socket): a bridge network
- * with the node's pod CIDR as its subnet, the CIDR's first address as the bridge's (the pods'
- * gateway), a fixed Linux bridge name, and Docker's own masquerading off (kts masquerades only
- * traffic leaving the cluster, so pod-to-pod traffic across nodes keeps its source address).
- * Pause containers join it; Docker's IPAM hands each one an address from the pod CIDR and still
- * publishes hostPorts. Docker keeps the network across its restarts.
+ * The few Docker Engine calls the pod network makes itself (over the unix socket): listing this
+ * node's sandboxes (their labels carry their pod IPs and hostPorts), and the Docker bridge network
+ * of the earlier design (bridge.ts retires it once unused; `ensure`/`create` make one, which
+ * tests use to play an upgraded node).
  */
 
 export interface DockerNetworkSpec {
@@ -21,7 +19,15 @@ interface NetworkInfo {
   Name: string;
   IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> };
   Options?: Record<string, string>;
-  Containers?: Record<string, unknown>;
+  Containers?: Record<string, { IPv4Address?: string }>;
+}
+
+/** A container as Docker's list reports it (the fields the pod network reads). */
+export interface ListedContainer {
+  Id: string;
+  Created: number;
+  State: string;
+  Labels?: Record<string, string>;
 }
 
 export class DockerNetworkError extends Error {}
@@ -49,6 +55,14 @@ export class DockerNetworks {
       json = { message: text };
     }
     return { status: res.status, json };
+  }
+
+  /** Containers (all states) carrying every one of the labels ("key=value"). */
+  async containers(labels: string[]): Promise<ListedContainer[]> {
+    const filters = encodeURIComponent(JSON.stringify({ label: labels }));
+    const r = await this.call("GET", `/containers/json?all=1&filters=${filters}`);
+    if (r.status !== 200) throw new DockerNetworkError(`listing containers: ${message(r.json)}`);
+    return r.json as ListedContainer[];
   }
 
   async get(name: string): Promise<NetworkInfo | undefined> {

@@ -3,10 +3,10 @@
  * node A) and a real `kts agent` (node B) on this machine, real Docker, real iptables, real
  * kubectl. Everything is namespaced so it cannot meet anything else here: the cluster and service
  * CIDRs are inside 10.<b>.0.0/16 (b picked for this run), the node addresses sit on a veth pair this
- * test creates, each node has its own Docker network, bridge and chain prefix (KTS_NET_PREFIX),
+ * test creates, each node has its own bridge and chain prefix (KTS_NET_PREFIX),
  * and an "outside" network namespace (also made here) stands for a machine off the cluster and for
  * a remote node reached by a host-gw route. Traffic goes only to these addresses. Everything is
- * removed at the end: containers, Docker networks, chains and jumps, routes, namespaces, links.
+ * removed at the end: containers, bridges, chains and jumps, routes, namespaces, links.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
@@ -267,6 +267,15 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
       return r.exitCode === 0 ? r.stdout.toString().trim() : undefined;
     });
     expect(viaHostPort.startsWith("hostport ")).toBe(true);
+    // From 127.0.0.1 (routed to the bridge by route_localnet, masqueraded to the bridge address)
+    // and from the pod itself (hairpin, masqueraded too, or its reply would skip the DNAT).
+    const cidr = (await s.k("get", "node", nodeA, "-o", "jsonpath={.spec.podCIDR}")).trim();
+    const gateway = cidr.replace(/\.0\/\d+$/, ".1");
+    const viaLoopback = Bun.spawnSync(["busybox", "timeout", "10", "busybox", "wget", "-qO-", `http://127.0.0.1:${hostPort}/cgi-bin/who`]);
+    expect(viaLoopback.stdout.toString().trim().replace("::ffff:", "").replace(/[[\]]/g, "")).toBe(`hostport ${gateway}`);
+    expect(await who("hostport", `http://${NODE_A_IP}:${hostPort}`)).toBe(`hostport ${gateway}`);
+    // The DNAT rule names the pod, in this node's own chain; the sandbox carries its address.
+    expect(await natRules()).toContain(`-A ${PREFIX_A.toUpperCase()}-HOSTPORTS -p tcp -m tcp --dport ${hostPort} -m comment --comment "default/hostport hostPort ${hostPort}/tcp" -j DNAT --to-destination ${await podIP("hostport")}:8080`);
     expect(await podIP("hostnet")).toBe(NODE_A_IP);
     const answer = await waitFor("a ClusterIP from the host network", async () => {
       const a = await who("hostnet", `http://${await clusterIP("web")}`);

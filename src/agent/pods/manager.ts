@@ -93,7 +93,11 @@ export class PodManager {
       this.ctx.runtime.docker,
       this.ctx.nodeName,
       {
-        onContainer: (uid) => this.enqueue(uid),
+        onContainer: (uid, action, id) => {
+          // The pod network frees a dead sandbox's address and hostPorts at once.
+          this.ctx.network?.containerEvent(action, id);
+          this.enqueue(uid);
+        },
         // Docker came back (restarted): every pod may have lost its containers.
         onReconnect: () => {
           this.ctx.log.info("docker event stream reconnected, resyncing all pods");

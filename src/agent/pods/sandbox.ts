@@ -1,13 +1,17 @@
 /**
  * The pod sandbox: a pause container holding the pod's network, IPC and UTS namespaces (or the
- * host's network for hostNetwork pods), publishing hostPorts, carrying the pod's hostname, DNS
- * settings and namespaced sysctls. Also the kubelet-managed /etc/hosts the app containers mount.
+ * host's network for hostNetwork pods), carrying the pod's hostname, DNS settings and namespaced
+ * sysctls. On kts's pod network the pause runs without Docker networking and the network wires it
+ * once it runs (an address, labelled on the sandbox, a veth, hostPorts as DNAT rules); without one
+ * (`--flannel-backend none`, tests) it is on Docker's default bridge and Docker publishes the
+ * hostPorts. Also the kubelet-managed /etc/hosts the app containers mount.
  */
 import type Docker from "dockerode";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Pod } from "../runtime/index.ts";
-import { LABEL_GRACE, SANDBOX_NAME, containerLabels, dockerName } from "../runtime/index.ts";
+import { LABEL_GRACE, LABEL_HOST_PORTS, LABEL_POD_IP, SANDBOX_NAME, containerLabels, dockerName } from "../runtime/index.ts";
+import type { HostPortMapping, SandboxPlan } from "../network/index.ts";
 import { podDir, type AgentContext } from "./context.ts";
 import { podRef } from "./pod-info.ts";
 
@@ -69,17 +73,25 @@ export function dnsFor(pod: Pod, ctx: Pick<AgentContext, "dns">): Resolv {
   };
 }
 
-/** hostPort bindings of all the pod's containers, published on the sandbox. */
-function portBindings(pod: Pod): { exposed: Record<string, object>; bindings: Record<string, Array<{ HostIp?: string; HostPort: string }>> } {
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, Array<{ HostIp?: string; HostPort: string }>> = {};
+/** The hostPorts of all the pod's containers. */
+function hostPorts(pod: Pod): HostPortMapping[] {
+  const out: HostPortMapping[] = [];
   for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
     for (const p of c.ports ?? []) {
-      if (!p.hostPort) continue;
-      const key = `${p.containerPort}/${(p.protocol ?? "TCP").toLowerCase()}`;
-      exposed[key] = {};
-      (bindings[key] ??= []).push({ HostIp: p.hostIP || undefined, HostPort: String(p.hostPort) });
+      if (p.hostPort) out.push({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol ?? "TCP", ...(p.hostIP ? { hostIP: p.hostIP } : {}) });
     }
+  }
+  return out;
+}
+
+/** hostPort bindings for Docker to publish (sandboxes on a Docker network). */
+function portBindings(ports: HostPortMapping[]): { exposed: Record<string, object>; bindings: Record<string, Array<{ HostIp?: string; HostPort: string }>> } {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostIp?: string; HostPort: string }>> = {};
+  for (const p of ports) {
+    const key = `${p.containerPort}/${p.protocol.toLowerCase()}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: p.hostIP || undefined, HostPort: String(p.hostPort) });
   }
   return { exposed, bindings };
 }
@@ -90,21 +102,27 @@ export async function createSandbox(ctx: AgentContext, pod: Pod, attempt: number
   const host = spec.hostNetwork === true;
   const { hostname, domain } = hostnameAndDomain(pod, ctx.dns.clusterDomain);
   const dns = host ? undefined : dnsFor(pod, ctx);
-  const { exposed, bindings } = portBindings(pod);
+  const ports = hostPorts(pod);
+  // The pod network's plan (throws while it is not ready: the pod waits); it may allocate an address.
+  const plan: SandboxPlan = host ? { networkMode: "host" } : ctx.network ? await ctx.network.plan() : { networkMode: "bridge" };
+  const ip = plan.ip;
+  const { exposed, bindings } = ip === undefined && !host ? portBindings(ports) : { exposed: {}, bindings: {} };
+  const own: Record<string, string> = ip === undefined ? {} : { [LABEL_POD_IP]: ip, ...(ports.length ? { [LABEL_HOST_PORTS]: JSON.stringify(ports) } : {}) };
   const sysctls = Object.fromEntries((spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value]));
   const opts: Docker.ContainerCreateOptions = {
     name: dockerName(ref, SANDBOX_NAME, attempt),
     Image: ctx.pauseImage,
     Hostname: host ? undefined : hostname,
     Domainname: host || !domain ? undefined : domain,
-    Labels: containerLabels(ref, ctx.nodeName, SANDBOX_NAME, attempt, ctx.labels, { [LABEL_GRACE]: String(spec.terminationGracePeriodSeconds ?? 30) }),
+    Labels: containerLabels(ref, ctx.nodeName, SANDBOX_NAME, attempt, ctx.labels, { [LABEL_GRACE]: String(spec.terminationGracePeriodSeconds ?? 30), ...own }),
     ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
+    // kts wires the sandbox itself: Docker makes an empty network namespace and nothing else.
+    NetworkDisabled: ip !== undefined ? true : undefined,
     HostConfig: {
-      // The pod network's Docker network (throws while it is not ready: the pod waits).
-      NetworkMode: host ? "host" : (ctx.network?.networkMode() ?? "bridge"),
+      NetworkMode: plan.networkMode,
       IpcMode: spec.hostIPC ? "host" : "shareable",
       PidMode: spec.hostPID ? "host" : undefined,
-      PortBindings: Object.keys(bindings).length && !host ? bindings : undefined,
+      PortBindings: Object.keys(bindings).length ? bindings : undefined,
       Dns: dns?.nameservers.length ? dns.nameservers : undefined,
       DnsSearch: dns?.searches.length ? dns.searches : undefined,
       DnsOptions: dns?.options.length ? dns.options : undefined,
@@ -114,13 +132,24 @@ export async function createSandbox(ctx: AgentContext, pod: Pod, attempt: number
       LogConfig: { Type: "json-file", Config: {} },
     },
   };
-  const id = await ctx.runtime.create(opts);
+  let id: string;
+  try {
+    id = await ctx.runtime.create(opts);
+  } catch (err) {
+    if (ip !== undefined) ctx.network?.release(ip);
+    throw err;
+  }
   try {
     await ctx.runtime.start(id);
-    if (!host) ctx.network?.sandboxStarted?.(id);
+    if (ip !== undefined) {
+      const pid = await ctx.runtime.pid(id);
+      if (!pid) throw new Error(`the sandbox ${id.slice(0, 12)} stopped before its network was set up`);
+      await ctx.network!.attach({ sandboxId: id, pid, ip, pod: `${ref.namespace}/${ref.name}`, hostPorts: ports });
+    }
   } catch (err) {
-    // A sandbox that cannot start (a hostPort taken, …) is not kept: the next try makes a new one.
+    // A sandbox that cannot start or be wired (a hostPort taken, …) is not kept: the next try makes a new one.
     await ctx.runtime.remove(id).catch(() => {});
+    if (ip !== undefined) ctx.network?.release(ip);
     throw err;
   }
   return id;

@@ -13,6 +13,7 @@ import {
   LABEL_KIND,
   LABEL_NODE,
   LABEL_POD_NAME,
+  LABEL_POD_IP,
   LABEL_POD_NAMESPACE,
   LABEL_POD_UID,
   LABEL_RESTART_COUNT,
@@ -123,8 +124,9 @@ export class Runtime {
     if (cached && cached.state === c.state) return cached;
     try {
       const info = await this.docker.getContainer(c.id).inspect();
+      // kts's own pod network labels the sandbox with its address; on a Docker network Docker knows it.
       const nets = info.NetworkSettings?.Networks ?? {};
-      const ip = Object.values(nets).find((n) => n?.IPAddress)?.IPAddress ?? "";
+      const ip = info.Config?.Labels?.[LABEL_POD_IP] || (Object.values(nets).find((n) => n?.IPAddress)?.IPAddress ?? "");
       const details: ContainerDetails = {
         ...fromLabels(info.Id, info.Config?.Labels ?? {}, stateOf(info.State.Status), c.created, info.Image),
         startedAt: info.State.StartedAt === ZERO_TIME ? "" : info.State.StartedAt,
@@ -156,6 +158,12 @@ export class Runtime {
     } catch (err) {
       if (!isNotModified(err)) throw err;
     }
+  }
+
+  /** The process id of a running container (its namespaces are /proc/<pid>/ns/…); 0 when it is not running. */
+  async pid(id: string): Promise<number> {
+    const info = await this.docker.getContainer(id).inspect();
+    return info.State.Running ? info.State.Pid : 0;
   }
 
   /** Sends the stop signal, then SIGKILL after `seconds`; a stopped or missing container is fine. */

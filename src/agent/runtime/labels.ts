@@ -16,6 +16,10 @@ export const LABEL_HASH = "io.kubernetes.container.hash";
 export const LABEL_GRACE = "io.kubernetes.pod.terminationGracePeriod";
 /** The sandbox (pause container) an app container was started in. */
 export const LABEL_SANDBOX = "kts.io/sandbox";
+/** The pod IP kts's own pod network gave a sandbox (src/agent/network/ipam.ts rebuilds from it). */
+export const LABEL_POD_IP = "kts.io/pod-ip";
+/** The hostPorts kts maps to a sandbox (JSON HostPortMapping[]), rebuilt into iptables rules from it. */
+export const LABEL_HOST_PORTS = "kts.io/host-ports";
 /** init | sidecar | regular | ephemeral: which list of the pod spec the container comes from. */
 export const LABEL_KIND = "kts.io/container-kind";
 
