@@ -3,8 +3,9 @@
  * container pairs the agent would run, created and started directly (16 at a time, like the
  * agent's workers), with no agent and no API. Every container is labelled for this run and removed.
  *
- * Two floors: `docker` is what kts does (the pause container on a Docker network); `veth` is the
- * cheaper one a pod network of kts's own would have: the pause started without Docker networking
+ * Two floors: `docker` is the pause container on a Docker network (kts with `--flannel-backend none`,
+ * and kts's pod network before it had its own bridge); `veth` is what kts's pod network does now
+ * (src/agent/network: veth.ts), minus attaching to the bridge: the pause started without Docker networking
  * (`NetworkDisabled`: Docker then adds no libnetwork-setkey prestart hook, which re-executes
  * dockerd for every sandbox and is about half of Docker's CPU per pod) and a veth pair made for it
  * with `ip` (one end moved into the pause's network namespace, addressed from 198.18.0.0/15, the

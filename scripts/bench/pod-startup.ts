@@ -19,7 +19,8 @@
  * `--pod-network`: the agent runs kts's pod network (host-gw, as a default install does) instead of
  * `--flannel-backend none` (pods on Docker's default bridge): cluster CIDR 198.18.0.0/16, service
  * CIDR 198.19.0.0/20 (the benchmarking range), its own bridge and chains (KTS_NET_PREFIX kbench),
- * no service proxy; everything it made is removed at the end.
+ * no service proxy; everything it made is removed at the end. `KTS_BENCH_AGENT_LOG=<file>` keeps the
+ * agent's log.
  * Every container carries the `kts.test=<run id>` label and is removed at the end.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -224,13 +225,13 @@ async function waitNodeReady(client: Client, name: string): Promise<void> {
   throw new Error(`node ${name} did not become Ready`);
 }
 
-/** Docker alone, on the pause's Docker network and (the cheaper floor) on a veth of its own. */
+/** Docker alone, on the pause's Docker network and (kts's pod network, the cheaper floor) on a veth of its own. */
 async function printFloors(docker: DockerEngine): Promise<void> {
   step("measuring Docker alone");
   const floor = await dockerFloor(docker, POD_COUNT);
   const veth = await dockerFloor(docker, POD_COUNT, "veth");
   console.log(`\nDocker alone (no agent, no API): ${POD_COUNT} pause + app container pairs created and started, 16 at a time: ${(floor / 1000).toFixed(2)} s`);
-  console.log(`The same with the pause off Docker's networking and a veth pair made with ip (a pod network of kts's own): ${Number.isNaN(veth) ? "n/a (needs root, ip and nsenter)" : `${(veth / 1000).toFixed(2)} s`}`);
+  console.log(`The same with the pause off Docker's networking and a veth pair made with ip (as kts's pod network does): ${Number.isNaN(veth) ? "n/a (needs root, ip and nsenter)" : `${(veth / 1000).toFixed(2)} s`}`);
 }
 
 async function inProcess(docker: DockerEngine): Promise<void> {

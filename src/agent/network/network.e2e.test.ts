@@ -389,7 +389,7 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
     }
   });
 
-  test("each node's proxy is system:kube-proxy with a certificate of its own, kept across an agent restart; the nodes cannot list EndpointSlices", async () => {
+  test("each node's proxy is system:kube-proxy with a certificate of its own, kept across an agent restart (pod addresses too); the nodes cannot list EndpointSlices", async () => {
     const kubeProxyCert = (agentDataDir: string) => new X509Certificate(readFileSync(join(agentDataDir, "agent", "client-kube-proxy.crt")));
     for (const dir of [s.dataDir, agentB!.dataDir]) expect(kubeProxyCert(dir).subject).toBe("CN=system:kube-proxy");
     // The rules above were programmed from EndpointSlices, which only kube-proxy's identity may list.
@@ -405,6 +405,12 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
     await waitFor("node B's proxy running again", async () => (agentB!.log().includes("service proxy running") ? true : undefined));
     expect(agentB.log()).toContain(`using the stored kube-proxy certificate serial=${serial}`);
     expect(kubeProxyCert(dataDir).serialNumber).toBe(serial);
+    // Its pods' addresses were rebuilt from Docker's sandboxes: a new pod gets another, and reaches them.
+    await apply(pod("client-b2", agentB.nodeName, {}, { client: true }));
+    await ready("client-b2");
+    const [c2, wb, cb] = [await podIP("client-b2"), await podIP("web-b"), await podIP("client-b")];
+    expect(new Set([c2, wb, cb]).size).toBe(3);
+    expect(await who("client-b2", `http://${wb}:8080`)).toBe(`web-b ${c2}`);
     // And it still programs Services: a new one appears in node B's own chains.
     await apply(service("after-restart", { app: "web" }));
     await waitFor("node B's rules for the new Service", async () => ((await natRules()).split("\n").some((l) => l.startsWith(`-A ${PREFIX_B.toUpperCase()}-SERVICES`) && l.includes('"default/after-restart cluster IP"')) ? true : undefined));
