@@ -4,6 +4,7 @@
  *   - `kts server --disable-agent` (API server, controllers, scheduler; no node);
  *   - `kts agent` joined to that server (a separate process, HTTPS between them);
  *   - `kts server` with its embedded agent.
+ * A compiled agent runs from a copy of the executable in its data dir (see ownCopy).
  * Each process starts on loopback in a temp data dir with the test harness's settings (no pod
  * network, no service proxy, no packaged components), runs until settled (server ready, node
  * Ready, then `--settle` seconds), is asked for a full GC (`kill -USR2`, cmd/memory-report.ts),
@@ -20,7 +21,7 @@
  *
  * Without --binary both the source and dist/kts run (dist/kts only when present; --build makes it).
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { step } from "./lib.ts";
@@ -137,6 +138,20 @@ function row(kts: Kts, what: string, f: Figures, target: string): void {
   console.error(`bench:   ${kts.label} ${what}: ${f.report}`);
 }
 
+/**
+ * A compiled agent runs from its own copy of the executable, as on a worker where no server maps
+ * it: pages two processes map are left resident when one of them hands its start-up pages back
+ * (cmd/executable-pages.ts), and RSS counts them in both.
+ */
+function ownCopy(kts: Kts, dir: string): Kts {
+  const [exe, ...rest] = kts.argv;
+  if (!exe || exe === process.execPath) return kts;
+  const copy = join(dir, "kts");
+  copyFileSync(exe, copy);
+  chmodSync(copy, 0o755);
+  return { ...kts, argv: [copy, ...rest] };
+}
+
 /** `kts server --disable-agent`, then a `kts agent` joined to it. */
 async function serverAndAgent(kts: Kts, nodeName: string): Promise<void> {
   step(`${kts.label}: kts server --disable-agent`);
@@ -147,7 +162,7 @@ async function serverAndAgent(kts: Kts, nodeName: string): Promise<void> {
     step(`${kts.label}: kts agent joined to it`);
     const dir = mkdtempSync(join(tmpdir(), "kts-bench-mem-agent-"));
     const token = (await Bun.file(join(server.dir, "server", "token")).text()).trim();
-    const agent = start(kts, ["agent", "--join", server.url, "--token", token, "--node-name", nodeName, "--node-ip", "127.0.0.1", "--data-dir", dir], dir);
+    const agent = start(ownCopy(kts, dir), ["agent", "--join", server.url, "--token", token, "--node-name", nodeName, "--node-ip", "127.0.0.1", "--data-dir", dir], dir);
     try {
       await nodeReady(server.client, nodeName, agent);
       row(kts, "`kts agent`", await measure(agent), "≤ 50 MB");
