@@ -85,10 +85,14 @@ class HubWatcher implements Watch, AsyncIterator<WatchBatch> {
 
   offer(events: WatchEvent[]): void {
     const { key, end } = this.opts;
+    const before = this.queue.length;
     for (const ev of events) {
       if (ev.kv.modRevision < this.cursor || !inRange(ev.kv.key, key, end)) continue;
       this.queue.push(this.opts.prevKv || !ev.prevKv ? ev : { type: ev.type, kv: ev.kv });
     }
+    // Most commits concern none of a watcher's keys: waking its consumer for nothing would cost
+    // every watcher a promise round per commit.
+    if (this.queue.length === before) return;
     if (this.queue.length > this.hub.queueLimit) {
       // The consumer is too slow: forget the queue and re-read it from the log later.
       this.cursor = this.queue[0]!.kv.modRevision;
