@@ -173,9 +173,11 @@ export async function startPodNetwork(opts: PodNetworkOptions): Promise<PodNetwo
     for (const c of list) {
       const labels = c.Labels ?? {};
       const ip = labels[LABEL_POD_IP];
-      if (!ip || (c.State !== "running" && c.State !== "created")) continue;
-      taken.push(ip);
+      if (!ip) continue;
+      // Where round-robin resumes after an agent restart: the newest sandbox, running or not.
       if (!latest || c.Created >= latest.created) latest = { ip, created: c.Created };
+      if (c.State !== "running" && c.State !== "created") continue;
+      taken.push(ip);
       if (c.State === "running") {
         next.set(c.Id, { pod: `${labels[LABEL_POD_NAMESPACE]}/${labels[LABEL_POD_NAME]}`, ip, created: c.Created, ports: parseHostPorts(labels[LABEL_HOST_PORTS]) });
       }

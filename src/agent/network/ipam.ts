@@ -17,6 +17,8 @@ export class PodIpam {
   private readonly pending = new Set<number>();
   /** Offset (in the block) of the last address handed out. */
   private last = 0;
+  /** Whether this allocator gave out an address yet. */
+  private handedOut = false;
 
   constructor(cidr: string) {
     this.cidr = mustParseCidr(cidr);
@@ -39,8 +41,9 @@ export class PodIpam {
   }
 
   /**
-   * Makes the taken addresses exactly `taken` (Docker's view) plus the pending ones; `latest` (the
-   * address of the newest sandbox) is where round-robin resumes.
+   * Makes the taken addresses exactly `taken` (Docker's view) plus the pending ones. `latest` (the
+   * address of the newest sandbox) is where round-robin resumes, but only in a fresh allocator (an
+   * agent restart): later rebuilds must not move it back, or an address just freed would be next.
    */
   rebuild(taken: Iterable<string>, latest?: string): void {
     this.used.clear();
@@ -50,7 +53,7 @@ export class PodIpam {
     }
     for (const o of this.pending) this.used.add(o);
     const l = latest !== undefined ? this.offset(latest) : undefined;
-    if (l !== undefined && this.usable(l)) this.last = l;
+    if (!this.handedOut && l !== undefined && this.usable(l)) this.last = l;
   }
 
   /** Marks an address taken (a sandbox found outside the rebuild, e.g. an old Docker network's). */
@@ -68,6 +71,7 @@ export class PodIpam {
       this.used.add(o);
       this.pending.add(o);
       this.last = o;
+      this.handedOut = true;
       return formatIPv4(this.cidr.base + o);
     }
     return undefined;

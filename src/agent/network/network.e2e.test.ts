@@ -284,6 +284,29 @@ describe.skipIf(!hasDocker)("pod network and service proxy", () => {
     expect(answer).toMatch(/^web-[12] /);
   });
 
+  test("a killed sandbox comes back with a new address, and its hostPort follows it", async () => {
+    const hostPort = 18000 + B;
+    const before = await podIP("hostport");
+    const sandbox = sh(["docker", "ps", "-q", "--filter", `label=kts.io/node=${nodeA}`, "--filter", "label=io.kubernetes.pod.name=hostport", "--filter", "label=io.kubernetes.container.name=POD"]).trim();
+    expect(sandbox).not.toBe("");
+    sh(["docker", "kill", sandbox]);
+    const after = await waitFor("a new sandbox address", async () => {
+      const ip = await podIP("hostport");
+      const restarts = (await s.k("get", "pod", "hostport", "-o", "jsonpath={.status.containerStatuses[0].restartCount}")).trim();
+      return ip && ip !== before && restarts === "1" ? ip : undefined;
+    });
+    await ready("hostport");
+    expect(await who("client", `http://${after}:8080`)).toBe(`hostport ${await podIP("client")}`);
+    const viaHostPort = await waitFor("the hostPort answering again", async () => {
+      const r = Bun.spawnSync(["busybox", "timeout", "10", "busybox", "wget", "-qO-", `http://${NODE_A_IP}:${hostPort}/cgi-bin/who`]);
+      return r.exitCode === 0 ? r.stdout.toString().trim() : undefined;
+    });
+    expect(viaHostPort.startsWith("hostport ")).toBe(true);
+    const nat = await natRules();
+    expect(nat).toContain(`--to-destination ${after}:8080`);
+    expect(nat).not.toContain(`--to-destination ${before}:8080`);
+  });
+
   test("sessionAffinity ClientIP keeps a client on one endpoint", async () => {
     await apply(service("sticky", { app: "web" }, { sessionAffinity: "ClientIP" }));
     const ip = await programmed("sticky");
