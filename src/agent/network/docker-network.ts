@@ -1,8 +1,8 @@
 /**
  * The few Docker Engine calls the pod network makes itself (over the unix socket): listing this
  * node's sandboxes (their labels carry their pod IPs and hostPorts), and the Docker bridge network
- * of the earlier design (bridge.ts retires it once unused; `ensure`/`create` make one, which
- * tests use to play an upgraded node).
+ * of the earlier design (bridge.ts retires it once unused; `create` makes one, which tests use to
+ * play an upgraded node).
  */
 
 export interface DockerNetworkSpec {
@@ -95,22 +95,6 @@ export class DockerNetworks {
     if (r.status === 404) return false;
     if (r.status !== 204 && r.status !== 200) throw new DockerNetworkError(`removing Docker network ${name}: ${message(r.json)}`);
     return true;
-  }
-
-  /**
-   * Makes the network match the spec. One with another subnet or bridge (the node got a new pod
-   * CIDR: a new cluster on this host) is replaced, which Docker refuses while containers use it.
-   */
-  async ensure(spec: DockerNetworkSpec): Promise<void> {
-    const have = await this.get(spec.name);
-    if (have) {
-      const cfg = have.IPAM?.Config?.[0];
-      if (cfg?.Subnet === spec.subnet && have.Options?.["com.docker.network.bridge.name"] === spec.bridge) return;
-      const users = Object.keys(have.Containers ?? {}).length;
-      if (users > 0) throw new DockerNetworkError(`Docker network ${spec.name} has subnet ${cfg?.Subnet} but the node's pod CIDR is ${spec.subnet}; ${users} container(s) still use it`);
-      await this.remove(spec.name);
-    }
-    await this.create(spec);
   }
 }
 

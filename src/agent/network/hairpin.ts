@@ -2,8 +2,9 @@
  * Hairpin mode on the pod bridge's ports (the kubelet's --hairpin-mode=hairpin-veth, the CNI
  * bridge plugin's hairpinMode): with bridge netfilter on, a pod reaching itself through its
  * Service is DNATed inside the bridge and must leave through the very port it came in by, which a
- * bridge refuses unless the port allows hairpinning. Docker leaves it off (its userland proxy
- * covers its own hairpin case), so kts turns it on for every port of its bridge.
+ * bridge refuses unless the port allows hairpinning. kts's own veths get it when they are made
+ * (veth.ts); this turns it on for the ports Docker made, on a node still using the earlier
+ * design's Docker network (Docker leaves it off: its userland proxy covers its own hairpin case).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 
