@@ -2,7 +2,7 @@
  * Pod startup latency on one node (upstream's SLO: create → Running, seen through a watch, image
  * present locally; p99 ≤ 5 s) and the agent's idle memory.
  *
- *   bun scripts/bench/pod-startup.ts [--pods 30] [--rate 2] [--in-process] [--bind] [--timeline] [--burst-only]
+ *   bun scripts/bench/pod-startup.ts [--pods 30] [--rate 2] [--in-process] [--bind] [--timeline] [--burst-only] [--docker-bridge]
  *
  * Default: a real `kts server --disable-agent` and a real `kts agent` joined to it (separate
  * processes, HTTPS between them); the pods are created together through the API and scheduled by
@@ -16,10 +16,10 @@
  * `--timeline`: where each pod's time goes, from Docker's event stream (create/start of the pause
  * and app containers) and the watch: the median and max of each step after a burst.
  * `--burst-only`: the burst alone (no paced run, no memory figures), for back-to-back comparisons.
- * `--pod-network`: the agent runs kts's pod network (host-gw, as a default install does) instead of
- * `--flannel-backend none` (pods on Docker's default bridge): cluster CIDR 198.18.0.0/16, service
- * CIDR 198.19.0.0/20 (the benchmarking range), its own bridge and chains (KTS_NET_PREFIX kbench),
- * no service proxy; everything it made is removed at the end. `KTS_BENCH_AGENT_LOG=<file>` keeps the
+ * The agent runs kts's pod network, as a default install does (host-gw): cluster CIDR
+ * 198.18.0.0/16, service CIDR 198.19.0.0/20 (the benchmarking range), its own bridge and chains
+ * (KTS_NET_PREFIX kbench), no service proxy; everything it made is removed at the end.
+ * `--docker-bridge`: no pod network (`--flannel-backend none`), the pods on Docker's default bridge. `KTS_BENCH_AGENT_LOG=<file>` keeps the
  * agent's log.
  * Every container carries the `kts.test=<run id>` label and is removed at the end.
  */
@@ -45,7 +45,7 @@ const RATE = value("--rate", 2);
 const NS = "bench";
 const PODS = { group: "", version: "v1", resource: "pods" };
 const KTS = join(import.meta.dir, "..", "..", "cmd", "kts.ts");
-const POD_NETWORK = flag("--pod-network");
+const POD_NETWORK = !flag("--docker-bridge");
 const BENCH_NET = { prefix: "kbench", cluster: "198.18.0.0/16", service: "198.19.0.0/20" };
 
 interface PodObj extends KubeObject {
@@ -267,7 +267,7 @@ async function inProcess(docker: DockerEngine): Promise<void> {
   }
 }
 
-/** Takes away what the agent's pod network made (--pod-network). */
+/** Takes away what the agent's pod network made. */
 async function removeBenchNetwork(): Promise<void> {
   const { Iptables } = await import("../../src/iptables/index.ts");
   const { networkNames, removeNodeNetwork } = await import("../../src/agent/network/index.ts");
