@@ -55,21 +55,11 @@ export const ORDERED_PLUGINS = [
   "ResourceQuota",
 ];
 
-/** kube-apiserver's default set (of the plugins kts has), plus NodeRestriction, which k3s enables. */
-export const DEFAULT_PLUGINS = [
-  "NamespaceLifecycle",
-  "LimitRanger",
-  "ServiceAccount",
-  "NodeRestriction",
-  "PodSecurity",
-  "Priority",
-  "DefaultTolerationSeconds",
-  "DefaultStorageClass",
-  "MutatingAdmissionWebhook",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionWebhook",
-  "ResourceQuota",
-];
+/**
+ * kube-apiserver's default set, of the plugins kts has: all of them, NodeRestriction included
+ * (k3s enables it).
+ */
+export const DEFAULT_PLUGINS = [...ORDERED_PLUGINS];
 
 /**
  * For an API server without the service account controller (tests of other plugins, benchmarks):
