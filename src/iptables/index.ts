@@ -131,6 +131,12 @@ export class Iptables {
     return true;
   }
 
+  /** Flushes and deletes a chain; one that does not exist is fine. */
+  async deleteChain(table: string, chain: string): Promise<void> {
+    await this.run(["-t", table, "-F", chain]);
+    await this.run(["-t", table, "-X", chain]);
+  }
+
   /** Deletes every copy of a rule; returns how many went. */
   async deleteRule(table: string, chain: string, rule: string[]): Promise<number> {
     let n = 0;

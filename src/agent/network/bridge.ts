@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import type { Logger } from "../../log/index.ts";
 import type { Cidr } from "../../netaddr/index.ts";
-import { formatIPv4 } from "../../netaddr/index.ts";
+import { cidrAddress } from "../../netaddr/index.ts";
 import type { DockerNetworks } from "./docker-network.ts";
 import { ip, mustIp } from "./ip.ts";
 
@@ -58,7 +58,7 @@ function writeSysctl(path: string, value: string): void {
 /** Makes the bridge match the spec; returns the addresses of the old Docker network's containers. */
 export async function ensureBridge(docker: DockerNetworks, spec: BridgeSpec, log: Logger): Promise<string[]> {
   const legacy = await retireDockerNetwork(docker, spec, log);
-  const gateway = `${formatIPv4(spec.cidr.base + 1)}/${spec.cidr.bits}`;
+  const gateway = `${cidrAddress(spec.cidr, 1)}/${spec.cidr.bits}`;
   if (!existsSync(`/sys/class/net/${spec.bridge}`)) {
     await mustIp(["link", "add", "name", spec.bridge, "mtu", String(spec.mtu), "type", "bridge"]);
     log.info("created the pod bridge", { bridge: spec.bridge, gateway });

@@ -6,15 +6,14 @@
  * (veth.ts); this turns it on for the ports Docker made, on a node still using the earlier
  * design's Docker network (Docker leaves it off: its userland proxy covers its own hairpin case).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { bridgePorts } from "./bridge.ts";
 
 /** Turns hairpin mode on for every port of the bridge that lacks it; returns how many changed. */
 export function enableHairpin(bridge: string): number {
-  const dir = `/sys/class/net/${bridge}/brif`;
-  if (!existsSync(dir)) return 0;
   let changed = 0;
-  for (const port of readdirSync(dir)) {
-    const file = `${dir}/${port}/hairpin_mode`;
+  for (const port of bridgePorts(bridge)) {
+    const file = `/sys/class/net/${bridge}/brif/${port}/hairpin_mode`;
     try {
       if (readFileSync(file, "utf8").trim() === "1") continue;
       writeFileSync(file, "1");

@@ -54,8 +54,6 @@ export async function ensurePodNetworkRules(ipt: Iptables, chains: PodNetworkCha
 /** Removes the jumps and both chains (tests; a node being uninstalled). */
 export async function removePodNetworkRules(ipt: Iptables, chains: PodNetworkChains): Promise<void> {
   for (const j of jumps(chains, true)) await ipt.deleteRule(j.table, j.chain, j.rule);
-  for (const [table, chain] of [["filter", chains.forward], ["nat", chains.masquerade]] as const) {
-    await ipt.run(["-t", table, "-F", chain]);
-    await ipt.run(["-t", table, "-X", chain]);
-  }
+  await ipt.deleteChain("filter", chains.forward);
+  await ipt.deleteChain("nat", chains.masquerade);
 }

@@ -115,8 +115,5 @@ export class HostPortRules {
 /** Removes the jumps and both chains (node clean-up). */
 export async function removeHostPortRules(ipt: Iptables, chains: HostPortChains): Promise<void> {
   for (const j of jumps(chains)) await ipt.deleteRule("nat", j.chain, j.rule);
-  for (const chain of [chains.dnat, chains.masq]) {
-    await ipt.run(["-t", "nat", "-F", chain]);
-    await ipt.run(["-t", "nat", "-X", chain]);
-  }
+  for (const chain of [chains.dnat, chains.masq]) await ipt.deleteChain("nat", chain);
 }

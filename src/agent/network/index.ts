@@ -39,8 +39,7 @@ export { ensureSafetyRoutes, removeSafetyRoutes, type SafetyRoutesOptions } from
 export { KTS_ROUTE_PROTO, KTS_ROUTE_TABLE } from "./ip.ts";
 export { podNetworkChains, removePodNetworkRules } from "./host-rules.ts";
 export { DockerNetworks } from "./docker-network.ts";
-export { PodIpam } from "./ipam.ts";
-export { hostPortChains, type HostPortMapping } from "./hostports.ts";
+export { type HostPortMapping } from "./hostports.ts";
 
 const NODES = { group: "", version: "v1", resource: "nodes" };
 
@@ -274,10 +273,9 @@ export async function startPodNetwork(opts: PodNetworkOptions): Promise<PodNetwo
       return { networkMode: "none", ip };
     },
     async attach(a) {
-      const cidr = ipam?.cidr;
-      if (!cidr) throw new NetworkNotReadyError(`network is not ready: node ${opts.nodeName} has no pod CIDR`);
-      ipam!.commit(a.ip);
-      await attachVeth({ sandboxId: a.sandboxId, pid: a.pid, bridge: names.bridge, ip: a.ip, prefix: cidr.bits, gateway: cidrAddress(cidr, 1), mtu });
+      if (!ipam) throw new NetworkNotReadyError(`network is not ready: node ${opts.nodeName} has no pod CIDR`);
+      ipam.commit(a.ip);
+      await attachVeth({ sandboxId: a.sandboxId, pid: a.pid, bridge: names.bridge, ip: a.ip, prefix: ipam.cidr.bits, gateway: ipam.gateway, mtu });
       sandboxes.set(a.sandboxId, { pod: a.pod, ip: a.ip, created: Math.floor(Date.now() / 1000), ports: a.hostPorts });
       if (a.hostPorts.length > 0) await hostPorts.sync(withPorts());
     },

@@ -56,12 +56,6 @@ export class PodIpam {
     if (!this.handedOut && l !== undefined && this.usable(l)) this.last = l;
   }
 
-  /** Marks an address taken (a sandbox found outside the rebuild, e.g. an old Docker network's). */
-  reserve(ip: string): void {
-    const o = this.offset(ip);
-    if (o !== undefined) this.used.add(o);
-  }
-
   /** The next free address after the last one given; undefined when the range is full. */
   allocate(): string | undefined {
     const size = this.cidr.size;
